@@ -1,0 +1,89 @@
+/** A value that JSON can represent exactly. Strings stay strings, even when they look like JSON. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a cache stores under a key: a JSON value, or bytes (always read back as a `Uint8Array`). */
+export type CacheValue = JsonValue | Uint8Array;
+
+/** A pub/sub payload: delivered exactly as published, text as a string and bytes as a `Uint8Array`. */
+export type PubSubMessage = string | Uint8Array;
+
+/** Receives each message published on a subscribed channel, in publish order per publisher. */
+export type MessageListener = (message: PubSubMessage, channel: string) => void;
+
+/** Ends one subscription. Resolves once no further message reaches its listener. Idempotent. */
+export type Unsubscribe = () => Promise<void>;
+
+/** Options of a single write. */
+export interface SetOptions {
+  /** Time to live in milliseconds; the key disappears after it. @default no expiry */
+  ttlMs?: number;
+}
+
+/** One write of an atomic {@link CacheManager.batch}. */
+export type BatchOperation =
+  | { readonly type: 'set'; readonly key: string; readonly value: CacheValue; readonly ttlMs?: number }
+  | { readonly type: 'remove'; readonly key: string }
+  | { readonly type: 'setAdd'; readonly key: string; readonly members: readonly string[] }
+  | { readonly type: 'setRemove'; readonly key: string; readonly members: readonly string[] };
+
+/** Connection state of an adapter backed by a server; in-process adapters are always `ready`. */
+export type CacheStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'unavailable' | 'disposed';
+
+/**
+ * The storage contract of Arcade. Adapters (memory, Redis, your own) implement it; `@arcade/ws`
+ * keeps its connection registry, rooms and cluster messages in it.
+ *
+ * Every method is asynchronous. Before `init()` and after `dispose()` every data method rejects
+ * with a `CacheError`. Keys and channels are namespaced by the adapter (a key prefix), so two
+ * adapters with different prefixes never see each other's data.
+ */
+export interface CacheManager {
+  /** Connects or prepares the adapter. Idempotent: a second call waits for the first. */
+  init(options?: unknown): Promise<void>;
+  /** Releases every timer, subscription and connection the adapter opened. Idempotent. */
+  dispose(): Promise<void>;
+  /** Current connection state. */
+  readonly status: CacheStatus;
+  /**
+   * Calls `listener` on every status change (for example `reconnecting` then `ready` after a
+   * server restart). Returns a function that removes the listener.
+   */
+  onStatusChange(listener: (status: CacheStatus) => void): () => void;
+
+  /** The value stored at `key`, or `undefined` when there is none (or it expired). */
+  get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined>;
+  /** Stores `value` at `key`, replacing what was there (of any type). */
+  set(key: string, value: CacheValue, options?: SetOptions): Promise<void>;
+  /**
+   * Stores `value` at `key` only if the key holds nothing; the write and its TTL are atomic.
+   * Resolves `true` when it wrote. This is the primitive for leases and locks.
+   */
+  setIfAbsent(key: string, value: CacheValue, options?: SetOptions): Promise<boolean>;
+  /** Deletes `key` (a value or a set). Resolves `true` when something was deleted. */
+  remove(key: string): Promise<boolean>;
+  /** Whether `key` holds a value or a non-empty set. */
+  contains(key: string): Promise<boolean>;
+  /** Deletes every key of this adapter's namespace, and only those. */
+  clear(): Promise<void>;
+
+  /** Adds members to the set at `key`; resolves how many were not members before. */
+  setAdd(key: string, ...members: string[]): Promise<number>;
+  /** Removes members from the set at `key`; resolves how many were members. An emptied set is deleted. */
+  setRemove(key: string, ...members: string[]): Promise<number>;
+  /** The members of the set at `key` (empty when missing), in no particular order. */
+  setMembers(key: string): Promise<string[]>;
+  /** The number of members of the set at `key` (0 when missing). */
+  setSize(key: string): Promise<number>;
+
+  /** Applies every operation or none, as one step no other client can observe half-done. */
+  batch(operations: readonly BatchOperation[]): Promise<void>;
+
+  /** Publishes `message` on `channel`; resolves the number of subscriptions that received it. */
+  publish(channel: string, message: PubSubMessage): Promise<number>;
+  /**
+   * Calls `listener` for every message published on `channel` from now on. Resolves once the
+   * subscription is live: a message published after that reaches the listener. After a
+   * reconnect, an adapter restores its subscriptions by itself.
+   */
+  subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe>;
+}
