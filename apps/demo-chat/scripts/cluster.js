@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Starts a local demo cluster: one redis-server on a free port (no persistence, in a temporary
+// folder) and two chat instances on two ports sharing it, then prints both URLs. Ctrl+C stops all.
+//
+//   pnpm --filter demo-chat cluster            # instances on 3001 and 3002
+//   CLUSTER_PORTS=4001,4002 pnpm --filter demo-chat cluster
+//   CLUSTER_PORTS=0,0 ...                      # free ports (what the tests use)
+//
+// It runs the built server (dist/main.js): build first with `pnpm --filter demo-chat... build`.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const appDir = path.resolve(__dirname, '..');
+const mainJs = path.join(appDir, 'dist', 'main.js');
+const redisBin = process.env.REDIS_SERVER_BIN || 'redis-server';
+const ports = (process.env.CLUSTER_PORTS || '3001,3002').split(',').map((p) => Number(p.trim()));
+const children = [];
+let tempDir;
+let stopping = false;
+
+function log(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`cluster: ${message}\n`);
+  stop(1);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.setTimeout(500, () => socket.destroy());
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) socket.end();
+    });
+    socket.on('close', () => resolve(reply.startsWith('+PONG')));
+    socket.on('error', () => {});
+  });
+}
+
+async function waitForRedis(port, child) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (await ping(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server did not answer PING on port ${port}`);
+}
+
+function startInstance(label, port, redisUrl) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainJs], {
+      cwd: appDir,
+      env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk.toString();
+      const match = /listening on (\S+)/.exec(buffered);
+      if (match) resolve(match[1]);
+    });
+    child.stderr.on('data', (chunk) => process.stderr.write(`[${label}] ${chunk}`));
+    child.once('exit', (code, signal) => {
+      reject(new Error(`instance ${label} exited (${signal ?? code}) before listening`));
+      if (!stopping) fail(`instance ${label} stopped (${signal ?? code})`);
+    });
+  });
+}
+
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  const alive = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  let pending = alive.length;
+  const done = () => {
+    if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+    process.exit(code);
+  };
+  if (pending === 0) done();
+  // Instances first, so they clean their records while Redis is still up; Redis last.
+  const [redis, ...instances] = children;
+  const stopRedis = () => {
+    if (redis && redis.exitCode === null && redis.signalCode === null) redis.kill('SIGTERM');
+  };
+  for (const child of alive) {
+    child.once('exit', () => {
+      pending -= 1;
+      if (instances.every((i) => i.exitCode !== null || i.signalCode !== null)) stopRedis();
+      if (pending === 0) done();
+    });
+  }
+  for (const child of instances)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  if (instances.length === 0) stopRedis();
+}
+
+async function main() {
+  if (ports.length !== 2 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) {
+    throw new Error(
+      'CLUSTER_PORTS must be two ports separated by a comma, e.g. 3001,3002 (0 = any free port)',
+    );
+  }
+  if (!fs.existsSync(mainJs)) {
+    throw new Error(`${mainJs} is missing: build first with "pnpm --filter demo-chat... build"`);
+  }
+  tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-chat-redis-'));
+  const redisPort = await freePort();
+  const redis = spawn(
+    redisBin,
+    [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      tempDir,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  children.push(redis);
+  redis.once('error', (error) =>
+    fail(
+      error.code === 'ENOENT'
+        ? `${redisBin} not found: install it (Debian: apt-get install -y redis-server) or set REDIS_SERVER_BIN`
+        : error.message,
+    ),
+  );
+  redis.once('exit', (code) => {
+    if (!stopping) fail(`redis-server stopped (${code})`);
+  });
+  await waitForRedis(redisPort, redis);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const [urlA, urlB] = await Promise.all([
+    startInstance('A', ports[0], redisUrl),
+    startInstance('B', ports[1], redisUrl),
+  ]);
+  log(`Redis:      ${redisUrl}`);
+  log(`Instance A: ${urlA}`);
+  log(`Instance B: ${urlB}`);
+  log(
+    'Open one URL in one tab and the other in a second tab, join the same room, and chat. Ctrl+C stops all.',
+  );
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+main().catch((error) => fail(error.message));

@@ -1,0 +1,234 @@
+import { type ChatServices, roomMembers, userOf } from './chat-services';
+import type { ChatLine, ChatUser, ClientMessage, ServerMessage } from './protocol';
+import { ChatInputError, parseClientMessage } from './validation';
+
+/** The part of an @arcade/ws socket the chat writes to. */
+export interface ChatSocket {
+  add(data: string): void;
+}
+
+/**
+ * One browser (or any client) connected to this instance: its chosen name and room, and the handling
+ * of its frames. Frames are handled one after the other, so a `join` followed at once by a `message`
+ * never sees the message overtake the join.
+ */
+export class ChatConnection {
+  private name: string | undefined;
+  private room: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly id: string,
+    private readonly socket: ChatSocket,
+    private readonly services: ChatServices,
+  ) {}
+
+  /** Greets the client with its id and the limits it should respect. */
+  start(): void {
+    this.send({
+      type: 'welcome',
+      connectionId: this.id,
+      serverInstanceId: this.services.serverInstanceId(),
+      limits: this.services.limits,
+    });
+  }
+
+  /** Queues one received frame. */
+  receive(frame: string | Uint8Array): void {
+    this.queue = this.queue.then(() => this.handle(frame));
+  }
+
+  /** Tells the room this user left; called once when the socket is done. */
+  async closed(): Promise<void> {
+    await this.queue;
+    this.services.rateLimiter.forget(this.id);
+    const room = this.room;
+    this.room = undefined;
+    if (room !== undefined) await this.announceLeave(room);
+  }
+
+  private get user(): ChatUser {
+    return { id: this.id, name: this.name ?? 'someone' };
+  }
+
+  private send(message: ServerMessage): void {
+    try {
+      this.socket.add(JSON.stringify(message));
+    } catch (error) {
+      // The socket closed while a reply was being prepared: nobody is left to read it.
+      this.services.logger.debug('chat reply dropped', { connectionId: this.id, error: String(error) });
+    }
+  }
+
+  private async handle(frame: string | Uint8Array): Promise<void> {
+    let request: ClientMessage | undefined;
+    try {
+      request = parseClientMessage(frame);
+      await this.dispatch(request);
+    } catch (error) {
+      if (error instanceof ChatInputError) {
+        this.send({
+          type: 'error',
+          code: error.code,
+          message: error.message,
+          ...(error.requestType ? { requestType: error.requestType } : {}),
+          ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+        });
+        return;
+      }
+      this.services.logger.error('chat request failed', {
+        connectionId: this.id,
+        requestType: request?.type,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.send({
+        type: 'error',
+        code: 'unavailable',
+        message: 'The server could not handle this just now; try again in a moment.',
+        ...(request ? { requestType: request.type } : {}),
+      });
+    }
+  }
+
+  private async dispatch(request: ClientMessage): Promise<void> {
+    switch (request.type) {
+      case 'join':
+        return this.join(request.name, request.room);
+      case 'leave':
+        return this.leave();
+      case 'list_rooms':
+        this.send({ type: 'rooms', rooms: await this.services.rooms.list() });
+        return;
+      case 'message':
+        return this.say(request.text);
+      case 'typing':
+        return this.typing(request.typing);
+      case 'private':
+        return this.whisper(request.to, request.text);
+    }
+  }
+
+  private requireRoom(requestType: string): string {
+    if (this.room === undefined) {
+      throw new ChatInputError(
+        'not_joined',
+        'Join a room first: send {"type":"join","name":...,"room":...}.',
+        requestType,
+      );
+    }
+    return this.room;
+  }
+
+  private takeRateSlot(requestType: 'message' | 'private'): void {
+    const decision = this.services.rateLimiter.take(this.id);
+    if (decision.allowed) return;
+    const seconds = Math.ceil(decision.retryAfterMs / 1000);
+    throw new ChatInputError(
+      'rate_limited',
+      `You are sending messages too fast: wait ${seconds} s and try again.`,
+      requestType,
+      decision.retryAfterMs,
+    );
+  }
+
+  private async join(name: string, room: string): Promise<void> {
+    const { realtime, rooms, history } = this.services;
+    if (this.room !== undefined && this.room !== room) await this.leave(false);
+    this.name = name;
+    await realtime.updateConnectionMetadata(this.id, { name, room });
+    await realtime.joinRoom(this.id, room);
+    this.room = room;
+    await rooms.add(room);
+    const [members, lines] = await Promise.all([roomMembers(realtime, room), history.recent(room)]);
+    this.send({ type: 'joined', room, you: this.user, members, history: lines });
+    await realtime.emitToRoom(
+      room,
+      JSON.stringify({
+        type: 'member_joined',
+        room,
+        member: this.user,
+        memberCount: members.length,
+        at: new Date().toISOString(),
+      } satisfies ServerMessage),
+      { exclude: this.id },
+    );
+  }
+
+  private async leave(confirm = true): Promise<void> {
+    const room = this.room;
+    if (room === undefined) {
+      if (confirm) throw new ChatInputError('not_joined', 'You are not in a room.', 'leave');
+      return;
+    }
+    this.room = undefined;
+    await this.services.realtime.leaveRoom(this.id, room);
+    await this.services.realtime.updateConnectionMetadata(this.id, { room: null });
+    if (confirm) this.send({ type: 'left', room });
+    await this.announceLeave(room);
+  }
+
+  private async announceLeave(room: string): Promise<void> {
+    const { realtime } = this.services;
+    const remaining = (await realtime.getRoomMembers(room)).filter((member) => member !== this.id);
+    await realtime.emitToRoom(
+      room,
+      JSON.stringify({
+        type: 'member_left',
+        room,
+        member: this.user,
+        memberCount: remaining.length,
+        at: new Date().toISOString(),
+      } satisfies ServerMessage),
+      { exclude: this.id },
+    );
+  }
+
+  private async say(text: string): Promise<void> {
+    const room = this.requireRoom('message');
+    this.takeRateSlot('message');
+    const line: ChatLine = {
+      type: 'message',
+      id: this.services.nextMessageId(),
+      room,
+      from: this.user,
+      text,
+      at: new Date().toISOString(),
+    };
+    // History first: a user joining meanwhile gets the line from history or live (the page drops duplicates by id).
+    await this.services.history.append(line);
+    await this.services.realtime.emitToRoom(room, JSON.stringify(line));
+  }
+
+  private async typing(typing: boolean): Promise<void> {
+    const room = this.requireRoom('typing');
+    await this.services.realtime.emitToRoom(
+      room,
+      JSON.stringify({ type: 'typing', room, from: this.user, typing } satisfies ServerMessage),
+      { exclude: this.id },
+    );
+  }
+
+  private async whisper(to: string, text: string): Promise<void> {
+    this.requireRoom('private');
+    this.takeRateSlot('private');
+    const { realtime } = this.services;
+    const info = await realtime.getConnectionInfo(to);
+    const notFound = new ChatInputError(
+      'recipient_not_found',
+      'That user is not connected any more: pick someone from the member list.',
+      'private',
+    );
+    if (info === null) throw notFound;
+    const message: ServerMessage = {
+      type: 'private',
+      id: this.services.nextMessageId(),
+      from: this.user,
+      to: userOf(info, to),
+      text,
+      at: new Date().toISOString(),
+    };
+    const frame = JSON.stringify(message);
+    if (!(await realtime.emitToConnection(to, frame))) throw notFound;
+    if (to !== this.id) this.send(message);
+  }
+}

@@ -1,0 +1,51 @@
+import type { CacheManager } from '@arcade/cache';
+import type { Logger } from '@arcade/core';
+import type { ConnectionInfo } from '@arcade/ws';
+import type { RoomHistory } from './history';
+import type { ChatLimits, ChatUser } from './protocol';
+import type { RateLimiter } from './rate-limiter';
+import type { RoomDirectory } from './room-directory';
+
+/** The @arcade/ws operations the chat uses, bound to one app (so several servers can share a process). */
+export interface ChatRealtime {
+  joinRoom(id: string, room: string): Promise<boolean>;
+  leaveRoom(id: string, room: string): Promise<boolean>;
+  getRoomMembers(room: string): Promise<string[]>;
+  emitToRoom(room: string, message: unknown, options?: { exclude?: string | string[] }): Promise<void>;
+  emitToConnection(id: string, message: unknown): Promise<boolean>;
+  emitToAll(message: unknown): Promise<void>;
+  getAllConnections(): Promise<ConnectionInfo[]>;
+  getConnectionInfo(id: string): Promise<ConnectionInfo | null>;
+  updateConnectionMetadata(id: string, patch: Record<string, unknown>): Promise<boolean>;
+}
+
+/** Everything a chat connection or route needs, created once per server. */
+export interface ChatServices {
+  realtime: ChatRealtime;
+  cache: CacheManager;
+  history: RoomHistory;
+  rooms: RoomDirectory;
+  rateLimiter: RateLimiter;
+  limits: ChatLimits;
+  logger: Logger;
+  serverInstanceId: () => string;
+  /** Makes a message id that sorts by creation order within this process. */
+  nextMessageId: () => string;
+}
+
+/** The name kept in a connection's metadata, or a placeholder for a connection that has not joined. */
+export function userOf(info: ConnectionInfo | null, id: string): ChatUser {
+  const name = info?.metadata?.name;
+  return { id, name: typeof name === 'string' && name !== '' ? name : 'someone' };
+}
+
+/** The members of `room` with their names, read from connection metadata on any instance. */
+export async function roomMembers(realtime: ChatRealtime, room: string): Promise<ChatUser[]> {
+  const ids = await realtime.getRoomMembers(room);
+  const infos = await Promise.all(ids.map((id) => realtime.getConnectionInfo(id)));
+  return ids
+    .map((id, index) => ({ info: infos[index] ?? null, user: userOf(infos[index] ?? null, id) }))
+    .filter(({ info }) => info !== null)
+    .map(({ user }) => user)
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
