@@ -1,0 +1,189 @@
+import type { WebSocket } from 'ws';
+import { CLOSE_SLOW_CONSUMER, type SocketConnection } from './local-connection';
+import { PreparedFrame } from './prepared-frame';
+
+/** A message as received or sent: text frames are strings, binary frames are bytes. */
+export type WebSocketData = string | Uint8Array;
+
+/** Callbacks of `websocket.listen`. A callback that throws (or rejects) is logged; the connection stays open. */
+export interface WebSocketListenOptions {
+  /** Called once, after the last message, when the connection has closed. */
+  onDone?: () => unknown;
+  /** Called with a protocol error reported by the socket (invalid frame, message too big, ...); ws then closes it. */
+  onError?: (error: Error) => unknown;
+}
+
+/** The `websocket` a handler and `onConnect` receive. */
+export interface ArcadeWebSocket {
+  /**
+   * Sends a string as a text frame or bytes as a binary frame. Writes are batched per event-loop
+   * turn and count against `maxBufferedBytes`. Returns false (and drops the message) when the
+   * connection is not open.
+   */
+  add(data: WebSocketData): boolean;
+  /**
+   * Starts delivering inbound messages: text frames as `string`, binary frames as `Uint8Array`.
+   * Messages received before this call were buffered and are delivered first, in order, right after
+   * it returns. Can be called once per connection (a second call throws `WebSocketListenError`).
+   */
+  listen(onData: (data: WebSocketData) => unknown, options?: WebSocketListenOptions): void;
+  /** Starts the closing handshake (code 1000 when omitted); a no-op once closing. */
+  close(code?: number, reason?: string): void;
+  /** The negotiated subprotocol, '' when none. */
+  readonly protocol: string;
+  /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED (the WebSocket constants). */
+  readonly readyState: number;
+  /** The underlying `ws` WebSocket, for what this wrapper does not cover. */
+  readonly raw: WebSocket;
+}
+
+/** Thrown when `listen` is called a second time on the same connection. */
+export class WebSocketListenError extends Error {
+  readonly code = 'ALREADY_LISTENING';
+
+  constructor(connectionId: string) {
+    super(
+      `websocket.listen() was already called for connection ${connectionId}; call it once per connection`,
+    );
+    this.name = 'WebSocketListenError';
+  }
+}
+
+type InboundEvent =
+  | { readonly kind: 'data'; readonly data: WebSocketData; readonly size: number }
+  | { readonly kind: 'error'; readonly error: Error }
+  | { readonly kind: 'done' };
+
+interface Listener {
+  readonly onData: (data: WebSocketData) => unknown;
+  readonly options: WebSocketListenOptions;
+}
+
+/** Reports an exception thrown (or a promise rejected) by user code; it never propagates. */
+export type ReportUserError = (error: unknown, source: 'listener' | 'onDone' | 'onError') => void;
+
+/**
+ * The wrapper handed to user code. Until `listen` is called, inbound events are queued (bounded by
+ * `maxBufferedBytes`: beyond it the connection is closed with 1013), so nothing is lost while
+ * `onConnect` runs.
+ */
+export class ConnectionSocket implements ArcadeWebSocket {
+  readonly raw: WebSocket;
+  private readonly connection: SocketConnection;
+  private readonly reportError: ReportUserError;
+  private readonly maxBufferedBytes: number;
+  private listener: Listener | undefined;
+  private queue: InboundEvent[] = [];
+  private queuedBytes = 0;
+  private draining = false;
+
+  constructor(
+    raw: WebSocket,
+    connection: SocketConnection,
+    maxBufferedBytes: number,
+    report: ReportUserError,
+  ) {
+    this.raw = raw;
+    this.connection = connection;
+    this.maxBufferedBytes = maxBufferedBytes;
+    this.reportError = report;
+  }
+
+  get protocol(): string {
+    return this.raw.protocol;
+  }
+
+  get readyState(): number {
+    return this.raw.readyState;
+  }
+
+  add(data: WebSocketData): boolean {
+    return this.connection.send(PreparedFrame.from(data));
+  }
+
+  listen(onData: (data: WebSocketData) => unknown, options: WebSocketListenOptions = {}): void {
+    if (this.listener) throw new WebSocketListenError(this.connection.id);
+    this.listener = { onData, options };
+    if (this.queue.length > 0) {
+      // Delivered after the caller's synchronous code, as a stream would: the handler finishes
+      // setting up (e.g. setConnectionData) before its first message.
+      this.draining = true;
+      queueMicrotask(() => this.drain());
+    }
+  }
+
+  close(code?: number, reason?: string): void {
+    this.connection.close(code, reason);
+  }
+
+  /** A message from the socket. */
+  receive(data: WebSocketData): void {
+    if (this.listener && !this.draining) {
+      this.dispatch(this.listener, { kind: 'data', data, size: 0 });
+      return;
+    }
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    if (this.queuedBytes + size > this.maxBufferedBytes) {
+      this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
+      return;
+    }
+    this.queuedBytes += size;
+    this.queue.push({ kind: 'data', data, size });
+  }
+
+  /** A protocol error from the socket. */
+  fail(error: Error): void {
+    this.deliver({ kind: 'error', error });
+  }
+
+  /** The socket has closed: no message follows. */
+  end(): void {
+    this.deliver({ kind: 'done' });
+  }
+
+  private deliver(event: InboundEvent): void {
+    if (this.listener && !this.draining) this.dispatch(this.listener, event);
+    else this.queue.push(event);
+  }
+
+  private drain(): void {
+    const listener = this.listener;
+    if (!listener) return;
+    const events = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.draining = false;
+    for (const event of events) this.dispatch(listener, event);
+  }
+
+  private dispatch(listener: Listener, event: InboundEvent): void {
+    switch (event.kind) {
+      case 'data':
+        this.call(() => listener.onData(event.data), 'listener');
+        return;
+      case 'error':
+        if (listener.options.onError) this.call(() => listener.options.onError?.(event.error), 'onError');
+        return;
+      case 'done':
+        if (listener.options.onDone) this.call(() => listener.options.onDone?.(), 'onDone');
+        return;
+    }
+  }
+
+  private call(callback: () => unknown, source: 'listener' | 'onDone' | 'onError'): void {
+    try {
+      const result = callback();
+      if (isPromiseLike(result)) {
+        result.then(undefined, (error: unknown) => this.reportError(error, source));
+      }
+    } catch (error) {
+      this.reportError(error, source);
+    }
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,66 @@
+import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
+import type { PreparedFrame } from './prepared-frame';
+import { writeBatched } from './write-batcher';
+
+/** Close code sent to a consumer that reads too slowly (RFC 6455 registry: "Try Again Later"). */
+export const CLOSE_SLOW_CONSUMER = 1013;
+
+/** A WebSocket connection open on this instance, as the registry sees it. */
+export interface LocalConnection {
+  readonly id: string;
+  /** True while frames can be sent (the WebSocket is OPEN). */
+  readonly isOpen: boolean;
+  /**
+   * Queues a prepared frame: writes are corked and flushed once per event-loop turn; beyond
+   * maxBufferedBytes the connection is closed with 1013 and the frame discarded. Returns false
+   * when the frame was not queued (connection not open, or just closed as a slow consumer).
+   */
+  send(frame: PreparedFrame): boolean;
+  /** Starts the closing handshake; a no-op when already closing or closed. */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * The transport's LocalConnection: frames are written straight to the upgraded socket, next to
+ * what `ws` itself writes there.
+ *
+ * Reliance on `ws` internals (ws 8.x): with permessage-deflate off (always, here) `ws`'s Sender
+ * writes every frame synchronously to this same socket, whole, in call order; so frames written here
+ * interleave with ws's own (pings, pongs, close, `raw.send`) only at frame boundaries, and order is
+ * kept. The one exception is `raw.send(blob)`, which ws queues asynchronously: don't mix it with
+ * `add()`.
+ */
+export class SocketConnection implements LocalConnection {
+  readonly id: string;
+  private readonly ws: WebSocket;
+  private readonly socket: Duplex;
+  private readonly maxBufferedBytes: number;
+
+  constructor(id: string, ws: WebSocket, socket: Duplex, maxBufferedBytes: number) {
+    this.id = id;
+    this.ws = ws;
+    this.socket = socket;
+    this.maxBufferedBytes = maxBufferedBytes;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN && this.socket.writable;
+  }
+
+  send(frame: PreparedFrame): boolean {
+    if (!this.isOpen) return false;
+    // writableLength counts what is corked in this turn plus what the kernel has not taken yet.
+    if (this.socket.writableLength + frame.byteLength > this.maxBufferedBytes) {
+      this.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
+      return false;
+    }
+    writeBatched(this.socket, frame.bytes);
+    return true;
+  }
+
+  close(code?: number, reason?: string): void {
+    if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close(code, reason);
+  }
+}
