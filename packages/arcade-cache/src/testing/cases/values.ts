@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import type { CacheValue, JsonValue } from '../../cache-manager';
+import { assertBytes, assertSameString, patternBytes, rejectsWithCode } from '../assertions';
+import type { CaseGroup } from './case-spec';
+
+const MIB = 1024 * 1024;
+
+/** Strings a careless adapter turns into something else: parsed JSON, numbers, framing markers. */
+export const TRICKY_STRINGS: readonly string[] = [
+  '',
+  '{"a":1}',
+  '[1,2,3]',
+  '123',
+  '-0',
+  '1e3',
+  'true',
+  'false',
+  'null',
+  '"quoted"',
+  ' ',
+  '\u0000',
+  '\u0000\u0001binary?',
+  's:string',
+  'b:AAEC',
+  'j:{}',
+  'héllo wörld, 你好, emoji 🌍👩‍👩‍👧',
+  'line\nbreak\r\ttab',
+];
+
+/** JSON values that must come back deep-equal. */
+const JSON_VALUES: readonly JsonValue[] = [
+  0,
+  42,
+  -7.25,
+  Number.MAX_SAFE_INTEGER,
+  1e-7,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 'two', null, [true, { three: 3 }]],
+  { nested: { deeper: { list: [1, 2, { x: 'y' }] } }, 'clé 🌍': 'unicode key', empty: '' },
+  { looksLikeJson: '{"a":1}', number: '123' },
+];
+
+function binaryValues(): Array<[string, Uint8Array]> {
+  return [
+    ['empty bytes', new Uint8Array(0)],
+    ['every byte value', Uint8Array.from({ length: 256 }, (_, i) => i)],
+    ['bytes of JSON text', new TextEncoder().encode('{"a":1}')],
+    ['bytes of a number', new TextEncoder().encode('123')],
+    ['invalid UTF-8', Uint8Array.from([0xff, 0xfe, 0xc3, 0x28])],
+    ['a Buffer', Buffer.from([1, 2, 3])],
+    ['a view into a larger buffer', new Uint8Array(Uint8Array.from([9, 8, 7, 6, 5]).buffer, 1, 3)],
+  ];
+}
+
+export const valueCases: CaseGroup = {
+  group: 'values',
+  cases: [
+    {
+      name: 'get resolves undefined for a missing key',
+      async run(h) {
+        const cache = await h.open();
+        assert.equal(await cache.get('missing'), undefined);
+      },
+    },
+    {
+      name: 'JSON values round-trip as equal values',
+      async run(h) {
+        const cache = await h.open();
+        for (const [index, value] of JSON_VALUES.entries()) {
+          await cache.set(`json:${index}`, value);
+          assert.deepStrictEqual(await cache.get(`json:${index}`), value, `value #${index}`);
+        }
+      },
+    },
+    {
+      name: 'strings stay strings, even when they look like JSON, numbers or framing',
+      async run(h) {
+        const cache = await h.open();
+        for (const [index, value] of TRICKY_STRINGS.entries()) {
+          await cache.set(`string:${index}`, value);
+          assertSameString(await cache.get(`string:${index}`), value, `string #${index}`);
+        }
+      },
+    },
+    {
+      name: 'binary values come back as Uint8Array with the same bytes',
+      async run(h) {
+        const cache = await h.open();
+        for (const [what, bytes] of binaryValues()) {
+          const expected = Uint8Array.from(bytes);
+          await cache.set(`bytes:${what}`, bytes);
+          assertBytes(await cache.get(`bytes:${what}`), expected, what);
+        }
+      },
+    },
+    {
+      name: 'unicode keys hold their own values',
+      async run(h) {
+        const cache = await h.open();
+        const keys = ['clé', 'cle', '你好', '🌍', 'with space', 'with:colons:inside', 'KEY', 'key'];
+        await Promise.all(keys.map((key) => cache.set(key, `value of ${key}`)));
+        for (const key of keys) assertSameString(await cache.get(key), `value of ${key}`, `key ${key}`);
+      },
+    },
+    {
+      name: '1 MiB values round-trip, as text and as bytes',
+      async run(h) {
+        const cache = await h.open();
+        const bytes = patternBytes(MIB);
+        const text = Buffer.from(bytes).toString('base64').slice(0, MIB);
+        const json = { payload: text.slice(0, MIB - 100) };
+        await cache.set('big:bytes', bytes);
+        await cache.set('big:text', text);
+        await cache.set('big:json', json);
+        assertBytes(await cache.get('big:bytes'), bytes, '1 MiB of bytes');
+        assertSameString(await cache.get('big:text'), text, '1 MiB of text');
+        assert.deepStrictEqual(await cache.get('big:json'), json, 'a JSON object of 1 MiB');
+      },
+    },
+    {
+      name: 'a stored value is a copy: mutating what was set or what was read changes nothing',
+      async run(h) {
+        const cache = await h.open();
+        const object = { list: [1, 2], inner: { name: 'a' } };
+        const bytes = Uint8Array.from([1, 2, 3]);
+        await cache.set('object', object);
+        await cache.set('bytes', bytes);
+        object.list.push(3);
+        object.inner.name = 'changed after set';
+        bytes[0] = 99;
+        const readObject = await cache.get<{ list: number[]; inner: { name: string } }>('object');
+        const readBytes = await cache.get<Uint8Array>('bytes');
+        assert.deepStrictEqual(readObject, { list: [1, 2], inner: { name: 'a' } });
+        assertBytes(readBytes, Uint8Array.from([1, 2, 3]), 'bytes after mutating the source');
+        readObject?.list.push(4);
+        if (readBytes) readBytes[1] = 99;
+        assert.deepStrictEqual(await cache.get('object'), { list: [1, 2], inner: { name: 'a' } });
+        assertBytes(await cache.get('bytes'), Uint8Array.from([1, 2, 3]), 'bytes after mutating a read');
+      },
+    },
+    {
+      name: 'set replaces a value of any kind, a set included',
+      async run(h) {
+        const cache = await h.open();
+        await cache.set('k', 'text');
+        await cache.set('k', Uint8Array.from([1]));
+        assertBytes(await cache.get('k'), Uint8Array.from([1]), 'bytes replacing text');
+        await cache.set('k', { a: 1 });
+        assert.deepStrictEqual(await cache.get('k'), { a: 1 });
+        await cache.setAdd('s', 'member');
+        await cache.set('s', 'now a value');
+        assert.equal(await cache.get('s'), 'now a value');
+      },
+    },
+    {
+      name: 'remove deletes values and sets and reports whether it deleted',
+      async run(h) {
+        const cache = await h.open();
+        await cache.set('value', 1);
+        await cache.setAdd('set', 'a');
+        assert.equal(await cache.remove('value'), true);
+        assert.equal(await cache.remove('set'), true);
+        assert.equal(await cache.remove('value'), false);
+        assert.equal(await cache.remove('never-set'), false);
+        assert.equal(await cache.get('value'), undefined);
+        assert.deepEqual(await cache.setMembers('set'), []);
+      },
+    },
+    {
+      name: 'contains is true for values of every kind and for sets',
+      async run(h) {
+        const cache = await h.open();
+        const values: Array<[string, CacheValue]> = [
+          ['empty string', ''],
+          ['zero', 0],
+          ['false', false],
+          ['null', null],
+          ['empty bytes', new Uint8Array(0)],
+        ];
+        for (const [what, value] of values) {
+          await cache.set(what, value);
+          assert.equal(await cache.contains(what), true, `contains() of ${what}`);
+        }
+        await cache.setAdd('set', 'a');
+        assert.equal(await cache.contains('set'), true, 'contains() of a set');
+        assert.equal(await cache.contains('missing'), false);
+        assert.equal(await cache.get('null'), null, 'a stored null is null, not undefined');
+      },
+    },
+    {
+      name: 'invalid keys, values and TTLs reject with INVALID_ARGUMENT',
+      async run(h) {
+        const cache = await h.open();
+        const invalid = (what: string, call: () => Promise<unknown>) =>
+          rejectsWithCode(what, 'INVALID_ARGUMENT', call);
+        await invalid('get("")', () => cache.get(''));
+        await invalid('set("")', () => cache.set('', 1));
+        await invalid('setAdd("")', () => cache.setAdd('', 'a'));
+        await invalid('set(k, undefined)', () => cache.set('k', undefined as unknown as CacheValue));
+        await invalid('set(k, NaN)', () => cache.set('k', Number.NaN));
+        await invalid('set(k, Infinity)', () => cache.set('k', Number.POSITIVE_INFINITY));
+        await invalid('set(k, a function)', () => cache.set('k', (() => 1) as unknown as CacheValue));
+        for (const ttlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          await invalid(`set(k, v, { ttlMs: ${ttlMs} })`, () => cache.set('k', 'v', { ttlMs }));
+          await invalid(`setIfAbsent(k, v, { ttlMs: ${ttlMs} })`, () =>
+            cache.setIfAbsent('k', 'v', { ttlMs }),
+          );
+        }
+        await invalid('publish("")', () => cache.publish('', 'm'));
+        await invalid('subscribe("")', () => cache.subscribe('', () => {}));
+        assert.equal(await cache.contains('k'), false, 'a rejected write wrote nothing');
+      },
+    },
+    {
+      name: 'value and set operations on a key of the other kind reject with WRONG_TYPE',
+      async run(h) {
+        const cache = await h.open();
+        await cache.set('value', 'text');
+        await cache.setAdd('set', 'a');
+        const wrong = (what: string, call: () => Promise<unknown>) =>
+          rejectsWithCode(what, 'WRONG_TYPE', call);
+        await wrong('get() of a set', () => cache.get('set'));
+        await wrong('setAdd() on a value', () => cache.setAdd('value', 'b'));
+        await wrong('setRemove() on a value', () => cache.setRemove('value', 'b'));
+        await wrong('setMembers() of a value', () => cache.setMembers('value'));
+        await wrong('setSize() of a value', () => cache.setSize('value'));
+        assert.equal(await cache.get('value'), 'text', 'the value is untouched');
+        assert.deepEqual(await cache.setMembers('set'), ['a'], 'the set is untouched');
+      },
+    },
+  ],
+};

@@ -1,0 +1,7 @@
+export { cacheConformanceCases, runCacheConformanceSuite } from './suite';
+export type {
+  CacheConformanceOptions,
+  CacheFactoryContext,
+  ConformanceCase,
+  ConformanceTestApi,
+} from './types';
