@@ -1,0 +1,90 @@
+import { createConsoleLogger, type Logger } from './logger';
+import { RouteTable } from './route-table';
+import { Router } from './router/router';
+import { startServer } from './server';
+import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListener } from './server-options';
+
+/**
+ * An Arcade application: its routes, hooks and plugin listeners, and at most one running server.
+ * `createApp()` makes an isolated one; the module-level `route` and `runServer` use `defaultApp`.
+ * Exported as a class so plugins can add methods to its prototype (see docs/plugins.md).
+ */
+export class App {
+  /** Defines this app's routes. */
+  readonly route: Router;
+  readonly #table: RouteTable;
+  readonly #startListeners: ServerStartListener[] = [];
+  readonly #closeListeners: ServerCloseListener[] = [];
+  #logger: Logger = createConsoleLogger();
+  /** True from the start of `runServer` until its server has closed (or failed to start). */
+  #busy = false;
+
+  constructor() {
+    this.#table = new RouteTable(() => this.#logger);
+    this.route = new Router(this, this.#table);
+  }
+
+  /** The logger in use: `options.logger` once `runServer` was called with one, else the console default. */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
+  /**
+   * Runs `init`, starts the plugins (`onServerStart`) and listens. Resolves once listening.
+   * @throws Error when this app already runs a server (use `createApp()` for another).
+   */
+  async runServer(options: ServerOptions): Promise<ArcadeServer> {
+    if (this.#busy) {
+      throw new Error('This app already runs a server: close it first, or use createApp() for a second one');
+    }
+    this.#busy = true;
+    try {
+      if (options.logger !== undefined) this.#logger = options.logger;
+      return await startServer({
+        options,
+        table: this.#table,
+        logger: this.#logger,
+        startListeners: this.#startListeners,
+        closeListeners: this.#closeListeners,
+        onClosed: () => {
+          this.#busy = false;
+        },
+      });
+    } catch (error) {
+      this.#busy = false;
+      throw error;
+    }
+  }
+
+  /**
+   * Plugin hook: `listener` is awaited in `runServer` after `init()` ran and before the server
+   * listens, with the HTTP server and the options.
+   */
+  onServerStart(listener: ServerStartListener): void {
+    this.#startListeners.push(listener);
+  }
+
+  /**
+   * Plugin hook: `listener` is awaited during `close()`, concurrently with the HTTP drain and
+   * bounded by `shutdownTimeoutMs`. A failing listener is logged and does not stop the others.
+   */
+  onServerClose(listener: ServerCloseListener): void {
+    this.#closeListeners.push(listener);
+  }
+}
+
+/** A new, isolated app: its own routes, hooks, listeners and server. */
+export function createApp(): App {
+  return new App();
+}
+
+/** The app behind the module-level `route` and `runServer`. */
+export const defaultApp: App = createApp();
+
+/** The default app's router: `route.get('/').handle(() => 'Hello')`. */
+export const route: Router = defaultApp.route;
+
+/** Starts the default app's server (see {@link App.runServer}). */
+export function runServer(options: ServerOptions): Promise<ArcadeServer> {
+  return defaultApp.runServer(options);
+}

@@ -1,0 +1,238 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DEFAULT_BODY_LIMIT } from './body';
+import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
+import { ServiceUnavailableException } from './exceptions';
+import { describeError, type Logger } from './logger';
+import { errorResponseFor, sendError, sendErrorOnSocket } from './respond';
+import type { RouteTable } from './route-table';
+import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListener } from './server-options';
+import { StaticFiles } from './static-files';
+
+/** What an App hands to {@link startServer}. */
+export interface StartServerInput {
+  options: ServerOptions;
+  table: RouteTable;
+  logger: Logger;
+  startListeners: readonly ServerStartListener[];
+  closeListeners: readonly ServerCloseListener[];
+  onClosed: () => void;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function validate(options: ServerOptions): void {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
+  }
+  if (
+    options.bodyLimit !== undefined &&
+    (!Number.isSafeInteger(options.bodyLimit) || options.bodyLimit < 0)
+  ) {
+    throw new RangeError(
+      `bodyLimit must be a non-negative integer number of bytes, got ${options.bodyLimit}`,
+    );
+  }
+  const timeout = options.shutdownTimeoutMs;
+  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
+    throw new RangeError(`shutdownTimeoutMs must be a non-negative number, got ${timeout}`);
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (host === '::') return `http://[::1]:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/**
+ * Runs `init`, creates the HTTP server, awaits the start listeners and listens.
+ * If listening fails, the close listeners run so plugins release what they started.
+ */
+export async function startServer(input: StartServerInput): Promise<ArcadeServer> {
+  const { options, logger } = input;
+  validate(options);
+  await options.init?.();
+  const config: DispatchConfig = {
+    table: input.table,
+    logger,
+    exposeErrorDetails: options.exposeErrorDetails ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    staticFiles:
+      options.staticFilesDirectory === undefined ? undefined : new StaticFiles(options.staticFilesDirectory),
+  };
+  const server = new RunningServer(createServer(), config, options, input);
+  for (const listener of input.startListeners) await listener(server.httpServer, options);
+  try {
+    await server.listen();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
+}
+
+/** Per-connection bookkeeping for the drain. */
+interface ConnectionState {
+  activeRequests: number;
+}
+
+class RunningServer implements ArcadeServer {
+  readonly host: string;
+  #port = 0;
+  #closing: Promise<void> | undefined;
+  /** Plain HTTP connections, for the drain. Upgraded sockets move to #upgraded. */
+  readonly #connections = new Map<Socket, ConnectionState>();
+  readonly #upgraded = new Set<Duplex>();
+  #onDrained: (() => void) | undefined;
+  readonly #signalHandler = (signal: NodeJS.Signals): void => {
+    this.config.logger.info('Signal received: closing the server', { signal });
+    void this.close();
+  };
+
+  constructor(
+    readonly httpServer: Server,
+    private readonly config: DispatchConfig,
+    private readonly options: ServerOptions,
+    private readonly input: StartServerInput,
+  ) {
+    this.host = options.host ?? '0.0.0.0';
+    httpServer.on('connection', (socket: Socket) => this.#track(socket));
+    httpServer.on('request', (request: IncomingMessage, response: ServerResponse) =>
+      this.#onRequest(request, response),
+    );
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#onUpgrade(request, socket, head),
+    );
+    httpServer.on('clientError', (error: Error, socket: Duplex) => {
+      this.config.logger.debug('Malformed HTTP request', describeError(error));
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return urlOf(this.host, this.#port);
+  }
+
+  listen(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.httpServer.once('error', onError);
+      this.httpServer.listen(this.options.port, this.host, () => {
+        this.httpServer.off('error', onError);
+        this.#port = (this.httpServer.address() as AddressInfo).port;
+        if (this.options.handleSignals === true) {
+          for (const signal of SIGNALS) process.on(signal, this.#signalHandler);
+        }
+        this.config.logger.info('Server listening', { url: this.url });
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  #track(socket: Socket): void {
+    this.#connections.set(socket, { activeRequests: 0 });
+    socket.once('close', () => {
+      this.#connections.delete(socket);
+      if (this.#connections.size === 0) this.#onDrained?.();
+    });
+  }
+
+  #onRequest(request: IncomingMessage, response: ServerResponse): void {
+    const connection = this.#connections.get(request.socket);
+    if (connection !== undefined) {
+      connection.activeRequests += 1;
+      response.once('close', () => {
+        connection.activeRequests -= 1;
+        if (this.#closing !== undefined && connection.activeRequests === 0) request.socket.end();
+      });
+    }
+    if (this.#closing !== undefined) {
+      // A keep-alive client sent a new request after close() began: refuse it and hang up.
+      response.setHeader('connection', 'close');
+      const failure = errorResponseFor(
+        new ServiceUnavailableException({ message: 'Server is shutting down' }),
+        this.config,
+        {},
+      );
+      sendError(response, failure, undefined, this.config.logger);
+      return;
+    }
+    void dispatchRequest(this.config, request, response);
+  }
+
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The socket leaves HTTP bookkeeping: its new owner (a plugin) closes it in its onServerClose.
+    this.#connections.delete(socket as Socket);
+    if (this.#connections.size === 0 && this.#closing !== undefined) this.#onDrained?.();
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
+    if (this.#closing !== undefined) {
+      const failure = errorResponseFor(
+        new ServiceUnavailableException({ message: 'Server is shutting down' }),
+        this.config,
+        {},
+      );
+      sendErrorOnSocket(socket, failure);
+      return;
+    }
+    void dispatchUpgrade(this.config, request, socket, head);
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const signal of SIGNALS) process.off(signal, this.#signalHandler);
+    const listening = this.httpServer.listening;
+    const stopped = new Promise<void>((resolve) => {
+      if (!listening) resolve();
+      else this.httpServer.close(() => resolve());
+    });
+    for (const [socket, connection] of this.#connections) {
+      if (connection.activeRequests === 0) socket.destroy();
+    }
+    const drained = new Promise<void>((resolve) => {
+      if (this.#connections.size === 0) resolve();
+      else this.#onDrained = resolve;
+    });
+    const callbacks = Promise.all(
+      this.input.closeListeners.map(async (listener) => {
+        try {
+          await listener();
+        } catch (error) {
+          this.config.logger.error('An onServerClose callback failed', describeError(error));
+        }
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const timedOutFirst = await Promise.race([Promise.all([drained, callbacks]).then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (timedOutFirst) {
+      this.config.logger.warn('Shutdown timed out; destroying what is still open', {
+        timeoutMs,
+        openConnections: this.#connections.size,
+        upgradedSockets: this.#upgraded.size,
+      });
+    }
+    for (const socket of this.#connections.keys()) socket.destroy();
+    for (const socket of this.#upgraded) socket.destroy();
+    await stopped;
+    if (listening) this.config.logger.info('Server closed', { url: this.url });
+    this.input.onClosed();
+  }
+}
