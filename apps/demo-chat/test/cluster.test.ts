@@ -1,0 +1,114 @@
+import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
+import { type ChatServer, createChatServer } from '../src';
+import { ChatClient } from './support/chat-client';
+import { request } from './support/http';
+import { memoryLogger } from './support/logger';
+
+// Two chat instances in one process, each its own app and its own Redis connection, on one real Redis.
+let redis: RedisTestServer;
+let a: ChatServer;
+let b: ChatServer;
+const clients: ChatClient[] = [];
+
+async function clientOn(server: ChatServer): Promise<ChatClient> {
+  const c = await ChatClient.connect(server.url);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  const options = { port: 0, host: '127.0.0.1', redisUrl: redis.url, adminToken: 'cluster-token' };
+  a = await createChatServer({ ...options, logger: memoryLogger() });
+  b = await createChatServer({ ...options, logger: memoryLogger() });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+});
+
+it('runs two instances with different ids', () => {
+  expect(a.serverInstanceId).not.toBe(b.serverInstanceId);
+});
+
+it('delivers room messages and typing between instances', async () => {
+  const ada = await clientOn(a);
+  const bea = await clientOn(b);
+  await ada.join('Ada', 'spanning');
+  const joined = await bea.join('Bea', 'spanning');
+  expect(joined.members.map((m) => m.name)).toEqual(['Ada', 'Bea']);
+  expect(await ada.next('member_joined')).toMatchObject({ member: { name: 'Bea' }, memberCount: 2 });
+
+  bea.send({ type: 'typing', typing: true });
+  expect(await ada.next('typing')).toMatchObject({ from: { name: 'Bea' }, typing: true });
+  await bea.say('from B');
+  expect(await ada.next('message')).toMatchObject({ text: 'from B', from: { id: bea.connectionId } });
+  await ada.say('from A');
+  expect(await bea.next('message', (line) => line.text === 'from A')).toMatchObject({
+    from: { name: 'Ada' },
+  });
+});
+
+it('shows history written on one instance to a user joining on the other', async () => {
+  const ada = await clientOn(a);
+  await ada.join('Ada', 'remembered');
+  await ada.say('first');
+  await ada.say('second');
+  const bea = await clientOn(b);
+  const joined = await bea.join('Bea', 'remembered');
+  expect(joined.history.map((line) => line.text)).toEqual(['first', 'second']);
+});
+
+it('sends a private message to a user on the other instance', async () => {
+  const ada = await clientOn(a);
+  const bea = await clientOn(b);
+  await ada.join('Ada', 'whisper');
+  await bea.join('Bea', 'whisper');
+  ada.send({ type: 'private', to: bea.connectionId, text: 'across the cluster' });
+  expect(await bea.next('private')).toMatchObject({
+    from: { id: ada.connectionId, name: 'Ada' },
+    to: { id: bea.connectionId, name: 'Bea' },
+    text: 'across the cluster',
+  });
+  expect(await ada.next('private')).toMatchObject({ text: 'across the cluster' });
+});
+
+it('lists rooms, members and connections of the whole cluster from either instance', async () => {
+  const ada = await clientOn(a);
+  const bea = await clientOn(b);
+  await ada.join('Ada', 'census');
+  await bea.join('Bea', 'census');
+  const rooms = await request(`${b.url}/api/rooms`);
+  expect((rooms.body as { rooms: unknown[] }).rooms).toContainEqual({ name: 'census', memberCount: 2 });
+  const members = await request(`${a.url}/api/rooms/census/members`);
+  expect(members.body).toMatchObject({ count: 2 });
+  const connections = await request(`${a.url}/api/ws/connections`, {
+    headers: { authorization: 'Bearer cluster-token' },
+  });
+  const ids = (connections.body as { connections: { id: string; serverInstanceId: string }[] }).connections;
+  expect(ids).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ id: ada.connectionId, serverInstanceId: a.serverInstanceId }),
+      expect.objectContaining({ id: bea.connectionId, serverInstanceId: b.serverInstanceId }),
+    ]),
+  );
+});
+
+it('broadcasts an admin announcement to connections on every instance', async () => {
+  const ada = await clientOn(a);
+  const bea = await clientOn(b);
+  const reply = await request(`${a.url}/api/broadcast`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer cluster-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ message: 'cluster-wide notice' }),
+  });
+  expect(reply.status).toBe(200);
+  expect(await ada.next('announcement')).toMatchObject({ text: 'cluster-wide notice' });
+  expect(await bea.next('announcement')).toMatchObject({ text: 'cluster-wide notice' });
+});

@@ -1,0 +1,133 @@
+import type { Page } from 'playwright-core';
+import { type ChatServer, createChatServer } from '../../src';
+import {
+  joinChat,
+  launchBrowser,
+  screenshot,
+  sendMessage,
+  type TestBrowser,
+  waitForMessage,
+} from '../support/browser';
+import { ChatClient } from '../support/chat-client';
+import { memoryLogger } from '../support/logger';
+
+let browser: TestBrowser;
+let server: ChatServer;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  server = await createChatServer({ port: 0, host: '127.0.0.1', logger: memoryLogger() });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('two pages in one room', () => {
+  let alice: Page;
+  let bob: Page;
+
+  beforeAll(async () => {
+    alice = await browser.newPage();
+    bob = await browser.newPage();
+    await joinChat(alice, server.url, 'Alice', 'lobby');
+    await joinChat(bob, server.url, 'Bob', 'lobby');
+  });
+
+  afterAll(async () => {
+    await alice?.close();
+    await bob?.close();
+  });
+
+  it('shows each page the other member', async () => {
+    await alice.locator('#members button', { hasText: 'Bob' }).waitFor();
+    await bob.locator('#members button', { hasText: 'Alice' }).waitFor();
+    await alice.locator('#messages .notice', { hasText: 'Bob joined' }).waitFor();
+  });
+
+  it("shows one page's typing on the other", async () => {
+    await bob.locator('#message-input').pressSequentially('Hel');
+    await alice.locator('#typing', { hasText: 'Bob is typing…' }).waitFor();
+  });
+
+  it("shows each page the other's messages", async () => {
+    await sendMessage(bob, 'Hello Alice, how are you?');
+    await waitForMessage(alice, 'Hello Alice, how are you?');
+    await alice.locator('#typing:empty').waitFor();
+    await sendMessage(alice, 'Fine, thanks Bob!');
+    await waitForMessage(bob, 'Fine, thanks Bob!');
+    await screenshot(alice, 'two-pages-alice-desktop');
+  });
+
+  it('renders a <script> message as text', async () => {
+    const payload = '<script>window.__injected = true</script><b id="injected">bold?</b>';
+    await sendMessage(bob, payload);
+    const line = alice.locator('#messages .message .text', { hasText: '<script>' });
+    await line.waitFor();
+    expect(await line.textContent()).toBe(payload);
+    expect(await alice.locator('#messages script, #messages b, #injected').count()).toBe(0);
+    expect(
+      await alice.evaluate(() => (window as unknown as { __injected?: boolean }).__injected),
+    ).toBeUndefined();
+  });
+
+  it('sends a private message to a member chosen with the keyboard', async () => {
+    await alice.locator('#members button', { hasText: 'Bob' }).focus();
+    await alice.keyboard.press('Enter');
+    await alice.locator('#dm-target', { hasText: 'Private message to Bob' }).waitFor();
+    await sendMessage(alice, 'just between us');
+    await bob.locator('#messages .message.private', { hasText: 'just between us' }).waitFor();
+    await alice.locator('#messages .message.private', { hasText: 'just between us' }).waitFor();
+  });
+
+  it('fits a phone screen', async () => {
+    await bob.setViewportSize({ width: 390, height: 760 });
+    await bob.locator('#sidebar-toggle').waitFor();
+    expect(await bob.locator('#sidebar').isVisible()).toBe(false);
+    await bob.locator('#sidebar-toggle').click();
+    await bob.locator('#sidebar.open #members button', { hasText: 'Alice' }).waitFor();
+    await screenshot(bob, 'two-pages-bob-phone-sidebar');
+    await bob.keyboard.press('Escape');
+    await bob.locator('#sidebar:not(.open)').waitFor();
+    const widths = await bob.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+    }));
+    expect(widths.page).toBeLessThanOrEqual(widths.view);
+    await screenshot(bob, 'two-pages-bob-phone');
+  });
+});
+
+describe('a page after a server restart', () => {
+  it('reconnects by itself and rejoins its room', async () => {
+    const page = await browser.newPage();
+    try {
+      await joinChat(page, server.url, 'Rita', 'restart-room');
+      const { port } = server;
+      await server.close();
+      await page.locator('#status[data-state="disconnected"]').waitFor();
+      expect(await page.locator('#message-input').isDisabled()).toBe(true);
+      await screenshot(page, 'reconnect-disconnected');
+
+      server = await createChatServer({ port, host: '127.0.0.1', logger: memoryLogger() });
+      await page.locator('#status[data-state="connected"]').waitFor();
+      await page.locator('#message-input:enabled').waitFor();
+
+      const observer = await ChatClient.connect(server.url);
+      try {
+        const joined = await observer.join('Observer', 'restart-room');
+        expect(joined.members.map((member) => member.name)).toContain('Rita');
+        await sendMessage(page, 'back again');
+        await observer.next('message', (line) => line.text === 'back again' && line.from.name === 'Rita');
+        await observer.say('welcome back');
+        await waitForMessage(page, 'welcome back');
+      } finally {
+        await observer.close();
+      }
+      await screenshot(page, 'reconnect-restored');
+    } finally {
+      await page.close();
+    }
+  });
+});
