@@ -1,0 +1,44 @@
+import { cpuMicros, memoryStatus } from '../proc-stats';
+
+/** CPU spent by a set of processes, and by this one, between `start()` and `stop()`. */
+export class CpuWindow {
+  private startedAt = 0;
+  private startCpu: number[] = [];
+  private startSelf: NodeJS.CpuUsage = process.cpuUsage();
+  /** Wall time of the window, ms. */
+  elapsedMs = 0;
+  /** CPU µs per watched process over the window. */
+  cpu: number[] = [];
+  /** CPU µs of this (load generator) process over the window. */
+  selfCpu = 0;
+
+  constructor(private readonly pids: readonly number[]) {}
+
+  start(): void {
+    this.startedAt = performance.now();
+    this.startCpu = this.pids.map(cpuMicros);
+    this.startSelf = process.cpuUsage();
+  }
+
+  stop(): void {
+    this.elapsedMs = performance.now() - this.startedAt;
+    this.cpu = this.pids.map((pid, i) => cpuMicros(pid) - this.startCpu[i]!);
+    const self = process.cpuUsage(this.startSelf);
+    this.selfCpu = self.user + self.system;
+  }
+
+  /** Total CPU µs of the watched processes. */
+  get totalCpu(): number {
+    return this.cpu.reduce((a, b) => a + b, 0);
+  }
+
+  /** This process's CPU as a percentage of one core over the window. */
+  get selfCpuPercent(): number {
+    return (this.selfCpu / (this.elapsedMs * 1000)) * 100;
+  }
+}
+
+/** The largest peak RSS (`VmHWM`) among the processes, in MiB. */
+export function peakRssMiB(pids: readonly number[]): number {
+  return Math.max(...pids.map((pid) => memoryStatus(pid).peakRss)) / 2 ** 20;
+}

@@ -1,0 +1,101 @@
+/** Every scenario, in the order a full run executes them. */
+export const SCENARIOS = ['fanout', 'echo', 'connections', 'cluster', 'http'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Settings of one `pnpm bench` invocation (command-line flags in brackets). */
+export interface BenchOptions {
+  /** Scenarios to run [--scenario a,b]. @default all */
+  scenarios: ScenarioName[];
+  /** Restrict every scenario to these targets [--target a,b]. @default each scenario's own list */
+  targets: string[] | undefined;
+  /** Rounds; every table cell is the median over rounds [--rounds]. @default 3 */
+  rounds: number;
+  /** Measured window of each run in ms [--duration]. @default 2000 */
+  durationMs: number;
+  /** Unmeasured load before the window in ms [--warmup]. @default 700 */
+  warmupMs: number;
+  /** Fan-out rooms and members per room [--rooms, --members]. @default 10, 100 */
+  rooms: number;
+  members: number;
+  /** Fan-out messages per publisher not yet delivered to every member [--window]. @default 16 */
+  window: number;
+  /** Payload size in bytes [--payload]. @default 64 */
+  payloadBytes: number;
+  /** Echo connections and total messages/s [--echo-connections, --echo-rate]. @default 1000, 20000 */
+  echoConnections: number;
+  echoRate: number;
+  /** Idle connections of the connections scenario [--connections]. @default 10000 */
+  idleConnections: number;
+  /** autocannon connections [--http-connections]. @default 64 */
+  httpConnections: number;
+  /** Start target servers with `--cpu-prof` into bench/results/profiles [--cpu-prof]. @default false */
+  cpuProf: boolean;
+}
+
+const DEFAULTS: BenchOptions = {
+  scenarios: [...SCENARIOS],
+  targets: undefined,
+  rounds: 3,
+  durationMs: 2000,
+  warmupMs: 700,
+  rooms: 10,
+  members: 100,
+  window: 16,
+  payloadBytes: 64,
+  echoConnections: 1000,
+  echoRate: 20_000,
+  idleConnections: 10_000,
+  httpConnections: 64,
+  cpuProf: false,
+};
+
+const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
+  '--rounds': 'rounds',
+  '--duration': 'durationMs',
+  '--warmup': 'warmupMs',
+  '--rooms': 'rooms',
+  '--members': 'members',
+  '--window': 'window',
+  '--payload': 'payloadBytes',
+  '--echo-connections': 'echoConnections',
+  '--echo-rate': 'echoRate',
+  '--connections': 'idleConnections',
+  '--http-connections': 'httpConnections',
+};
+
+export const USAGE = `usage: node dist/run.js [options]
+  --scenario fanout,echo,connections,cluster,http   (default: all)
+  --target arcade,ws,ws-batch,socketio,fastify,node-http
+  --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
+  --rooms N --members N --window N --payload BYTES
+  --echo-connections N --echo-rate MSG_PER_S --connections N --http-connections N
+  --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)`;
+
+/** Parses command-line flags; throws with the usage text on anything unknown. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const options: BenchOptions = { ...DEFAULTS, scenarios: [...DEFAULTS.scenarios] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = argv[i + 1];
+    if (flag === '--') continue;
+    if (flag === '--cpu-prof') options.cpuProf = true;
+    else if (flag === '--quick')
+      Object.assign(options, { rounds: 1, durationMs: 1000, idleConnections: 2000 });
+    else if (flag === '--scenario' && value !== undefined) {
+      const names = value.split(',');
+      const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(',')}\n${USAGE}`);
+      options.scenarios = names as ScenarioName[];
+      i++;
+    } else if (flag === '--target' && value !== undefined) {
+      options.targets = value.split(',');
+      i++;
+    } else if (flag in NUMERIC_FLAGS && value !== undefined && Number.isFinite(Number(value))) {
+      (options as unknown as Record<string, number>)[NUMERIC_FLAGS[flag]!] = Number(value);
+      i++;
+    } else {
+      throw new Error(`unknown or incomplete option ${flag}\n${USAGE}`);
+    }
+  }
+  return options;
+}

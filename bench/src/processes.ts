@@ -1,0 +1,123 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { nextMessage, spawnNode, waitForExit } from './child';
+import type { Dialect, FromLoad, FromServer, LoadJob, Metrics, ToLoad, ToServer } from './protocol';
+
+/** The server processes the runner can start. */
+export const TARGETS = {
+  arcade: { script: 'targets/arcade.js', dialect: 'raw', env: {} },
+  ws: { script: 'targets/ws.js', dialect: 'raw', env: {} },
+  'ws-batch': { script: 'targets/ws.js', dialect: 'raw', env: { WS_BATCH: '1' } },
+  socketio: { script: 'targets/socketio.js', dialect: 'socketio', env: {} },
+  fastify: { script: 'targets/fastify.js', dialect: 'raw', env: {} },
+  'node-http': { script: 'targets/node-http.js', dialect: 'raw', env: {} },
+} as const satisfies Record<string, { script: string; dialect: Dialect; env: Record<string, string> }>;
+export type TargetName = keyof typeof TARGETS;
+
+export const RESULTS_DIR = join(__dirname, '..', 'results');
+const START_TIMEOUT_MS = 15_000;
+const LOAD_TIMEOUT_MS = 90_000;
+
+/** A running target server. */
+export interface ServerHandle {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  dialect: Dialect;
+}
+
+/** Process-wide settings for the servers the runner starts. */
+export const serverSettings = { cpuProf: false };
+
+/** Starts a target server and waits until it listens. */
+export async function startServer(
+  target: TargetName,
+  extra: { env?: Record<string, string>; openFiles?: number } = {},
+): Promise<ServerHandle> {
+  const spec = TARGETS[target];
+  const execArgv = ['--expose-gc'];
+  if (serverSettings.cpuProf) {
+    const dir = join(RESULTS_DIR, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`,
+    );
+  }
+  const child = spawnNode(join(__dirname, spec.script), {
+    env: { ...spec.env, ...extra.env },
+    execArgv,
+    ...(extra.openFiles === undefined ? {} : { openFiles: extra.openFiles }),
+  });
+  try {
+    const ready = await nextMessage<FromServer, 'ready'>(
+      child,
+      'ready',
+      START_TIMEOUT_MS,
+      `target ${target}`,
+    );
+    return { child, pid: child.pid!, port: ready.port, dialect: spec.dialect };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+/** Sends a message to a server. */
+export function tellServer(server: ServerHandle, message: ToServer): void {
+  server.child.send(message);
+}
+
+/** Runs a full V8 collection in the server and returns its heap size afterwards. */
+export async function collectGarbage(server: ServerHandle): Promise<number> {
+  tellServer(server, { type: 'gc' });
+  const done = await nextMessage<FromServer, 'gc-done'>(server.child, 'gc-done', 10_000, 'gc');
+  return done.heapUsed;
+}
+
+/** Asks a server to close (so `--cpu-prof` can write its profile) and kills it if it lingers. */
+export async function stopServer(server: ServerHandle): Promise<void> {
+  if (server.child.connected) tellServer(server, { type: 'stop' });
+  await waitForExit(server.child, 5000);
+}
+
+/**
+ * Runs one job in a fresh load-generator process and returns its metrics. `onConnected` is called
+ * when an idle-connections job has all its connections open; they close when it resolves.
+ */
+export async function runLoad(
+  job: LoadJob,
+  options: { openFiles?: number; onConnected?: (metrics: Metrics) => Promise<void> } = {},
+): Promise<Metrics> {
+  const child = spawnNode(join(__dirname, 'load', 'main.js'), {
+    ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),
+  });
+  try {
+    const send = (message: ToLoad): void => {
+      child.send(message);
+    };
+    send({ type: 'run', job });
+    if (options.onConnected !== undefined) {
+      const connected = await nextMessage<FromLoad, 'connected'>(child, 'connected', LOAD_TIMEOUT_MS, 'load');
+      await options.onConnected(connected.metrics);
+      send({ type: 'release' });
+    }
+    const result = await nextMessage<FromLoad, 'result'>(
+      child,
+      'result',
+      LOAD_TIMEOUT_MS,
+      `load ${job.kind}`,
+    );
+    return result.metrics;
+  } finally {
+    if (child.connected) child.disconnect();
+    await waitForExit(child, 5000);
+  }
+}
+
+/** Stops every server, whatever happens to the others. */
+export async function stopAll(servers: readonly ServerHandle[]): Promise<void> {
+  await Promise.all(servers.map((server) => stopServer(server)));
+}

@@ -1,0 +1,94 @@
+/**
+ * Messages between the runner, the target servers and the load generator (Node IPC, JSON).
+ * Every process is started by the runner; none of them opens anything but 127.0.0.1.
+ */
+
+/** How a client speaks to a target: plain WebSocket text frames, or Socket.IO 4 over a raw WebSocket. */
+export type Dialect = 'raw' | 'socketio';
+
+/** One server the load generator dials. */
+export interface Endpoint {
+  port: number;
+  dialect: Dialect;
+}
+
+/** Numbers measured by one run (names are the table's columns). */
+export type Metrics = Record<string, number>;
+
+export interface FanoutJob {
+  kind: 'fanout';
+  endpoints: Endpoint[];
+  /** Processes whose CPU is charged to the deliveries (the target servers). */
+  serverPids: number[];
+  /** Processes whose CPU is reported apart (redis-server in the cluster scenario). */
+  sidePids: number[];
+  rooms: number;
+  membersPerRoom: number;
+  /** Messages per publisher sent but not yet delivered to every member of its room. */
+  window: number;
+  payloadBytes: number;
+  warmupMs: number;
+  durationMs: number;
+  connectConcurrency: number;
+}
+
+export interface EchoJob {
+  kind: 'echo';
+  endpoint: Endpoint;
+  serverPids: number[];
+  connections: number;
+  /** Messages per second over all connections together. */
+  rate: number;
+  payloadBytes: number;
+  warmupMs: number;
+  durationMs: number;
+  connectConcurrency: number;
+}
+
+export interface ConnectionsJob {
+  kind: 'connections';
+  endpoint: Endpoint;
+  connections: number;
+  rooms: number;
+  connectConcurrency: number;
+}
+
+export interface HttpJob {
+  kind: 'http';
+  port: number;
+  path: string;
+  serverPid: number;
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export type LoadJob = FanoutJob | EchoJob | ConnectionsJob | HttpJob;
+
+/** Runner -> load generator. */
+export type ToLoad = { type: 'run'; job: LoadJob } | { type: 'release' };
+/** Load generator -> runner. */
+export type FromLoad =
+  | { type: 'result'; metrics: Metrics }
+  | { type: 'connected'; metrics: Metrics }
+  | { type: 'error'; message: string };
+
+/** Runner -> target server. */
+export type ToServer = { type: 'stop' } | { type: 'gc' };
+/** Target server -> runner. */
+export type FromServer =
+  | { type: 'ready'; port: number }
+  | { type: 'gc-done'; heapUsed: number }
+  | { type: 'error'; message: string };
+
+/** The WebSocket path of a room's fan-out route on a target (Socket.IO passes the room as a query). */
+export function roomPath(dialect: Dialect, room: string): string {
+  return dialect === 'socketio'
+    ? `/socket.io/?EIO=4&transport=websocket&room=${encodeURIComponent(room)}`
+    : `/ws/bench/${encodeURIComponent(room)}`;
+}
+
+/** The WebSocket path of the echo route on a target. */
+export function echoPath(dialect: Dialect): string {
+  return dialect === 'socketio' ? '/socket.io/?EIO=4&transport=websocket&echo=1' : '/ws/echo';
+}

@@ -1,0 +1,186 @@
+import { cpus, loadavg, release } from 'node:os';
+import type { BenchOptions, ScenarioName } from './options';
+import type { TargetName } from './processes';
+import type { Metrics } from './protocol';
+import { GOALS, type Scenario } from './scenarios';
+import { median } from './stats';
+
+/** The outcome of one run of one target in one scenario and round. */
+export interface RunRecord {
+  round: number;
+  scenario: ScenarioName;
+  target: TargetName;
+  metrics?: Metrics;
+  error?: string;
+}
+
+/** Where and when the numbers were taken. */
+export interface MachineInfo {
+  date: string;
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  kernel: string;
+  loadBefore: number[];
+  loadAfter: number[];
+  elapsedSec: number;
+}
+
+export function machineInfo(startedAt: Date, loadBefore: number[]): MachineInfo {
+  return {
+    date: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    kernel: release(),
+    loadBefore,
+    loadAfter: loadavg(),
+    elapsedSec: (Date.now() - startedAt.getTime()) / 1000,
+  };
+}
+
+function metricOf(
+  records: readonly RunRecord[],
+  scenario: string,
+  target: string,
+  round: number,
+  metric: string,
+) {
+  const record = records.find((r) => r.scenario === scenario && r.target === target && r.round === round);
+  const value = record?.metrics?.[metric];
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+function rounds(records: readonly RunRecord[]): number[] {
+  return [...new Set(records.map((r) => r.round))];
+}
+
+/** Median over rounds of one metric of one target. */
+export function medianOf(
+  records: readonly RunRecord[],
+  scenario: string,
+  target: string,
+  metric: string,
+): number {
+  return median(rounds(records).map((round) => metricOf(records, scenario, target, round, metric)));
+}
+
+/** Median over rounds of the same-round ratio `metric(target) / metric(baseline)`. */
+export function ratioOf(
+  records: readonly RunRecord[],
+  scenario: string,
+  metric: string,
+  target: string,
+  baseline: string,
+): number {
+  return median(
+    rounds(records).map(
+      (round) =>
+        metricOf(records, scenario, target, round, metric) /
+        metricOf(records, scenario, baseline, round, metric),
+    ),
+  );
+}
+
+function format(value: number, digits: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function ratioText(value: number): string {
+  return Number.isFinite(value) ? `${format(value, 2)}×` : '–';
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function scenarioTable(
+  scenario: Scenario,
+  targets: readonly TargetName[],
+  records: readonly RunRecord[],
+): string[] {
+  const ran = targets.filter((target) =>
+    records.some((r) => r.scenario === scenario.name && r.target === target),
+  );
+  const ratios = scenario.ratios.filter((ratio) => ran.includes(ratio.baseline));
+  const lines = [
+    row(['target', ...scenario.columns.map((c) => c.header), ...ratios.map((r) => r.header)]),
+    row(['---', ...scenario.columns.map(() => '---:'), ...ratios.map(() => '---:')]),
+  ];
+  for (const target of ran) {
+    lines.push(
+      row([
+        target,
+        ...scenario.columns.map((c) => format(medianOf(records, scenario.name, target, c.metric), c.digits)),
+        ...ratios.map((r) =>
+          r.baseline === target
+            ? '1.00×'
+            : ratioText(ratioOf(records, scenario.name, r.metric, target, r.baseline)),
+        ),
+      ]),
+    );
+  }
+  return lines;
+}
+
+/** The markdown report: machine, goals of issue 8, one table per scenario, failures. */
+export function renderReport(
+  options: BenchOptions,
+  scenarios: readonly Scenario[],
+  targetsOf: (scenario: Scenario) => TargetName[],
+  records: readonly RunRecord[],
+  machine: MachineInfo,
+): string {
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
+  const lines = [
+    '# Arcade benchmark results',
+    '',
+    `${machine.date} · ${machine.cpus} × ${machine.cpuModel} · Node ${machine.node} · Linux ${machine.kernel}`,
+    `${options.rounds} round(s) · ${options.durationMs} ms measured after ${options.warmupMs} ms of warm-up per run · ` +
+      `load average before ${load(machine.loadBefore)}, after ${load(machine.loadAfter)} · ` +
+      `${machine.elapsedSec.toFixed(0)} s in total`,
+    '',
+    'Each cell is the median over rounds; each ratio is the median of the ratios measured in the same round.',
+    '',
+  ];
+  const goals = GOALS.filter((goal) =>
+    records.some((r) => r.scenario === goal.scenario && r.target === goal.target),
+  );
+  if (goals.length > 0) {
+    lines.push(
+      '## Goals of issue 8',
+      '',
+      row(['goal', 'measured', 'goal', 'met']),
+      row(['---', '---:', '---:', '---']),
+    );
+    for (const goal of goals) {
+      const ratio = ratioOf(records, goal.scenario, goal.metric, goal.target, goal.baseline);
+      const met = !Number.isFinite(ratio)
+        ? '–'
+        : (goal.kind === 'max' ? ratio <= goal.bound : ratio >= goal.bound)
+          ? 'yes'
+          : 'no';
+      lines.push(
+        row([
+          goal.label,
+          ratioText(ratio),
+          `${goal.kind === 'max' ? '≤' : '≥'} ${format(goal.bound, 2)}×`,
+          met,
+        ]),
+      );
+    }
+    lines.push('');
+  }
+  for (const scenario of scenarios) {
+    lines.push(`## ${scenario.name}`, '', scenario.describe(options), '');
+    lines.push(...scenarioTable(scenario, targetsOf(scenario), records), '');
+  }
+  const failures = records.filter((r) => r.error !== undefined);
+  if (failures.length > 0) {
+    lines.push('## Failed runs', '');
+    for (const f of failures) lines.push(`- round ${f.round + 1}, ${f.scenario}/${f.target}: ${f.error}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

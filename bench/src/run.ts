@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseOptions } from './options';
+import { RESULTS_DIR, serverSettings, type TargetName } from './processes';
+import { machineInfo, type RunRecord, renderReport } from './report';
+import { SCENARIO_LIST, type Scenario } from './scenarios';
+
+/**
+ * `pnpm bench`: runs every selected scenario against its targets for several rounds (targets rotate
+ * order each round), then writes the markdown report to bench/results/latest.md (and the raw runs to
+ * latest.json) and prints it. Progress goes to stderr, the report to stdout.
+ */
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  serverSettings.cpuProf = options.cpuProf;
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const scenarios = SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name));
+  const targetsOf = (scenario: Scenario): TargetName[] =>
+    scenario.targets.filter((t) => options.targets === undefined || options.targets.includes(t));
+  const records: RunRecord[] = [];
+
+  for (let round = 0; round < options.rounds; round++) {
+    for (const scenario of scenarios) {
+      const targets = targetsOf(scenario);
+      const shift = round % Math.max(1, targets.length);
+      for (const target of [...targets.slice(shift), ...targets.slice(0, shift)]) {
+        const began = Date.now();
+        try {
+          const metrics = await scenario.run(target, options);
+          records.push({ round, scenario: scenario.name, target, metrics });
+          process.stderr.write(
+            `round ${round + 1}/${options.rounds} ${scenario.name}/${target} (${Date.now() - began} ms): ` +
+              `${Object.entries(metrics)
+                .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
+                .join(' ')}\n`,
+          );
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          records.push({ round, scenario: scenario.name, target, error: message });
+          process.stderr.write(`round ${round + 1} ${scenario.name}/${target} FAILED: ${message}\n`);
+        }
+      }
+    }
+  }
+
+  const report = renderReport(options, scenarios, targetsOf, records, machineInfo(startedAt, loadBefore));
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), report);
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify({ options, records }, null, 2)}\n`);
+  process.stdout.write(`${report}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,216 @@
+import type { BenchOptions, ScenarioName } from '../options';
+import type { TargetName } from '../processes';
+import type { Metrics } from '../protocol';
+import { runClusterScenario } from './cluster';
+import { runConnectionsScenario } from './connections';
+import { runEchoScenario } from './echo';
+import { runFanoutScenario } from './fanout';
+import { runHttpScenario } from './http';
+
+/** A column of a scenario's table: the median over rounds of one metric. */
+export interface Column {
+  metric: string;
+  header: string;
+  digits: number;
+}
+
+/** A same-round ratio column: `metric(target) / metric(baseline)` per round, then the median. */
+export interface RatioColumn {
+  metric: string;
+  baseline: TargetName;
+  header: string;
+}
+
+export interface Scenario {
+  name: ScenarioName;
+  describe(options: BenchOptions): string;
+  targets: TargetName[];
+  run(target: TargetName, options: BenchOptions): Promise<Metrics>;
+  columns: Column[];
+  ratios: RatioColumn[];
+}
+
+const FANOUT_COLUMNS: Column[] = [
+  { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
+  { metric: 'p50Ms', header: 'p50 ms', digits: 2 },
+  { metric: 'p99Ms', header: 'p99 ms', digits: 2 },
+  { metric: 'lostDeliveries', header: 'lost', digits: 0 },
+  { metric: 'cpuUsPerDelivery', header: 'server CPU µs/delivery', digits: 2 },
+];
+
+export const SCENARIO_LIST: Scenario[] = [
+  {
+    name: 'fanout',
+    describe: (o) =>
+      `${o.rooms} rooms × ${o.members} clients, one publisher per room, window ${o.window}, ` +
+      `${o.payloadBytes}-byte text messages; one server process`,
+    targets: ['arcade', 'ws', 'ws-batch', 'socketio'],
+    run: runFanoutScenario,
+    columns: [
+      ...FANOUT_COLUMNS,
+      { metric: 'peakRssMiB', header: 'peak RSS MiB', digits: 0 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: [
+      { metric: 'deliveredPerSec', baseline: 'ws', header: 'msg/s ÷ ws' },
+      { metric: 'deliveredPerSec', baseline: 'socketio', header: 'msg/s ÷ socketio' },
+      { metric: 'cpuUsPerDelivery', baseline: 'ws', header: 'CPU ÷ ws' },
+      { metric: 'cpuUsPerDelivery', baseline: 'ws-batch', header: 'CPU ÷ ws-batch' },
+    ],
+  },
+  {
+    name: 'echo',
+    describe: (o) =>
+      `${o.echoConnections} connections, ${o.echoRate} msg/s in total (open loop), ${o.payloadBytes}-byte messages`,
+    targets: ['arcade', 'ws', 'socketio'],
+    run: runEchoScenario,
+    columns: [
+      { metric: 'sentPerSec', header: 'msg/s', digits: 0 },
+      { metric: 'rttP50Ms', header: 'RTT p50 ms', digits: 2 },
+      { metric: 'rttP99Ms', header: 'p99 ms', digits: 2 },
+      { metric: 'rttP999Ms', header: 'p99.9 ms', digits: 2 },
+      { metric: 'lost', header: 'lost', digits: 0 },
+      { metric: 'cpuUsPerMessage', header: 'server CPU µs/msg', digits: 2 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: [
+      { metric: 'cpuUsPerMessage', baseline: 'ws', header: 'CPU ÷ ws' },
+      { metric: 'cpuUsPerMessage', baseline: 'socketio', header: 'CPU ÷ socketio' },
+      { metric: 'rttP99Ms', baseline: 'ws', header: 'p99 ÷ ws' },
+    ],
+  },
+  {
+    name: 'connections',
+    describe: (o) =>
+      `${o.idleConnections} idle connections (each in one of 10 rooms); memory after a full GC`,
+    targets: ['arcade', 'ws', 'socketio'],
+    run: runConnectionsScenario,
+    columns: [
+      { metric: 'connections', header: 'open', digits: 0 },
+      { metric: 'connectsPerSec', header: 'connects/s', digits: 0 },
+      { metric: 'rssPerConnKiB', header: 'RSS KiB/conn', digits: 2 },
+      { metric: 'heapPerConnKiB', header: 'heap KiB/conn', digits: 2 },
+      { metric: 'rssMiB', header: 'RSS MiB', digits: 0 },
+    ],
+    ratios: [
+      { metric: 'rssPerConnKiB', baseline: 'ws', header: 'RSS/conn ÷ ws' },
+      { metric: 'rssPerConnKiB', baseline: 'socketio', header: 'RSS/conn ÷ socketio' },
+      { metric: 'connectsPerSec', baseline: 'ws', header: 'connects/s ÷ ws' },
+    ],
+  },
+  {
+    name: 'cluster',
+    describe: () =>
+      `fan-out as above over two server processes sharing one redis-server; each room's members split ` +
+      `between them; CPU is both servers' (redis-server apart)`,
+    targets: ['arcade', 'ws', 'ws-batch', 'socketio'],
+    run: runClusterScenario,
+    columns: [
+      ...FANOUT_COLUMNS,
+      { metric: 'redisCpuUsPerDelivery', header: 'redis CPU µs/delivery', digits: 2 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: [
+      { metric: 'deliveredPerSec', baseline: 'ws', header: 'msg/s ÷ ws' },
+      { metric: 'deliveredPerSec', baseline: 'socketio', header: 'msg/s ÷ socketio' },
+      { metric: 'cpuUsPerDelivery', baseline: 'ws-batch', header: 'CPU ÷ ws-batch' },
+    ],
+  },
+  {
+    name: 'http',
+    describe: (o) => `autocannon, ${o.httpConnections} connections; GET /json and GET /users/42`,
+    targets: ['arcade', 'fastify', 'node-http'],
+    run: runHttpScenario,
+    columns: [
+      { metric: 'json.requestsPerSec', header: '/json req/s', digits: 0 },
+      { metric: 'json.p99Ms', header: 'p99 ms', digits: 1 },
+      { metric: 'json.cpuUsPerRequest', header: 'CPU µs/req', digits: 1 },
+      { metric: 'param.requestsPerSec', header: '/users/:id req/s', digits: 0 },
+      { metric: 'param.p99Ms', header: 'p99 ms', digits: 1 },
+      { metric: 'param.cpuUsPerRequest', header: 'CPU µs/req', digits: 1 },
+    ],
+    ratios: [
+      { metric: 'json.requestsPerSec', baseline: 'fastify', header: '/json ÷ fastify' },
+      { metric: 'param.requestsPerSec', baseline: 'fastify', header: '/users/:id ÷ fastify' },
+      { metric: 'json.requestsPerSec', baseline: 'node-http', header: '/json ÷ node:http' },
+    ],
+  },
+];
+
+/** A goal of issue 8, checked on a same-round ratio. */
+export interface Goal {
+  label: string;
+  scenario: ScenarioName;
+  metric: string;
+  target: TargetName;
+  baseline: TargetName;
+  /** `max`: the ratio must be at most `bound`; `min`: at least. */
+  kind: 'max' | 'min';
+  bound: number;
+}
+
+export const GOALS: Goal[] = [
+  {
+    label: 'fan-out CPU per delivery ÷ write-batching ws',
+    scenario: 'fanout',
+    metric: 'cpuUsPerDelivery',
+    target: 'arcade',
+    baseline: 'ws-batch',
+    kind: 'max',
+    bound: 1,
+  },
+  {
+    label: 'fan-out throughput ÷ Socket.IO',
+    scenario: 'fanout',
+    metric: 'deliveredPerSec',
+    target: 'arcade',
+    baseline: 'socketio',
+    kind: 'min',
+    bound: 5,
+  },
+  {
+    label: 'cluster throughput ÷ Socket.IO + redis-adapter',
+    scenario: 'cluster',
+    metric: 'deliveredPerSec',
+    target: 'arcade',
+    baseline: 'socketio',
+    kind: 'min',
+    bound: 4,
+  },
+  {
+    label: 'echo CPU per message ÷ raw ws',
+    scenario: 'echo',
+    metric: 'cpuUsPerMessage',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1.05,
+  },
+  {
+    label: 'idle RSS per connection ÷ raw ws',
+    scenario: 'connections',
+    metric: 'rssPerConnKiB',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1.1,
+  },
+  {
+    label: 'HTTP req/s ÷ Fastify (/json)',
+    scenario: 'http',
+    metric: 'json.requestsPerSec',
+    target: 'arcade',
+    baseline: 'fastify',
+    kind: 'min',
+    bound: 1,
+  },
+  {
+    label: 'HTTP req/s ÷ Fastify (/users/:id)',
+    scenario: 'http',
+    metric: 'param.requestsPerSec',
+    target: 'arcade',
+    baseline: 'fastify',
+    kind: 'min',
+    bound: 1,
+  },
+];

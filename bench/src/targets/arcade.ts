@@ -1,0 +1,55 @@
+import { RedisCacheManager } from '@arcade/cache-redis';
+import { type Logger, route, runServer } from '@arcade/core';
+import { emitToRoom, initializeWebSocketStorage, joinRoom } from '@arcade/ws';
+import { JSON_BODY, JSON_PATH } from './http-routes';
+import { redisUrl, reportError, serveUnderRunner } from './serve';
+
+/**
+ * Arcade through its public API only, as a user would write it:
+ * - `/ws/bench/:room` joins the room in `onConnect` and `emitToRoom`s every text message unchanged;
+ * - `/ws/echo` sends every message back with `websocket.add`;
+ * - `/json` and `/users/:id` for the HTTP scenario.
+ * Memory storage, or Redis when `REDIS_URL` is set. The per-connection rate limit is turned off (a
+ * publisher sends far more than its default 100 messages/s, and neither `ws` nor Socket.IO limits);
+ * info/debug logs are dropped as a production deployment would.
+ */
+const quietLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, fields) =>
+    process.stderr.write(`arcade warn: ${message} ${JSON.stringify(fields ?? {})}\n`),
+  error: (message, fields) =>
+    process.stderr.write(`arcade error: ${message} ${JSON.stringify(fields ?? {})}\n`),
+};
+
+serveUnderRunner(async () => {
+  const url = redisUrl();
+  const server = await runServer({
+    port: 0,
+    host: '127.0.0.1',
+    logger: quietLogger,
+    webSocket: { rateLimit: false },
+    init: async () => {
+      if (url !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ url }));
+      route.get('/ws/bench/:room').handleWebSocket(
+        (ctx, websocket) => {
+          const room = ctx.pathParameters.room!;
+          websocket.listen((data) => {
+            if (typeof data === 'string') emitToRoom(room, data).catch(reportError);
+          });
+        },
+        {
+          onConnect: async (ctx, _websocket, id) => {
+            await joinRoom(id, ctx.pathParameters.room!);
+          },
+        },
+      );
+      route.get('/ws/echo').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data) => websocket.add(data));
+      });
+      route.get(JSON_PATH).handle(() => JSON_BODY);
+      route.get('/users/:id').handle((ctx) => ({ id: ctx.pathParameters.id }));
+    },
+  });
+  return { port: server.port, close: () => server.close() };
+});

@@ -1,0 +1,55 @@
+import type { FromServer, ToServer } from '../protocol';
+
+/** A started target server. */
+export interface RunningTarget {
+  port: number;
+  close(): Promise<void>;
+}
+
+const CLOSE_GRACE_MS = 2_000;
+
+function send(message: FromServer): void {
+  process.send?.(message);
+}
+
+/**
+ * Runs a target under the runner: reports `ready` with its port, answers `gc` (servers are started with
+ * `--expose-gc`, so idle-memory figures do not depend on when V8 last collected) and on `stop` closes
+ * and exits normally, which lets `--cpu-prof` write its profile. Losing the runner ends the process.
+ */
+export function serveUnderRunner(start: () => Promise<RunningTarget>): void {
+  start().then(
+    (target) => {
+      process.on('message', (message: ToServer) => {
+        if (message.type === 'gc') {
+          const collect = (globalThis as { gc?: () => void }).gc;
+          collect?.();
+          send({ type: 'gc-done', heapUsed: process.memoryUsage().heapUsed });
+        } else if (message.type === 'stop') {
+          const exit = (): never => process.exit(0);
+          setTimeout(exit, CLOSE_GRACE_MS).unref();
+          target.close().then(exit, exit);
+        }
+      });
+      send({ type: 'ready', port: target.port });
+    },
+    (error: unknown) => {
+      send({
+        type: 'error',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      process.exit(1);
+    },
+  );
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** The Redis URL given by the runner for the cluster scenario, if any. */
+export function redisUrl(): string | undefined {
+  return process.env.REDIS_URL || undefined;
+}
+
+/** Writes a server-side failure to stderr (targets must not crash on one bad message). */
+export function reportError(error: unknown): void {
+  process.stderr.write(`target ${process.pid}: ${error instanceof Error ? error.message : String(error)}\n`);
+}
