@@ -1,0 +1,338 @@
+import {
+  type BatchOperation,
+  CacheError,
+  type CacheManager,
+  type CacheStatus,
+  type CacheValue,
+  type MessageListener,
+  type PubSubMessage,
+  type SetOptions,
+  type Unsubscribe,
+} from '@arcade/cache';
+import { type ChannelSubscriber, type Entry, MemoryStore } from './memory-store';
+import {
+  checkBatch,
+  checkMembers,
+  checkMessage,
+  checkName,
+  copyValueIn,
+  copyValueOut,
+  expiryFor,
+  type PreparedOperation,
+} from './validation';
+
+/** Options of {@link MemoryCacheManager}. */
+export interface MemoryCacheManagerOptions {
+  /**
+   * The store holding the data and channels. Give several adapters the same store (from
+   * `createMemoryStore()`) to test multi-instance logic in one process.
+   * @default a new store private to this adapter
+   */
+  store?: MemoryStore;
+  /**
+   * Prepended to every key and channel in the store. Adapters sharing a store with different
+   * prefixes never see each other's keys or messages; `clear()` removes only its prefix's keys.
+   * @default '' (the whole store is this adapter's namespace)
+   */
+  keyPrefix?: string;
+  /**
+   * Called when a pub/sub listener throws. The error never reaches the publisher or the other
+   * listeners.
+   * @default reports it with `process.emitWarning`
+   */
+  onListenerError?: (error: unknown, channel: string) => void;
+}
+
+/** The listeners of one channel in one adapter, registered once with the store. */
+interface ChannelListeners extends ChannelSubscriber {
+  readonly listeners: Set<{ listener: MessageListener }>;
+}
+
+/**
+ * The in-process `CacheManager`: Arcade's embedded default. Values are kept as objects, copied on
+ * the way in and out (never serialized), so nothing the caller holds aliases what is stored. TTLs
+ * expire lazily on access and through an unref'd sweep. Pub/sub behaves like Redis: delivery is
+ * asynchronous and ordered, and `publish` counts the adapters that hear the channel.
+ *
+ * ```ts
+ * const cache = new MemoryCacheManager();
+ * await cache.init();
+ * await cache.set('greeting', { text: 'hi' }, { ttlMs: 60_000 });
+ * ```
+ */
+export class MemoryCacheManager implements CacheManager {
+  private readonly store: MemoryStore;
+  private readonly prefix: string;
+  private readonly onListenerError: (error: unknown, channel: string) => void;
+  private readonly subscriptions = new Map<string, ChannelListeners>();
+  private readonly statusListeners = new Set<(status: CacheStatus) => void>();
+  private currentStatus: CacheStatus = 'idle';
+
+  constructor(options: MemoryCacheManagerOptions = {}) {
+    this.store = options.store ?? new MemoryStore();
+    this.prefix = options.keyPrefix ?? '';
+    this.onListenerError = options.onListenerError ?? reportListenerError;
+  }
+
+  /** `idle` before `init()`, then `ready` until `disposed`. */
+  get status(): CacheStatus {
+    return this.currentStatus;
+  }
+
+  onStatusChange(listener: (status: CacheStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Starts using the store. Idempotent; rejects with `DISPOSED` after `dispose()`. */
+  async init(_options?: unknown): Promise<void> {
+    if (this.currentStatus === 'disposed') throw disposedError('init');
+    if (this.currentStatus === 'ready') return;
+    this.store.attach();
+    this.changeStatus('ready');
+  }
+
+  /** Drops this adapter's subscriptions and stops its share of the sweep. The store's data stays. */
+  async dispose(): Promise<void> {
+    if (this.currentStatus === 'disposed') return;
+    const wasReady = this.currentStatus === 'ready';
+    for (const [channel, subscription] of this.subscriptions) this.unregister(channel, subscription);
+    this.subscriptions.clear();
+    if (wasReady) this.store.detach();
+    this.changeStatus('disposed');
+    this.statusListeners.clear();
+  }
+
+  async get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
+    const entry = this.readValue(key, 'get');
+    return entry === undefined ? undefined : (copyValueOut(entry.value) as T);
+  }
+
+  async set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    this.ready('set');
+    this.writeValue(checkName(key, 'key'), copyValueIn(value), expiryFor(options?.ttlMs, this.store.now()));
+  }
+
+  async setIfAbsent(key: string, value: CacheValue, options?: SetOptions): Promise<boolean> {
+    this.ready('setIfAbsent');
+    const name = checkName(key, 'key');
+    const copy = copyValueIn(value);
+    const expiresAt = expiryFor(options?.ttlMs, this.store.now());
+    if (this.store.read(this.prefix + name)) return false;
+    this.writeValue(name, copy, expiresAt);
+    return true;
+  }
+
+  async remove(key: string): Promise<boolean> {
+    this.ready('remove');
+    const full = this.prefix + checkName(key, 'key');
+    return this.store.read(full) !== undefined && this.store.delete(full);
+  }
+
+  async contains(key: string): Promise<boolean> {
+    this.ready('contains');
+    return this.store.read(this.prefix + checkName(key, 'key')) !== undefined;
+  }
+
+  /** Deletes the keys under this adapter's `keyPrefix` (every key of the store when it is ''). */
+  async clear(): Promise<void> {
+    this.ready('clear');
+    for (const key of [...this.store.entries.keys()]) {
+      if (key.startsWith(this.prefix)) this.store.delete(key);
+    }
+  }
+
+  async setAdd(key: string, ...members: string[]): Promise<number> {
+    this.ready('setAdd');
+    return this.addMembers(checkName(key, 'key'), checkMembers(members));
+  }
+
+  async setRemove(key: string, ...members: string[]): Promise<number> {
+    this.ready('setRemove');
+    return this.removeMembers(checkName(key, 'key'), checkMembers(members));
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    const entry = this.readSet(key, 'setMembers');
+    return entry ? [...entry.members] : [];
+  }
+
+  async setSize(key: string): Promise<number> {
+    return this.readSet(key, 'setSize')?.members.size ?? 0;
+  }
+
+  /** Validates every operation and checks every key's kind first, then applies them all at once. */
+  async batch(operations: readonly BatchOperation[]): Promise<void> {
+    this.ready('batch');
+    const prepared = checkBatch(operations, this.store.now());
+    this.checkBatchKinds(prepared);
+    for (const operation of prepared) {
+      switch (operation.type) {
+        case 'set':
+          this.writeValue(operation.key, operation.value, operation.expiresAt);
+          break;
+        case 'remove':
+          this.store.delete(this.prefix + operation.key);
+          break;
+        case 'setAdd':
+          this.addMembers(operation.key, operation.members);
+          break;
+        case 'setRemove':
+          this.removeMembers(operation.key, operation.members);
+          break;
+      }
+    }
+  }
+
+  async publish(channel: string, message: PubSubMessage): Promise<number> {
+    this.ready('publish');
+    const full = this.prefix + checkName(channel, 'channel');
+    checkMessage(message);
+    const subscribers = this.store.channels.get(full);
+    if (!subscribers || subscribers.size === 0) return 0;
+    // Bytes are copied once here, so that the publisher may reuse its buffer at once.
+    this.store.enqueue(subscribers, typeof message === 'string' ? message : message.slice());
+    return subscribers.size;
+  }
+
+  async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
+    this.ready('subscribe');
+    checkName(channel, 'channel');
+    if (typeof listener !== 'function') {
+      throw new CacheError('INVALID_ARGUMENT', 'subscribe() needs a listener function.');
+    }
+    const subscription = this.subscriptions.get(channel) ?? this.register(channel);
+    // A wrapper per call, so that the same function subscribed twice is two subscriptions.
+    const entry = { listener };
+    subscription.listeners.add(entry);
+    return async () => {
+      if (!subscription.listeners.delete(entry) || subscription.listeners.size > 0) return;
+      if (this.subscriptions.get(channel) !== subscription) return;
+      this.subscriptions.delete(channel);
+      this.unregister(channel, subscription);
+    };
+  }
+
+  private register(channel: string): ChannelListeners {
+    const listeners = new Set<{ listener: MessageListener }>();
+    const subscription: ChannelListeners = {
+      listeners,
+      deliver: (message) => {
+        for (const entry of [...listeners]) {
+          // A listener may unsubscribe another one while we deliver: honour it at once.
+          if (!listeners.has(entry)) continue;
+          const own = typeof message === 'string' ? message : message.slice();
+          try {
+            entry.listener(own, channel);
+          } catch (error) {
+            this.onListenerError(error, channel);
+          }
+        }
+      },
+    };
+    this.subscriptions.set(channel, subscription);
+    const full = this.prefix + channel;
+    const subscribers = this.store.channels.get(full) ?? new Set<ChannelSubscriber>();
+    subscribers.add(subscription);
+    this.store.channels.set(full, subscribers);
+    return subscription;
+  }
+
+  private unregister(channel: string, subscription: ChannelListeners): void {
+    const full = this.prefix + channel;
+    const subscribers = this.store.channels.get(full);
+    subscribers?.delete(subscription);
+    if (subscribers?.size === 0) this.store.channels.delete(full);
+  }
+
+  private ready(method: string): void {
+    if (this.currentStatus === 'ready') return;
+    if (this.currentStatus === 'disposed') throw disposedError(method);
+    throw new CacheError(
+      'NOT_INITIALIZED',
+      `MemoryCacheManager.${method}() was called before init(); await cache.init() first.`,
+    );
+  }
+
+  private readValue(key: string, method: string): Extract<Entry, { kind: 'value' }> | undefined {
+    this.ready(method);
+    const entry = this.store.read(this.prefix + checkName(key, 'key'));
+    if (entry?.kind === 'set') throw wrongType(key, method, 'a set');
+    return entry;
+  }
+
+  private readSet(key: string, method: string): Extract<Entry, { kind: 'set' }> | undefined {
+    this.ready(method);
+    const entry = this.store.read(this.prefix + checkName(key, 'key'));
+    if (entry?.kind === 'value') throw wrongType(key, method, 'a value');
+    return entry;
+  }
+
+  private writeValue(key: string, value: CacheValue, expiresAt: number | undefined): void {
+    this.store.write(this.prefix + key, { kind: 'value', value, expiresAt });
+  }
+
+  private addMembers(key: string, members: readonly string[]): number {
+    const full = this.prefix + key;
+    const entry = this.store.read(full);
+    if (entry?.kind === 'value') throw wrongType(key, 'setAdd', 'a value');
+    if (members.length === 0) return 0;
+    const set = entry?.members ?? new Set<string>();
+    const before = set.size;
+    for (const member of members) set.add(member);
+    if (!entry) this.store.write(full, { kind: 'set', members: set });
+    return set.size - before;
+  }
+
+  private removeMembers(key: string, members: readonly string[]): number {
+    const full = this.prefix + key;
+    const entry = this.store.read(full);
+    if (entry?.kind === 'value') throw wrongType(key, 'setRemove', 'a value');
+    if (!entry) return 0;
+    let removed = 0;
+    for (const member of members) if (entry.members.delete(member)) removed += 1;
+    if (entry.members.size === 0) this.store.delete(full);
+    return removed;
+  }
+
+  /** Rejects the batch before it writes anything when a set operation would meet a value. */
+  private checkBatchKinds(operations: readonly PreparedOperation[]): void {
+    const kinds = new Map<string, 'value' | 'other'>();
+    for (const operation of operations) {
+      if (operation.type === 'set') kinds.set(operation.key, 'value');
+      else if (operation.type === 'remove') kinds.set(operation.key, 'other');
+      else {
+        const kind = kinds.get(operation.key) ?? this.kindOf(operation.key);
+        if (kind === 'value') throw wrongType(operation.key, `batch ${operation.type}`, 'a value');
+        kinds.set(operation.key, 'other');
+      }
+    }
+  }
+
+  private kindOf(key: string): 'value' | 'other' {
+    return this.store.read(this.prefix + key)?.kind === 'value' ? 'value' : 'other';
+  }
+
+  private changeStatus(status: CacheStatus): void {
+    this.currentStatus = status;
+    for (const listener of [...this.statusListeners]) listener(status);
+  }
+}
+
+function disposedError(method: string): CacheError {
+  return new CacheError(
+    'DISPOSED',
+    `MemoryCacheManager.${method}() was called after dispose(); create a new adapter.`,
+  );
+}
+
+function wrongType(key: string, method: string, holds: string): CacheError {
+  return new CacheError('WRONG_TYPE', `${method}() cannot use key "${key}": it holds ${holds}.`);
+}
+
+function reportListenerError(error: unknown, channel: string): void {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.emitWarning(`A listener on channel "${channel}" threw: ${detail}`, {
+    code: 'ARCADE_CACHE_LISTENER',
+  });
+}

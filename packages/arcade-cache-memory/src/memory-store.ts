@@ -1,0 +1,128 @@
+import type { CacheValue, PubSubMessage } from '@arcade/cache';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * The clock TTLs are measured on, in milliseconds. Pass a fake one to test expiry without
+   * waiting.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * How often expired keys that nobody reads are swept away. Reads never return an expired key
+   * whatever this is; the sweep only bounds the memory they hold. Its timer is unref'd and runs
+   * only while an initialized adapter uses the store.
+   * @default 1000
+   */
+  sweepIntervalMs?: number;
+}
+
+/** @internal One stored key: a value (maybe with an expiry) or a set. */
+export type Entry =
+  | { kind: 'value'; value: CacheValue; expiresAt: number | undefined }
+  | { kind: 'set'; members: Set<string> };
+
+/** @internal Receives the messages of one full (prefixed) channel for one adapter. */
+export interface ChannelSubscriber {
+  deliver(message: PubSubMessage): void;
+}
+
+interface Delivery {
+  subscriber: ChannelSubscriber;
+  message: PubSubMessage;
+}
+
+/**
+ * The in-process equivalent of one Redis server: keys, sets and pub/sub channels. Adapters given
+ * the same store share its data and hear each other's messages, like several processes on one
+ * Redis; give them different `keyPrefix`es to keep their keys and channels apart. Create one with
+ * {@link createMemoryStore}.
+ */
+export class MemoryStore {
+  /** @internal */
+  readonly entries = new Map<string, Entry>();
+  /** @internal */
+  readonly channels = new Map<string, Set<ChannelSubscriber>>();
+  /** @internal The clock TTLs are measured on. */
+  readonly now: () => number;
+  private readonly expiring = new Set<string>();
+  private readonly sweepIntervalMs: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private users = 0;
+  private queue: Delivery[] = [];
+  private flushScheduled = false;
+
+  /** @internal Use {@link createMemoryStore}. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 1000;
+  }
+
+  /** @internal The live entry at `key`, deleting it first when it has expired. */
+  read(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry?.kind === 'value' && entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** @internal */
+  write(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
+    if (entry.kind === 'value' && entry.expiresAt !== undefined) this.expiring.add(key);
+    else this.expiring.delete(key);
+  }
+
+  /** @internal */
+  delete(key: string): boolean {
+    this.expiring.delete(key);
+    return this.entries.delete(key);
+  }
+
+  /**
+   * @internal Queues `message` for each subscriber. Delivery happens on a later turn of the event
+   * loop, like a message coming back from a server: never inside `publish`, in publish order.
+   */
+  enqueue(subscribers: Iterable<ChannelSubscriber>, message: PubSubMessage): void {
+    for (const subscriber of subscribers) this.queue.push({ subscriber, message });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** @internal An adapter started using the store: keep the sweep running. */
+  attach(): void {
+    this.users += 1;
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** @internal An adapter stopped using the store: the last one stops the sweep. */
+  detach(): void {
+    this.users -= 1;
+    if (this.users > 0 || !this.sweepTimer) return;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    // Messages published by listeners during this flush wait for the next one, so that a listener
+    // that publishes cannot starve the event loop.
+    const batch = this.queue;
+    this.queue = [];
+    for (const { subscriber, message } of batch) subscriber.deliver(message);
+  }
+
+  private sweep(): void {
+    for (const key of this.expiring) this.read(key);
+  }
+}
+
+/** Creates a store that several {@link MemoryCacheManager}s can share (see {@link MemoryStore}). */
+export function createMemoryStore(options?: MemoryStoreOptions): MemoryStore {
+  return new MemoryStore(options);
+}

@@ -1,0 +1,162 @@
+import {
+  type BatchOperation,
+  CacheError,
+  type CacheValue,
+  type JsonValue,
+  type PubSubMessage,
+} from '@arcade/cache';
+
+/** Rejects what is not a non-empty string: keys and channels. */
+export function checkName(name: unknown, what: 'key' | 'channel'): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new CacheError('INVALID_ARGUMENT', `A ${what} must be a non-empty string, got ${describe(name)}.`);
+  }
+  return name;
+}
+
+/** Returns the absolute expiry time for `ttlMs`, or `undefined` when there is no TTL. */
+export function expiryFor(ttlMs: unknown, now: number): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new CacheError(
+      'INVALID_ARGUMENT',
+      `ttlMs must be a positive finite number of milliseconds, got ${describe(ttlMs)}.`,
+    );
+  }
+  return now + ttlMs;
+}
+
+/** Checks that every member is a string and returns them. */
+export function checkMembers(members: readonly unknown[]): readonly string[] {
+  for (const member of members) {
+    if (typeof member !== 'string') {
+      throw new CacheError('INVALID_ARGUMENT', `Set members must be strings, got ${describe(member)}.`);
+    }
+  }
+  return members as readonly string[];
+}
+
+/** Rejects a pub/sub payload that is neither a string nor bytes. */
+export function checkMessage(message: unknown): asserts message is PubSubMessage {
+  if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
+    throw new CacheError(
+      'INVALID_ARGUMENT',
+      `A message must be a string or a Uint8Array, got ${describe(message)}.`,
+    );
+  }
+}
+
+/**
+ * Copies a value on its way in, checking that JSON can hold it. Strings, numbers, booleans and
+ * null are immutable and kept as they are; objects and arrays are copied deeply; bytes are copied
+ * into a plain `Uint8Array`. Like `JSON.stringify`, it drops `undefined` object properties and
+ * turns `undefined` array items into `null`; anything else JSON cannot hold is rejected.
+ */
+export function copyValueIn(value: unknown): CacheValue {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  return copyJson(value, 'the value', new Set());
+}
+
+/** Copies a stored value on its way out, so that callers never share the stored instance. */
+export function copyValueOut(value: CacheValue): CacheValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Uint8Array) return value.slice();
+  return cloneJson(value);
+}
+
+/** A deep copy of a value already checked on the way in: no checks, no serialization. */
+function cloneJson(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cloneJson);
+  const copy: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value)) copy[key] = cloneJson(value[key] as JsonValue);
+  return copy;
+}
+
+function copyJson(value: unknown, path: string, ancestors: Set<object>): JsonValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      throw invalidValue(path, `the number ${value}, which JSON cannot hold`);
+    case 'object':
+      if (value === null) return null;
+      return copyObject(value, path, ancestors);
+    default:
+      throw invalidValue(path, describe(value));
+  }
+}
+
+function copyObject(value: object, path: string, ancestors: Set<object>): JsonValue {
+  if (ancestors.has(value)) throw invalidValue(path, 'a circular reference');
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item, index) =>
+        item === undefined ? null : copyJson(item, `${path}[${index}]`, ancestors),
+      );
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+      throw invalidValue(path, `an instance of ${value.constructor?.name ?? 'a class'}; store plain objects`);
+    }
+    const copy: { [key: string]: JsonValue } = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) copy[key] = copyJson(item, `${path}.${key}`, ancestors);
+    }
+    return copy;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** Validates a whole batch and copies its values, before anything is applied. */
+export function checkBatch(operations: readonly BatchOperation[], now: number): PreparedOperation[] {
+  if (!Array.isArray(operations)) {
+    throw new CacheError(
+      'INVALID_ARGUMENT',
+      `batch() takes an array of operations, got ${describe(operations)}.`,
+    );
+  }
+  return operations.map((operation): PreparedOperation => {
+    const key = checkName(operation?.key, 'key');
+    switch (operation.type) {
+      case 'set':
+        return {
+          type: 'set',
+          key,
+          value: copyValueIn(operation.value),
+          expiresAt: expiryFor(operation.ttlMs, now),
+        };
+      case 'remove':
+        return { type: 'remove', key };
+      case 'setAdd':
+      case 'setRemove':
+        return { type: operation.type, key, members: checkMembers(operation.members) };
+      default:
+        throw new CacheError('INVALID_ARGUMENT', `Unknown batch operation type ${describe(operation)}.`);
+    }
+  });
+}
+
+/** A batch operation after validation: values copied, TTLs turned into expiry times. */
+export type PreparedOperation =
+  | { type: 'set'; key: string; value: CacheValue; expiresAt: number | undefined }
+  | { type: 'remove'; key: string }
+  | { type: 'setAdd' | 'setRemove'; key: string; members: readonly string[] };
+
+function invalidValue(path: string, found: string): CacheError {
+  return new CacheError(
+    'INVALID_ARGUMENT',
+    `Cannot store ${path}: it is ${found}. Store JSON values or a Uint8Array.`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
+}

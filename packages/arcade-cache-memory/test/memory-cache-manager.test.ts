@@ -1,0 +1,198 @@
+import { CacheError, type CacheStatus } from '@arcade/cache';
+import { createMemoryStore, MemoryCacheManager } from '../src';
+
+const opened: MemoryCacheManager[] = [];
+
+async function open(
+  options?: ConstructorParameters<typeof MemoryCacheManager>[0],
+): Promise<MemoryCacheManager> {
+  const cache = new MemoryCacheManager(options);
+  opened.push(cache);
+  await cache.init();
+  return cache;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((cache) => cache.dispose()));
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<CacheError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof CacheError)) throw new Error(`expected a CacheError, got ${String(error)}`);
+  return error;
+}
+
+describe('MemoryCacheManager', () => {
+  it('works with no options, in a store of its own', async () => {
+    const first = await open();
+    const second = await open();
+    await first.set('k', 'first');
+    expect(await second.get('k')).toBeUndefined();
+  });
+
+  it('shares data and messages with adapters of the same store and prefix', async () => {
+    const store = createMemoryStore();
+    const a = await open({ store, keyPrefix: 'app:' });
+    const b = await open({ store, keyPrefix: 'app:' });
+    await a.setAdd('room', 'x');
+    expect(await b.setMembers('room')).toEqual(['x']);
+    const received = new Promise<unknown>((resolve) => void b.subscribe('c', resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await a.publish('c', 'hi')).toBe(1);
+    await expect(received).resolves.toBe('hi');
+  });
+
+  it('reports ready on init and disposed on dispose to status listeners', async () => {
+    const cache = new MemoryCacheManager();
+    const seen: CacheStatus[] = [];
+    cache.onStatusChange((status) => seen.push(status));
+    await cache.init();
+    await cache.init();
+    await cache.dispose();
+    expect(seen).toEqual(['ready', 'disposed']);
+  });
+
+  it('rejects values JSON cannot hold exactly with INVALID_ARGUMENT', async () => {
+    const cache = await open();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const value of [new Date(0), new Map(), circular, { nested: Number.NaN }, [() => 1], 10n]) {
+      const error = await rejectionOf(cache.set('k', value as never));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+    }
+    expect(await cache.contains('k')).toBe(false);
+  });
+
+  it('drops undefined properties and turns undefined array items into null, as JSON does', async () => {
+    const cache = await open();
+    await cache.set('k', { kept: 1, dropped: undefined, list: [undefined, 2] } as never);
+    expect(await cache.get('k')).toEqual({ kept: 1, list: [null, 2] });
+    expect(Object.keys((await cache.get('k')) as object)).toEqual(['kept', 'list']);
+  });
+
+  it('returns bytes as a plain Uint8Array, whatever view was stored', async () => {
+    const cache = await open();
+    await cache.set('k', Buffer.from('abc'));
+    const read = await cache.get('k');
+    expect(read).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer(read)).toBe(false);
+  });
+
+  it('applies nothing of a batch in which a set operation meets a value', async () => {
+    const cache = await open();
+    await cache.set('value', 'v');
+    const error = await rejectionOf(
+      cache.batch([
+        { type: 'set', key: 'written', value: 1 },
+        { type: 'setAdd', key: 'value', members: ['m'] },
+      ]),
+    );
+    expect(error.code).toBe('WRONG_TYPE');
+    expect(await cache.contains('written')).toBe(false);
+  });
+
+  it('lets a batch turn a value into a set when it removes the value first', async () => {
+    const cache = await open();
+    await cache.set('k', 'v');
+    await cache.batch([
+      { type: 'remove', key: 'k' },
+      { type: 'setAdd', key: 'k', members: ['m'] },
+    ]);
+    expect(await cache.setMembers('k')).toEqual(['m']);
+  });
+
+  it('hands a listener error to onListenerError with its channel', async () => {
+    const errors: Array<[unknown, string]> = [];
+    const cache = await open({ onListenerError: (error, channel) => errors.push([error, channel]) });
+    const failure = new Error('boom');
+    await cache.subscribe('c', () => {
+      throw failure;
+    });
+    const delivered = new Promise((resolve) => void cache.subscribe('c', resolve));
+    await cache.publish('c', 'm');
+    await delivered;
+    expect(errors).toEqual([[failure, 'c']]);
+  });
+
+  it('reports a listener error as a process warning by default', async () => {
+    const cache = await open();
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      await cache.subscribe('c', () => {
+        throw new Error('listener failed');
+      });
+      const delivered = new Promise((resolve) => void cache.subscribe('c', resolve));
+      await cache.publish('c', 'm');
+      await delivered;
+      expect(emitWarning).toHaveBeenCalledTimes(1);
+      expect(String(emitWarning.mock.calls[0]?.[0])).toMatch(/channel "c".*listener failed/s);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+
+  it('delivers a message published by a listener on a later turn, never recursively', async () => {
+    const cache = await open();
+    const depths: number[] = [];
+    let depth = 0;
+    await cache.subscribe('ping', (message) => {
+      depth += 1;
+      depths.push(depth);
+      const n = Number(message);
+      if (n < 5) void cache.publish('ping', String(n + 1));
+      depth -= 1;
+    });
+    await cache.publish('ping', '1');
+    await new Promise<void>((resolve) => {
+      const check = () => (depths.length === 5 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(depths).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('never delivers to a listener removed before the message is handed out', async () => {
+    const cache = await open();
+    const received: unknown[] = [];
+    const unsubscribe = await cache.subscribe('c', (message) => received.push(message));
+    const other = new Promise((resolve) => void cache.subscribe('c', resolve));
+    await cache.publish('c', 'queued');
+    await unsubscribe();
+    await other;
+    expect(received).toEqual([]);
+  });
+
+  it('keeps the store’s data when an adapter is disposed', async () => {
+    const store = createMemoryStore();
+    const writer = await open({ store });
+    await writer.set('k', 'v');
+    await writer.dispose();
+    const reader = await open({ store });
+    expect(await reader.get('k')).toBe('v');
+  });
+});
+
+describe('createMemoryStore', () => {
+  it('sweeps expired keys nobody reads', async () => {
+    let now = 0;
+    const store = createMemoryStore({ now: () => now, sweepIntervalMs: 5 });
+    const cache = await open({ store });
+    await cache.set('expiring', 'v', { ttlMs: 10 });
+    await cache.set('kept', 'v');
+    now = 11;
+    await new Promise<void>((resolve) => {
+      const check = () => (store.entries.has('expiring') ? setTimeout(check, 5) : resolve());
+      check();
+    });
+    expect([...store.entries.keys()]).toEqual(['kept']);
+  });
+
+  it('keeps no timer that holds the process open', async () => {
+    const before = process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+    await open({ store: createMemoryStore({ sweepIntervalMs: 10 }) });
+    const after = process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+    expect(after).toBe(before);
+  });
+});
