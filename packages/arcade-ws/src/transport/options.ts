@@ -96,8 +96,8 @@ export interface WebSocketOptions extends WebSocketConnectionOptions {
   maxMetadataBytes?: number;
   /**
    * Lease of this instance in shared storage: survivors remove a dead instance's connections once
-   * its lease has expired.
-   * @default 15000
+   * its lease has expired (within about 1.4 leases).
+   * @default 10000
    */
   instanceLeaseMs?: number;
 }

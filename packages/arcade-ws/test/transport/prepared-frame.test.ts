@@ -1,5 +1,11 @@
-import { Receiver } from 'ws';
+import type { Writable } from 'node:stream';
+import * as ws from 'ws';
 import { PreparedFrame } from '../../src/transport/prepared-frame';
+
+// ws exports its frame parser at runtime; @types/ws does not declare it.
+const { Receiver } = ws as unknown as {
+  Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable;
+};
 
 /** Parses frames the way a client does, with ws's own Receiver (as a client: unmasked frames). */
 function parse(frame: PreparedFrame): Promise<{ data: Buffer; isBinary: boolean }> {

@@ -1,0 +1,194 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type App,
+  ForbiddenException,
+  type RequestContext,
+  type ServerOptions,
+  ServiceUnavailableException,
+} from '@arcade/core';
+import { WebSocketServer } from 'ws';
+import { WebSocketManager } from '../registry/manager';
+import { type RouteCallbacks, type RunningConnection, runConnection } from './connection-lifecycle';
+import { type HandshakeResponse, handshakeResponseOf } from './handshake';
+import { isOriginAllowed, type ResolvedConnectionOptions, type WebSocketOptions } from './options';
+
+/** Close code and reason sent to every socket when the server closes ("Going Away"). */
+export const CLOSE_GOING_AWAY = 1001;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** What core hands to an upgrade handler. */
+export interface UpgradeRequest {
+  readonly request: IncomingMessage;
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+const transports = new WeakMap<App, AppTransport>();
+
+/**
+ * The WebSocket side of one App: its `ws` servers (noServer mode, one per distinct maxPayload),
+ * its open connections, and the server start/close hooks. Created with the app's first WebSocket
+ * route (or by the registry), once per App.
+ */
+export class AppTransport {
+  private readonly app: App;
+  private options: WebSocketOptions = {};
+  private shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  private closing = false;
+  private openSockets = 0;
+  private readonly running = new Set<RunningConnection>();
+  private readonly servers = new Map<number, WebSocketServer>();
+  // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
+  private readonly handshakes = new WeakMap<IncomingMessage, HandshakeResponse>();
+
+  private constructor(app: App) {
+    this.app = app;
+    app.onServerStart((_server, options) => this.start(options));
+    app.onServerClose(() => this.close());
+  }
+
+  /** The transport of `app`, created (and its server hooks installed) on first use. */
+  static of(app: App): AppTransport {
+    let transport = transports.get(app);
+    if (!transport) {
+      transport = new AppTransport(app);
+      transports.set(app, transport);
+    }
+    return transport;
+  }
+
+  // Looked up on use, not held: WebSocketManager.of(app) may itself create this transport.
+  private get manager(): WebSocketManager {
+    return WebSocketManager.of(this.app);
+  }
+
+  /** The server-wide options given to `runServer({ webSocket })` (empty before the server starts). */
+  get serverOptions(): WebSocketOptions {
+    return this.options;
+  }
+
+  /**
+   * Accepts or refuses one upgrade whose before hooks have run. Refusals throw HTTP exceptions,
+   * which core answers on the raw socket; once ws has the socket nothing throws.
+   */
+  upgrade<C extends RequestContext>(
+    ctx: C,
+    { request, socket, head }: UpgradeRequest,
+    route: RouteCallbacks<C>,
+    options: ResolvedConnectionOptions,
+  ): void {
+    if (this.closing) throw new ServiceUnavailableException({ message: 'Server is shutting down' });
+    if (!isOriginAllowed(options.allowedOrigins, request.headers.origin)) {
+      throw new ForbiddenException({ message: 'Origin not allowed' });
+    }
+    const maxConnections = this.options.maxConnections;
+    if (maxConnections !== undefined && this.openSockets >= maxConnections) {
+      throw new ServiceUnavailableException({ message: 'Too many WebSocket connections' });
+    }
+    this.handshakes.set(
+      request,
+      handshakeResponseOf(ctx, (name, error) =>
+        this.app.logger.warn('Invalid response header left out of the WebSocket handshake', {
+          header: name,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+    );
+    // handleUpgrade completes synchronously (no verifyClient), so the connection count checked above
+    // cannot be overtaken by a concurrent upgrade.
+    this.serverFor(options.maxPayload).handleUpgrade(request, socket, head, (ws) => {
+      this.handshakes.delete(request);
+      this.openSockets += 1;
+      const running = runConnection({
+        ctx,
+        ws,
+        socket,
+        request,
+        route,
+        options,
+        manager: this.manager,
+        logger: () => this.app.logger,
+        onSocketClosed: () => {
+          this.openSockets -= 1;
+        },
+      });
+      this.running.add(running);
+      void running.finished.then(() => this.running.delete(running));
+    });
+  }
+
+  private serverFor(maxPayload: number): WebSocketServer {
+    let server = this.servers.get(maxPayload);
+    if (!server) {
+      server = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        // Off for good: prepared frames are written raw to the socket, which compression would break.
+        perMessageDeflate: false,
+        maxPayload,
+        handleProtocols: (offered, request) => {
+          const chosen = this.handshakes.get(request)?.protocol;
+          return chosen !== undefined && offered.has(chosen) ? chosen : false;
+        },
+      });
+      server.on('headers', (lines, request) => {
+        const extra = this.handshakes.get(request)?.headerLines;
+        if (extra) lines.push(...extra);
+      });
+      this.servers.set(maxPayload, server);
+    }
+    return server;
+  }
+
+  private async start(serverOptions: ServerOptions): Promise<void> {
+    this.closing = false;
+    this.options = serverOptions.webSocket ?? {};
+    this.shutdownTimeoutMs = serverOptions.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    const { maxConnections, maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs } = this.options;
+    if (maxConnections !== undefined && !(maxConnections >= 0)) {
+      throw new RangeError(
+        `WebSocket option maxConnections must be 0 or more, got ${String(maxConnections)}`,
+      );
+    }
+    this.manager.configure(definedOnly({ maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs }));
+    await this.manager.ensureStorage();
+  }
+
+  /**
+   * Graceful close: 1001 to every socket, then waits for their close handshakes and after hooks.
+   * Each of the two waits (before and after terminating the stragglers) is bounded by a third of
+   * `shutdownTimeoutMs`, which leaves the last third to `manager.shutdown()` (storage cleanup).
+   */
+  private async close(): Promise<void> {
+    this.closing = true;
+    const waitMs = Math.max(1, Math.floor(this.shutdownTimeoutMs / 3));
+    const connections = [...this.running];
+    for (const { connection } of connections) connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
+    const allFinished = Promise.all(connections.map((running) => running.finished));
+    if (!(await settlesWithin(allFinished, waitMs))) {
+      for (const { ws } of connections) ws.terminate();
+      await settlesWithin(allFinished, waitMs);
+    }
+    for (const server of this.servers.values()) server.close();
+    this.servers.clear();
+    await this.manager.shutdown();
+  }
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

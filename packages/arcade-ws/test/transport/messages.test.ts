@@ -1,0 +1,170 @@
+import type { ArcadeWebSocket, WebSocketData } from '../../src/transport';
+import { WebSocketListenError } from '../../src/transport';
+import { closeAll, deferred, startServer, TestClient } from './harness';
+
+afterEach(closeAll);
+
+/** Resolves once the raw socket has received `count` messages (whoever listens to them). */
+function rawMessages(websocket: ArcadeWebSocket, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    websocket.raw.on('message', () => {
+      seen += 1;
+      if (seen === count) resolve();
+    });
+  });
+}
+
+describe('the websocket wrapper', () => {
+  it('delivers text frames as strings and binary frames as Uint8Array', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws/binary').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data) => {
+          if (typeof data === 'string') websocket.add(`Received text: ${data}`);
+          else websocket.add(`Received ${data.byteLength} bytes, Uint8Array=${data instanceof Uint8Array}`);
+        });
+      });
+    });
+    const client = await TestClient.connect(url('/ws/binary'));
+    client.send('héllo');
+    client.send(new Uint8Array([1, 2, 3]));
+    expect(await client.nextText()).toBe('Received text: héllo');
+    expect(await client.nextText()).toBe('Received 3 bytes, Uint8Array=true');
+  });
+
+  it('sends a string as a text frame and bytes as a binary frame, byte for byte', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.add('{"looks":"like json"}');
+        websocket.add('');
+        websocket.add(new Uint8Array([1, 2, 3, 4, 5]));
+        websocket.add(Buffer.from('raw'));
+      });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    const received = await Promise.all([client.next(), client.next(), client.next(), client.next()]);
+    expect(received.map(({ isBinary }) => isBinary)).toEqual([false, false, true, true]);
+    expect(received[0]?.data.toString()).toBe('{"looks":"like json"}');
+    expect(received[1]?.data.length).toBe(0);
+    expect([...(received[2]?.data ?? [])]).toEqual([1, 2, 3, 4, 5]);
+    expect(received[3]?.data.toString()).toBe('raw');
+  });
+
+  it('buffers the messages that arrive before listen and delivers them first, in order', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          websocket.listen((data) => websocket.add(`echo ${String(data)}`));
+        },
+        {
+          onConnect: async (_ctx, websocket) => {
+            const arrived = rawMessages(websocket, 3);
+            websocket.add('ready');
+            await arrived;
+          },
+        },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    expect(await client.nextText()).toBe('ready');
+    for (const message of ['a', 'b', 'c']) client.send(message);
+    const echoes = [await client.nextText(), await client.nextText(), await client.nextText()];
+    expect(echoes).toEqual(['echo a', 'echo b', 'echo c']);
+    client.send('d');
+    expect(await client.nextText()).toBe('echo d');
+  });
+
+  it('delivers buffered messages, then onDone, to a listener attached after the peer left', async () => {
+    const delivered = deferred<string[]>();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          const seen: string[] = [];
+          websocket.listen((data) => seen.push(String(data)), {
+            onDone: () => delivered.resolve([...seen, 'done']),
+          });
+        },
+        {
+          onConnect: async (_ctx, websocket) => {
+            const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
+            websocket.add('ready');
+            await gone;
+          },
+        },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await client.nextText();
+    client.send('one');
+    client.send('two');
+    client.raw.close();
+    expect(await delivered.promise).toEqual(['one', 'two', 'done']);
+  });
+
+  it('lets listen be called once per connection', async () => {
+    const secondCall = deferred<unknown>();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.listen(() => {});
+        try {
+          websocket.listen(() => {});
+          secondCall.resolve(undefined);
+        } catch (error) {
+          secondCall.resolve(error);
+        }
+      });
+    });
+    await TestClient.connect(url('/ws'));
+    const error = await secondCall.promise;
+    expect(error).toBeInstanceOf(WebSocketListenError);
+    expect(error).toMatchObject({ code: 'ALREADY_LISTENING' });
+  });
+
+  it('exposes readyState and the raw ws socket, and add returns false once closed', async () => {
+    const states = deferred<{ open: number; closedState: number; addAfterClose: boolean }>();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        const open = websocket.readyState;
+        websocket.listen(() => {}, {
+          onDone: () =>
+            states.resolve({
+              open,
+              closedState: websocket.raw.readyState,
+              addAfterClose: websocket.add('too late'),
+            }),
+        });
+      });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.raw.close();
+    expect(await states.promise).toEqual({ open: 1, closedState: 3, addAfterClose: false });
+  });
+
+  it('closes the connection with the code and reason given to close()', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data: WebSocketData) => {
+          if (data === 'bye') websocket.close(4000, 'see you');
+        });
+      });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.send('bye');
+    expect(await client.closed).toEqual({ code: 4000, reason: 'see you' });
+  });
+
+  it('keeps the order of add() calls across event-loop turns', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(async (_ctx, websocket) => {
+        for (let index = 0; index < 50; index += 1) {
+          websocket.add(String(index));
+          if (index % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    const received: string[] = [];
+    for (let index = 0; index < 50; index += 1) received.push(await client.nextText());
+    expect(received).toEqual(Array.from({ length: 50 }, (_, index) => String(index)));
+  });
+});

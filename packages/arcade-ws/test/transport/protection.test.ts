@@ -1,0 +1,241 @@
+import type { ArcadeWebSocket } from '../../src/transport';
+import { closeAll, deferred, refusedUpgrade, startServer, TestClient } from './harness';
+
+afterEach(closeAll);
+
+const echo = (_ctx: unknown, websocket: ArcadeWebSocket): void => {
+  websocket.listen((data) => websocket.add(data));
+};
+
+describe('maxPayload', () => {
+  it('closes with 1009 on a message larger than the route limit and accepts one at the limit', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(echo, { maxPayload: 10 });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.send('x'.repeat(10));
+    expect(await client.nextText()).toBe('x'.repeat(10));
+    client.send('x'.repeat(11));
+    expect((await client.closed).code).toBe(1009);
+  });
+
+  it('applies the server-wide limit, which a route can raise', async () => {
+    const { url } = await startServer(
+      (app) => {
+        app.route.get('/small').handleWebSocket(echo);
+        app.route.get('/large').handleWebSocket(echo, { maxPayload: 64 });
+      },
+      { webSocket: { maxPayload: 16 } },
+    );
+    const large = await TestClient.connect(url('/large'));
+    large.send('y'.repeat(32));
+    expect(await large.nextText()).toBe('y'.repeat(32));
+    const small = await TestClient.connect(url('/small'));
+    small.send('y'.repeat(32));
+    expect((await small.closed).code).toBe(1009);
+  });
+});
+
+describe('heartbeat', () => {
+  it('terminates a peer that does not answer pings and runs its after hooks', async () => {
+    const after = deferred<string>();
+    const { url } = await startServer((app) => {
+      app.route
+        .get('/ws')
+        .handleWebSocket(() => {}, { heartbeat: { intervalMs: 20, timeoutMs: 20 } })
+        .after((_ctx, _result, id) => after.resolve(id));
+    });
+    const client = await TestClient.connect(url('/ws'), { autoPong: false });
+    // Terminated: the TCP connection drops without a close frame.
+    expect((await client.closed).code).toBe(1006);
+    expect(client.pings.length).toBeGreaterThan(0);
+    expect(await after.promise).toEqual(expect.any(String));
+  });
+
+  it('keeps a peer that answers pings', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await new Promise<void>((resolve) => {
+      client.raw.on('ping', () => {
+        if (client.pings.length >= 3) resolve();
+      });
+    });
+    client.send('alive');
+    expect(await client.nextText()).toBe('alive');
+  });
+
+  it('sends no ping when turned off', async () => {
+    const { url } = await startServer(
+      (app) => {
+        app.route.get('/ws').handleWebSocket(echo);
+      },
+      { webSocket: { heartbeat: false } },
+    );
+    const client = await TestClient.connect(url('/ws'));
+    client.send('x');
+    await client.nextText();
+    expect(client.pings).toEqual([]);
+  });
+});
+
+describe('rateLimit', () => {
+  it("drops the messages over the limit with 'drop', logs it once and keeps the connection", async () => {
+    const counted = deferred<number>();
+    const { url, logger } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          let count = 0;
+          websocket.listen(() => {
+            count += 1;
+          });
+          websocket.raw.once('close', () => counted.resolve(count));
+        },
+        { rateLimit: { messages: 3, perMs: 3_600_000, onExceed: 'drop' } },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    for (let index = 0; index < 6; index += 1) client.send(`m${index}`);
+    client.raw.close(1000);
+    expect((await client.closed).code).toBe(1000);
+    expect(await counted.promise).toBe(3);
+    expect(logger.entries.filter((entry) => entry.message.includes('rate limit'))).toHaveLength(1);
+  });
+
+  it("closes with 1008 over the limit with 'close'", async () => {
+    const { url } = await startServer(
+      (app) => {
+        app.route.get('/ws').handleWebSocket(echo);
+      },
+      { webSocket: { rateLimit: { messages: 2, perMs: 3_600_000, onExceed: 'close' } } },
+    );
+    const client = await TestClient.connect(url('/ws'));
+    for (let index = 0; index < 3; index += 1) client.send(`m${index}`);
+    expect((await client.closed).code).toBe(1008);
+    expect(client.drain().map(({ data }) => data.toString())).toEqual(['m0', 'm1']);
+  });
+});
+
+describe('maxBufferedBytes', () => {
+  it('closes with 1013 when more than the bound is queued for a socket, and discards the excess', async () => {
+    const results = deferred<boolean[]>();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          results.resolve(Array.from({ length: 10 }, () => websocket.add('z'.repeat(200))));
+        },
+        { maxBufferedBytes: 1024 },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    expect((await client.closed).code).toBe(1013);
+    const accepted = await results.promise;
+    expect(accepted.slice(0, 4)).toEqual([true, true, true, true]);
+    expect(accepted.slice(5)).toEqual([false, false, false, false, false]);
+    expect(client.drain().length).toBe(accepted.filter(Boolean).length);
+  });
+
+  it('closes a consumer that stops reading with 1013 instead of buffering without bound', async () => {
+    const stopped = deferred<number>();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          const chunk = new Uint8Array(16 * 1024);
+          let sent = 0;
+          const pump = (): void => {
+            // Once per turn, so each write is flushed before the next: only a slow peer fills the buffer.
+            if (!websocket.add(chunk)) return stopped.resolve(sent);
+            sent += 1;
+            setImmediate(pump);
+          };
+          pump();
+        },
+        { maxBufferedBytes: 256 * 1024, heartbeat: false },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.raw.pause();
+    const sent = await stopped.promise;
+    expect(sent).toBeGreaterThan(0);
+    client.raw.resume();
+    expect((await client.closed).code).toBe(1013);
+    expect(client.drain().length).toBe(sent);
+  });
+
+  it('closes with 1013 when too much arrives before listen is called', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        (_ctx, websocket) => {
+          websocket.listen(() => {});
+        },
+        {
+          maxBufferedBytes: 1024,
+          onConnect: async (_ctx, websocket) => {
+            const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
+            websocket.add('ready');
+            await gone;
+          },
+        },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await client.nextText();
+    for (let index = 0; index < 3; index += 1) client.send('q'.repeat(600));
+    expect((await client.closed).code).toBe(1013);
+  });
+});
+
+describe('allowedOrigins', () => {
+  it('refuses an origin outside the list with 403 JSON and no upgrade, and accepts a listed one', async () => {
+    let connections = 0;
+    const { url } = await startServer(
+      (app) => {
+        app.route.get('/ws').handleWebSocket(() => {
+          connections += 1;
+        });
+      },
+      { webSocket: { allowedOrigins: ['https://app.example'] } },
+    );
+    const refused = await refusedUpgrade(url('/ws'), { origin: 'https://evil.example' });
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ error: { statusCode: 403, message: 'Origin not allowed' } });
+    expect((await refusedUpgrade(url('/ws'))).statusCode).toBe(403);
+    expect(connections).toBe(0);
+    await TestClient.connect(url('/ws'), { origin: 'https://app.example' });
+  });
+
+  it('asks a per-route predicate', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(() => {}, {
+        allowedOrigins: (origin) => origin?.endsWith('.trusted.example') ?? false,
+      });
+    });
+    expect((await refusedUpgrade(url('/ws'), { origin: 'https://other.example' })).statusCode).toBe(403);
+    await TestClient.connect(url('/ws'), { origin: 'https://a.trusted.example' });
+  });
+});
+
+describe('maxConnections', () => {
+  it('refuses upgrades beyond the limit with 503 JSON and accepts again once a slot is free', async () => {
+    const after = deferred();
+    const { url } = await startServer(
+      (app) => {
+        app.route
+          .get('/ws')
+          .handleWebSocket(() => {})
+          .after(() => after.resolve());
+      },
+      { webSocket: { maxConnections: 1 } },
+    );
+    const first = await TestClient.connect(url('/ws'));
+    const refused = await refusedUpgrade(url('/ws'));
+    expect(refused.statusCode).toBe(503);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: { statusCode: 503, message: 'Too many WebSocket connections' },
+    });
+    first.raw.close();
+    await after.promise;
+    await TestClient.connect(url('/ws'));
+  });
+});
