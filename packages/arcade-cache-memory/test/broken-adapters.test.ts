@@ -1,0 +1,177 @@
+import type { BatchOperation, CacheValue, PubSubMessage, SetOptions } from '@arcade/cache';
+import { cacheConformanceCases } from '@arcade/cache/testing';
+import {
+  createMemoryStore,
+  MemoryCacheManager,
+  type MemoryCacheManagerOptions,
+  type MemoryStore,
+} from '../src';
+
+// Each class below breaks one promise of the contract the way real adapters tend to. The suite must
+// fail the tests that guard that promise, and only a few others, or it proves nothing.
+
+class DropsTtls extends MemoryCacheManager {
+  override set(key: string, value: CacheValue, _options?: SetOptions): Promise<void> {
+    return super.set(key, value);
+  }
+  override setIfAbsent(key: string, value: CacheValue, _options?: SetOptions): Promise<boolean> {
+    return super.setIfAbsent(key, value);
+  }
+  override batch(operations: readonly BatchOperation[]): Promise<void> {
+    return super.batch(operations.map((op) => (op.type === 'set' ? { ...op, ttlMs: undefined } : op)));
+  }
+}
+
+/** Guesses types back by parsing strings, as a cache that stores everything as text might. */
+class ReparsesJsonStrings extends MemoryCacheManager {
+  override async get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
+    const value = await super.get<T>(key);
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return value;
+    }
+  }
+}
+
+/** Hands back the very object it was given. */
+class AliasesValues extends MemoryCacheManager {
+  private readonly references = new Map<string, CacheValue>();
+  override async set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    await super.set(key, value, options);
+    this.references.set(key, value);
+  }
+  override async get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
+    const copy = await super.get<T>(key);
+    return this.references.has(key) ? (this.references.get(key) as T) : copy;
+  }
+}
+
+/** Publishes text as bytes, as an adapter reading only binary payloads from Redis would. */
+class TurnsTextIntoBytes extends MemoryCacheManager {
+  override publish(channel: string, message: PubSubMessage): Promise<number> {
+    return super.publish(channel, typeof message === 'string' ? Buffer.from(message) : message);
+  }
+}
+
+/** Clears the whole store instead of its own prefix, like FLUSHDB. */
+class ClearsEverything extends MemoryCacheManager {
+  constructor(
+    private readonly sharedStore: MemoryStore,
+    options: MemoryCacheManagerOptions,
+  ) {
+    super({ ...options, store: sharedStore });
+  }
+  override async clear(): Promise<void> {
+    await super.clear();
+    this.sharedStore.entries.clear();
+  }
+}
+
+const leakedTimers: NodeJS.Timeout[] = [];
+/** Starts a timer in init and forgets it in dispose. */
+class LeaksATimer extends MemoryCacheManager {
+  override async init(options?: unknown): Promise<void> {
+    await super.init(options);
+    leakedTimers.push(setInterval(() => {}, 60_000));
+  }
+}
+
+afterAll(() => {
+  for (const timer of leakedTimers) clearInterval(timer);
+});
+
+type Factory = (store: MemoryStore, options: MemoryCacheManagerOptions) => MemoryCacheManager;
+
+/** Runs the whole suite against the adapter `create` makes; resolves the titles of the failed tests. */
+async function failedTests(
+  create: Factory,
+  clock: 'fake' | 'real' = 'fake',
+  group?: string,
+): Promise<string[]> {
+  let now = 0;
+  const store = createMemoryStore(clock === 'fake' ? { now: () => now } : {});
+  const all = cacheConformanceCases({
+    name: 'broken',
+    create: ({ namespace }) => create(store, { keyPrefix: `${namespace}:`, onListenerError: () => {} }),
+    advanceTime:
+      clock === 'fake'
+        ? (ms) => {
+            now += ms;
+          }
+        : undefined,
+    waitTimeoutMs: 300,
+  });
+  const cases = group ? all.filter((testCase) => testCase.group === group) : all;
+  const failed: string[] = [];
+  // One at a time: the open-handles test compares process-wide counts.
+  for (const testCase of cases) {
+    await testCase.run().catch(() => failed.push(`${testCase.group} > ${testCase.name}`));
+  }
+  return failed;
+}
+
+describe('the conformance suite', () => {
+  it('passes a correct adapter: the baseline the broken ones are compared with', async () => {
+    expect(await failedTests((store, options) => new MemoryCacheManager({ ...options, store }))).toEqual([]);
+  });
+
+  it('catches an adapter that drops TTLs', async () => {
+    const failed = await failedTests((store, options) => new DropsTtls({ ...options, store }));
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        'TTL > a value set with ttlMs is readable until it expires, then gone',
+        'TTL > setIfAbsent with ttlMs holds the key until it expires, then it can be taken again',
+        'TTL > a value set in a batch with ttlMs expires',
+        'values > invalid keys, values and TTLs reject with INVALID_ARGUMENT',
+      ]),
+    );
+  });
+
+  it('catches an adapter that drops TTLs on real time too, by polling', async () => {
+    const failed = await failedTests((store, options) => new DropsTtls({ ...options, store }), 'real', 'TTL');
+    expect(failed).toEqual([
+      'TTL > a value set with ttlMs is readable until it expires, then gone',
+      'TTL > set without ttlMs replaces the value and its TTL',
+      'TTL > setIfAbsent with ttlMs holds the key until it expires, then it can be taken again',
+      'TTL > set with ttlMs renews a lease taken with setIfAbsent',
+      'TTL > a value set in a batch with ttlMs expires',
+      'TTL > an expired key can hold a set',
+    ]);
+  });
+
+  it('catches an adapter that re-parses JSON-looking strings', async () => {
+    const failed = await failedTests((store, options) => new ReparsesJsonStrings({ ...options, store }));
+    expect(failed).toContain(
+      'values > strings stay strings, even when they look like JSON, numbers or framing',
+    );
+  });
+
+  it('catches an adapter that aliases stored values', async () => {
+    const failed = await failedTests((store, options) => new AliasesValues({ ...options, store }));
+    expect(failed).toContain(
+      'values > a stored value is a copy: mutating what was set or what was read changes nothing',
+    );
+  });
+
+  it('catches an adapter that delivers text messages as bytes', async () => {
+    const failed = await failedTests((store, options) => new TurnsTextIntoBytes({ ...options, store }));
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        'pub/sub > payloads arrive exactly as published: strings as strings, bytes as Uint8Array',
+        'pub/sub > a message published on one adapter reaches a listener on another, with its channel name',
+      ]),
+    );
+  });
+
+  it('catches an adapter whose clear() reaches beyond its namespace', async () => {
+    const failed = await failedTests((store, options) => new ClearsEverything(store, options));
+    expect(failed).toEqual(['namespaces > clear removes every key of its namespace and only those']);
+  });
+
+  it('catches an adapter that leaves a timer running after dispose', async () => {
+    const failed = await failedTests((store, options) => new LeaksATimer({ ...options, store }));
+    expect(failed).toEqual(['lifecycle > dispose releases every timer and socket it opened']);
+  });
+});
