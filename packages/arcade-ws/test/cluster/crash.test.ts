@@ -1,0 +1,84 @@
+import { Cluster, type ClusterInstance } from '../support/cluster';
+import { waitFor } from '../support/poll';
+import { keysMentioning } from '../support/tracking-cache';
+
+// DESIGN guarantee 5: the survivors clean up after an instance that died without cleaning up.
+jest.setTimeout(60_000);
+
+interface ConnectionJson {
+  id: string;
+  serverInstanceId: string;
+}
+
+const leaseMs = 1000;
+// The lease runs out at most leaseMs after the last renewal; give the survivors' sweep a few more
+// periods, so the bound stays a function of the configured lease.
+const cleanupBoundMs = 5 * leaseMs + 2000;
+
+let cluster: Cluster;
+
+beforeEach(async () => {
+  cluster = await Cluster.start({ instances: 3, leaseMs });
+});
+
+afterEach(() => cluster?.close());
+
+it('removes the connections and memberships of a SIGKILLed instance within the configured lease', async () => {
+  const [a, b, c] = cluster.instances as [ClusterInstance, ClusterInstance, ClusterInstance];
+  const survivors = [...(await a.connectMany(2)), ...(await c.connectMany(1))];
+  const doomed = await b.connectMany(4);
+  for (const connected of [...survivors, ...doomed]) await a.call('joinRoom', connected.id, 'shared');
+  for (const connected of doomed) {
+    await c.call('joinRoom', connected.id, `only-b:${connected.id}`);
+    await c.call('updateConnectionMetadata', connected.id, { owner: 'b' });
+  }
+  const doomedIds = doomed.map((connected) => connected.id);
+  const survivorIds = survivors.map((connected) => connected.id).sort();
+
+  await b.kill('SIGKILL');
+
+  const inspector = await cluster.inspector();
+  await waitFor(
+    async () => {
+      const all = await a.call<ConnectionJson[]>('getAllConnections');
+      const members = await c.call<string[]>('getRoomMembers', 'shared');
+      return (
+        all.every((info) => info.serverInstanceId !== b.instanceId) && members.length === survivors.length
+      );
+    },
+    { description: "the survivors to remove B's connections", timeoutMs: cleanupBoundMs },
+  );
+  await waitFor(
+    async () => keysMentioning(await inspector.snapshot(), [...doomedIds, b.instanceId]).length === 0,
+    {
+      description: "every stored trace of B's connections and lease to go",
+      timeoutMs: cleanupBoundMs,
+    },
+  );
+
+  expect((await c.call<ConnectionJson[]>('getAllConnections')).map((info) => info.id).sort()).toEqual(
+    survivorIds,
+  );
+  expect([...(await a.call<string[]>('getRoomMembers', 'shared'))].sort()).toEqual(survivorIds);
+  for (const id of doomedIds) {
+    expect(await a.call('getConnectionInfo', id)).toBeNull();
+    expect(await a.call('getRoomMembers', `only-b:${id}`)).toEqual([]);
+    expect(await c.call('emitToConnection', id, 'anyone?')).toBe(false);
+  }
+
+  // The survivors keep working together.
+  await c.call('emitToRoom', 'shared', 'still here');
+  for (const connected of survivors) expect(await connected.client.nextText()).toBe('still here');
+});
+
+it('a survivor that is alone in the cluster still sweeps the dead instance', async () => {
+  const [a, b, c] = cluster.instances as [ClusterInstance, ClusterInstance, ClusterInstance];
+  const doomed = [...(await b.connectMany(2)), ...(await c.connectMany(2))];
+  for (const connected of doomed) await a.call('joinRoom', connected.id, 'room');
+  await Promise.all([b.kill('SIGKILL'), c.kill('SIGKILL')]);
+  await waitFor(async () => (await a.call<unknown[]>('getAllConnections')).length === 0, {
+    description: 'the last survivor to remove the connections of both dead instances',
+    timeoutMs: cleanupBoundMs,
+  });
+  expect(await a.call('getRoomMembers', 'room')).toEqual([]);
+});

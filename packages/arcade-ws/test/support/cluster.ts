@@ -1,0 +1,300 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startRedisServer } from '@arcade/cache-redis/testing';
+import { httpRequest } from './http';
+import { RedisInspector } from './redis-inspect';
+import { TestClient } from './ws-client';
+
+/** The folder of the plain CommonJS instance scripts. */
+export const fixturesDirectory = join(__dirname, '..', 'cluster', 'fixtures');
+
+type RedisServer = Awaited<ReturnType<typeof startRedisServer>>;
+
+/** An error as reported by an instance's control API. */
+export interface RemoteError {
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly constructorName?: string;
+}
+
+/** The outcome of one call made inside an instance. */
+export type Outcome<T = unknown> =
+  | { readonly ok: true; readonly value: T; readonly elapsedMs: number }
+  | { readonly ok: false; readonly error: RemoteError; readonly elapsedMs: number };
+
+/** A call to one of the app's ws functions, run inside an instance. */
+export interface RemoteCall {
+  readonly fn: string;
+  readonly args: readonly unknown[];
+}
+
+/** Thrown by {@link ClusterInstance.call} when the remote call rejected. */
+export class RemoteCallError extends Error {
+  override readonly name = 'RemoteCallError';
+  constructor(
+    readonly remote: RemoteError,
+    readonly elapsedMs: number,
+  ) {
+    super(`${remote.name}${remote.code ? ` (${remote.code})` : ''}: ${remote.message}`);
+  }
+}
+
+/** The live state an instance reports about itself. */
+export interface InstanceInfo {
+  readonly instanceId: string;
+  readonly localConnectionIds: string[];
+  readonly hasLocalConnections: boolean;
+  readonly liveSubscriptions: number;
+}
+
+/** A client connected to one instance, with the connection id the instance greeted it with. */
+export interface ClusterClient {
+  readonly client: TestClient;
+  readonly id: string;
+  readonly instance: ClusterInstance;
+}
+
+/** Options of an instance process. */
+export interface InstanceOptions {
+  readonly redisUrl: string;
+  /** `instanceLeaseMs` given to `initializeWebSocketStorage`. @default the package default */
+  readonly leaseMs?: number;
+  readonly keyPrefix?: string;
+  /** Script under the fixtures folder. @default 'instance.js' */
+  readonly fixture?: string;
+}
+
+/** Binary values travel through the JSON control API as `{ $bytes: base64 }`. */
+export function encodeArg(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return value.map(encodeArg);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, encodeArg(item)]));
+  }
+  return value;
+}
+
+/** One real server process started from a fixture script. */
+export class ClusterInstance {
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly clients = new Set<ClusterClient>();
+  /** The id of every client ever connected through {@link connect}, closed or not. */
+  readonly connectedIds: string[] = [];
+  private stderr = '';
+  private hasExited = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+    readonly instanceId: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        this.hasExited = true;
+        resolve({ code: child.exitCode, signal: child.signalCode });
+        return;
+      }
+      child.once('exit', (code, signal) => {
+        this.hasExited = true;
+        resolve({ code, signal });
+      });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+    });
+  }
+
+  /** Spawns the fixture and resolves once it reports that it listens. */
+  static start(options: InstanceOptions): Promise<ClusterInstance> {
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: options.redisUrl, PORT: '0' };
+    if (options.leaseMs !== undefined) env.LEASE_MS = String(options.leaseMs);
+    if (options.keyPrefix !== undefined) env.KEY_PREFIX = options.keyPrefix;
+    const child = spawn(process.execPath, [join(fixturesDirectory, options.fixture ?? 'instance.js')], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const collect = (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    };
+    child.stderr.on('data', collect);
+    return new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        reject(new Error(`instance exited (${code ?? signal}) before it was ready:\n${stderr}`));
+      child.once('exit', onExit);
+      lines.on('line', (line) => {
+        let message: { event?: string; port?: number; instanceId?: string };
+        try {
+          message = JSON.parse(line) as typeof message;
+        } catch {
+          return;
+        }
+        if (message.event !== 'ready' || !message.port || !message.instanceId) return;
+        child.off('exit', onExit);
+        child.stderr.off('data', collect);
+        const instance = new ClusterInstance(child, message.port, message.instanceId);
+        instance.stderr = stderr;
+        resolve(instance);
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get isRunning(): boolean {
+    return !this.hasExited;
+  }
+
+  /** What the process wrote on stderr (warnings and errors of its logger). */
+  get errorOutput(): string {
+    return this.stderr;
+  }
+
+  /** Runs `app[fn](...args)` inside the instance and reports how it settled. */
+  async settle<T = unknown>(fn: string, ...args: unknown[]): Promise<Outcome<T>> {
+    return this.control<Outcome<T>>('/control/call', { fn, args: encodeArg(args) });
+  }
+
+  /** Runs `app[fn](...args)` inside the instance; rejects with {@link RemoteCallError} when it rejected. */
+  async call<T = unknown>(fn: string, ...args: unknown[]): Promise<T> {
+    const outcome = await this.settle<T>(fn, ...args);
+    if (!outcome.ok) throw new RemoteCallError(outcome.error, outcome.elapsedMs);
+    return outcome.value;
+  }
+
+  /** Starts every call in order inside the instance without awaiting between them, then awaits all. */
+  async batch(calls: readonly RemoteCall[]): Promise<Outcome[]> {
+    const body = { calls: calls.map((call) => ({ fn: call.fn, args: encodeArg(call.args) })) };
+    const answer = await this.control<{ outcomes: Outcome[] }>('/control/batch', body);
+    return answer.outcomes;
+  }
+
+  /** Runs one call and lists the storage operations it made (and only it). */
+  async counted(fn: string, ...args: unknown[]): Promise<{ outcome: Outcome; storageCalls: string[] }> {
+    return this.control('/control/counted', { fn, args: encodeArg(args) });
+  }
+
+  /** How many pub/sub messages this instance received whose payload contains `token`. */
+  async received(token: string): Promise<number> {
+    const answer = await this.control<{ count: number }>('/control/received', { token });
+    return answer.count;
+  }
+
+  async info(): Promise<InstanceInfo> {
+    const answer = await httpRequest(`${this.url}/control/info`);
+    if (answer.status !== 200) throw new Error(`info answered ${answer.status}: ${answer.text}`);
+    return answer.json<InstanceInfo>();
+  }
+
+  /** Opens a WebSocket client on this instance and waits for its greeting. */
+  async connect(): Promise<ClusterClient> {
+    const client = await TestClient.connect(`ws://127.0.0.1:${this.port}/ws`);
+    const welcome = await client.nextJson<{ type: string; id: string }>((value) => value.type === 'welcome');
+    const connected: ClusterClient = { client, id: welcome.id, instance: this };
+    this.clients.add(connected);
+    this.connectedIds.push(connected.id);
+    return connected;
+  }
+
+  /** Opens `count` clients, a few at a time. */
+  async connectMany(count: number): Promise<ClusterClient[]> {
+    const clients: ClusterClient[] = [];
+    while (clients.length < count) {
+      const wave = Math.min(20, count - clients.length);
+      clients.push(...(await Promise.all(Array.from({ length: wave }, () => this.connect()))));
+    }
+    return clients;
+  }
+
+  /** Sends a signal and resolves once the process is gone (SIGKILL: no cleanup at all). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.hasExited) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+
+  /** Closes its clients, then asks the instance to shut down gracefully (SIGTERM), SIGKILL after a bound. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.clients].map((connected) => connected.client.close()));
+    if (this.hasExited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private async control<T>(path: string, body: unknown): Promise<T> {
+    if (this.hasExited) throw new Error(`instance ${this.instanceId} has exited:\n${this.stderr}`);
+    const answer = await httpRequest(`${this.url}${path}`, { method: 'POST', body });
+    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text}`);
+    return answer.json<T>();
+  }
+}
+
+/** Options of {@link Cluster.start}. */
+export interface ClusterOptions {
+  readonly instances: number;
+  readonly leaseMs?: number;
+  readonly keyPrefix?: string;
+}
+
+/** One real `redis-server` and N instance processes sharing it. */
+export class Cluster {
+  private readonly inspectors = new Set<RedisInspector>();
+
+  private constructor(
+    readonly redis: RedisServer,
+    readonly instances: ClusterInstance[],
+    private readonly options: ClusterOptions,
+  ) {}
+
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const redis = await startRedisServer();
+    const cluster = new Cluster(redis, [], options);
+    try {
+      await Promise.all(Array.from({ length: options.instances }, () => cluster.spawn()));
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Starts one more instance on the same Redis. */
+  async spawn(): Promise<ClusterInstance> {
+    const instance = await ClusterInstance.start({
+      redisUrl: this.redis.url,
+      leaseMs: this.options.leaseMs,
+      keyPrefix: this.options.keyPrefix,
+    });
+    this.instances.push(instance);
+    return instance;
+  }
+
+  instance(index: number): ClusterInstance {
+    const instance = this.instances[index];
+    if (!instance) throw new Error(`no instance #${index}`);
+    return instance;
+  }
+
+  /** A raw Redis connection to look at what is stored, closed with the cluster. */
+  async inspector(): Promise<RedisInspector> {
+    const inspector = await RedisInspector.open(this.redis.port);
+    this.inspectors.add(inspector);
+    return inspector;
+  }
+
+  /** Stops every instance gracefully (SIGKILL after a bound), then Redis. */
+  async close(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await Promise.all([...this.inspectors].map((inspector) => inspector.close()));
+    this.inspectors.clear();
+    await this.redis.stop();
+  }
+}
