@@ -145,7 +145,10 @@ describe('maxBufferedBytes', () => {
           let sent = 0;
           const pump = (): void => {
             // Once per turn, so each write is flushed before the next: only a slow peer fills the buffer.
-            if (!websocket.add(chunk)) return stopped.resolve(sent);
+            if (!websocket.add(chunk)) {
+              stopped.resolve(sent);
+              return;
+            }
             sent += 1;
             setImmediate(pump);
           };

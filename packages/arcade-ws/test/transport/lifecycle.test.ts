@@ -1,0 +1,197 @@
+import { type Socket, connect as tcpConnect } from 'node:net';
+import type { App } from '@arcade/core';
+import { WebSocketManager } from '../../src/registry/manager';
+import { closeAll, deferred, startServer, TestClient } from './harness';
+
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await closeAll();
+});
+
+/** Records, in order, the manager calls the transport makes. */
+function recordManagerCalls(app: App, events: string[]): WebSocketManager {
+  const manager = WebSocketManager.of(app);
+  for (const method of ['addConnection', 'removeConnection', 'forgetConnection', 'shutdown'] as const) {
+    const original = manager[method].bind(manager) as (...args: unknown[]) => unknown;
+    jest.spyOn(manager, method).mockImplementation(((...args: unknown[]) => {
+      events.push(method);
+      return original(...args);
+    }) as never);
+  }
+  return manager;
+}
+
+describe('connection lifecycle', () => {
+  it('registers, then awaits onConnect, then calls the handler; on close removes, runs after hooks, forgets', async () => {
+    const events: string[] = [];
+    const afterDone = deferred();
+    const { url } = await startServer((app) => {
+      recordManagerCalls(app, events);
+      app.route
+        .get('/ws')
+        .handleWebSocket(
+          (_ctx, websocket) => {
+            events.push('handler');
+            websocket.add('hi');
+          },
+          {
+            onConnect: async () => {
+              events.push('onConnect:start');
+              await new Promise((resolve) => setImmediate(resolve));
+              events.push('onConnect:end');
+            },
+          },
+        )
+        .after(() => {
+          events.push('after');
+          afterDone.resolve();
+        });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await client.nextText();
+    client.raw.close();
+    await afterDone.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([
+      'addConnection',
+      'onConnect:start',
+      'onConnect:end',
+      'handler',
+      'removeConnection',
+      'after',
+      'forgetConnection',
+    ]);
+  });
+
+  it('runs the after hooks once, with the record gone and the connection data still readable', async () => {
+    const seen: { info: unknown; data: unknown; id: string; result: unknown }[] = [];
+    const afterDone = deferred();
+    let manager: WebSocketManager | undefined;
+    const { url } = await startServer((app) => {
+      manager = WebSocketManager.of(app);
+      app.route
+        .get('/ws/monitored')
+        .handleWebSocket((_ctx, websocket, id) => {
+          let messageCount = 0;
+          websocket.listen(() => {
+            messageCount += 1;
+            manager?.setConnectionData(id, { messageCount });
+          });
+          manager?.setConnectionData(id, { messageCount });
+          return 'handler result';
+        })
+        .after(async (ctx, result, id) => {
+          seen.push({
+            info: await manager?.getConnectionInfo(id),
+            data: manager?.getConnectionData(id),
+            id,
+            result,
+          });
+          afterDone.resolve();
+          return [ctx, result, id];
+        });
+    });
+    const client = await TestClient.connect(url('/ws/monitored'));
+    client.send('one');
+    client.send('two');
+    client.raw.close();
+    await client.closed;
+    await afterDone.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([
+      { info: null, data: { messageCount: 2 }, id: expect.any(String), result: 'handler result' },
+    ]);
+    expect(manager?.getConnectionData(seen[0]?.id ?? '')).toBeUndefined();
+  });
+
+  it('passes what an after hook returns on to the next one', async () => {
+    const last = deferred<unknown>();
+    const { url } = await startServer((app) => {
+      app.route
+        .get('/ws')
+        .handleWebSocket(async () => 1)
+        .after((ctx, result, id) => [ctx, Number(result) + 1, id])
+        .after(() => undefined)
+        .after((_ctx, result) => last.resolve(result));
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.raw.close();
+    expect(await last.promise).toBe(2);
+  });
+
+  it('records the user agent and remote address as the initial metadata', async () => {
+    const { url } = await startServer((app) => {
+      const manager = WebSocketManager.of(app);
+      app.route.get('/ws').handleWebSocket(async (_ctx, websocket, id) => {
+        const info = await manager.getConnectionInfo(id);
+        websocket.add(JSON.stringify(info?.metadata));
+      });
+    });
+    const client = await TestClient.connect(url('/ws'), { headers: { 'user-agent': 'arcade-test/1' } });
+    expect(JSON.parse(await client.nextText())).toEqual({
+      userAgent: 'arcade-test/1',
+      remoteAddress: '127.0.0.1',
+    });
+  });
+});
+
+describe('graceful close', () => {
+  it('sends 1001 to every socket, runs their after hooks, then shuts the manager down', async () => {
+    const events: string[] = [];
+    const { url, server } = await startServer((app) => {
+      recordManagerCalls(app, events);
+      app.route
+        .get('/ws')
+        .handleWebSocket(() => {})
+        .after(() => {
+          events.push('after');
+        });
+    });
+    const clients = await Promise.all([TestClient.connect(url('/ws')), TestClient.connect(url('/ws'))]);
+    await server.close();
+    const closes = await Promise.all(clients.map((client) => client.closed));
+    expect(closes).toEqual([
+      { code: 1001, reason: 'Server shutting down' },
+      { code: 1001, reason: 'Server shutting down' },
+    ]);
+    expect(events.filter((event) => event === 'after')).toHaveLength(2);
+    expect(events.at(-1)).toBe('shutdown');
+  });
+
+  it('terminates a peer that never answers the close handshake, within the shutdown bound', async () => {
+    const after = deferred();
+    const { server } = await startServer(
+      (app) => {
+        app.route
+          .get('/ws')
+          .handleWebSocket((_ctx, websocket) => websocket.add('open'))
+          .after(() => after.resolve());
+      },
+      { shutdownTimeoutMs: 300 },
+    );
+    const socket = await silentPeer(server.port, '/ws');
+    const socketClosed = new Promise((resolve) => socket.once('close', resolve));
+    await server.close();
+    await after.promise;
+    await socketClosed;
+  });
+});
+
+/** A raw TCP peer that completes the handshake, then never reads or answers anything. */
+function silentPeer(port: number, path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.once('data', (chunk: Buffer) => {
+      if (chunk.toString('latin1').startsWith('HTTP/1.1 101')) resolve(socket);
+      else reject(new Error(`handshake refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
+    });
+    socket.on('error', () => {
+      // The server destroys this socket at shutdown; 'close' is what the test waits for.
+    });
+  });
+}
