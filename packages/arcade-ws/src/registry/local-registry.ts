@@ -1,0 +1,96 @@
+import type { JsonValue } from '@arcade/cache';
+import type { LocalConnection } from '../transport/local-connection';
+
+/** JSON-safe metadata, as stored. */
+export type StoredMetadata = { [key: string]: JsonValue };
+
+/** What this instance knows about one of its own connections. */
+export interface LocalEntry {
+  readonly connection: LocalConnection;
+  readonly connectTime: Date;
+  /** Every room the connection joined (kept after detach, so the storage clean-up knows them all). */
+  readonly rooms: Set<string>;
+  metadata: StoredMetadata;
+  /** True once the connection closed: it no longer receives anything. */
+  detached: boolean;
+}
+
+/**
+ * Local connections and local room membership, in memory: `emitToRoom` reads these maps and no
+ * storage. `rooms` maps a room to its local members; each entry's `rooms` is the reverse map.
+ */
+export class LocalRegistry {
+  private readonly entries = new Map<string, LocalEntry>();
+  private readonly roomMembers = new Map<string, Set<LocalConnection>>();
+
+  add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
+    const entry: LocalEntry = {
+      connection,
+      connectTime: new Date(),
+      rooms: new Set(),
+      metadata,
+      detached: false,
+    };
+    this.entries.set(connection.id, entry);
+    return entry;
+  }
+
+  get(id: string): LocalEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  values(): IterableIterator<LocalEntry> {
+    return this.entries.values();
+  }
+
+  /** Local members of `room` (the live set: copy it before awaiting). */
+  members(room: string): ReadonlySet<LocalConnection> | undefined {
+    return this.roomMembers.get(room);
+  }
+
+  /** Local rooms with their member counts. */
+  roomSizes(): Array<[room: string, members: number]> {
+    return [...this.roomMembers].map(([room, members]) => [room, members.size]);
+  }
+
+  addToRoom(entry: LocalEntry, room: string): void {
+    entry.rooms.add(room);
+    if (entry.detached) return;
+    let members = this.roomMembers.get(room);
+    if (!members) {
+      members = new Set();
+      this.roomMembers.set(room, members);
+    }
+    members.add(entry.connection);
+  }
+
+  removeFromRoom(entry: LocalEntry, room: string): void {
+    entry.rooms.delete(room);
+    this.dropMember(entry, room);
+  }
+
+  /** Forgets a closed connection locally; its entry (and rooms) stay with the caller for clean-up. */
+  detach(id: string): LocalEntry | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    this.entries.delete(id);
+    for (const room of entry.rooms) this.dropMember(entry, room);
+    entry.detached = true;
+    return entry;
+  }
+
+  private dropMember(entry: LocalEntry, room: string): void {
+    const members = this.roomMembers.get(room);
+    if (!members) return;
+    members.delete(entry.connection);
+    if (members.size === 0) this.roomMembers.delete(room);
+  }
+}

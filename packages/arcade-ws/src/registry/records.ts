@@ -1,0 +1,99 @@
+import type { BatchOperation, JsonValue } from '@arcade/cache';
+import { ConnectionInfo } from './connection-info';
+import { storageKeys } from './keys';
+import type { LocalEntry, StoredMetadata } from './local-registry';
+
+/** The stored record of a connection (`ws:conn:<id>`). */
+export interface StoredConnection {
+  id: string;
+  serverInstanceId: string;
+  /** ISO 8601. */
+  connectTime: string;
+  rooms: string[];
+  metadata: StoredMetadata;
+}
+
+/** The record of a local connection, with `rooms` as given (defaults to the entry's). */
+export function recordOf(
+  entry: LocalEntry,
+  instanceId: string,
+  rooms: Iterable<string> = entry.rooms,
+): StoredConnection {
+  return {
+    id: entry.connection.id,
+    serverInstanceId: instanceId,
+    connectTime: entry.connectTime.toISOString(),
+    rooms: [...rooms],
+    metadata: entry.metadata,
+  };
+}
+
+/** Writes that make storage describe a local connection completely (record, instance index, rooms). */
+export function writeConnectionOperations(entry: LocalEntry, instanceId: string): BatchOperation[] {
+  const id = entry.connection.id;
+  return [
+    {
+      type: 'set',
+      key: storageKeys.connection(id),
+      value: recordOf(entry, instanceId) as unknown as JsonValue,
+    },
+    { type: 'setAdd', key: storageKeys.instanceConnections(instanceId), members: [id] },
+    ...[...entry.rooms].map(
+      (room): BatchOperation => ({ type: 'setAdd', key: storageKeys.room(room), members: [id] }),
+    ),
+  ];
+}
+
+/** Writes that remove every trace of a connection from storage. */
+export function removeConnectionOperations(
+  id: string,
+  instanceId: string,
+  rooms: Iterable<string>,
+): BatchOperation[] {
+  return [
+    ...[...rooms].map(
+      (room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] }),
+    ),
+    { type: 'remove', key: storageKeys.connection(id) },
+    { type: 'setRemove', key: storageKeys.instanceConnections(instanceId), members: [id] },
+  ];
+}
+
+/** Reads a stored record; `undefined` for anything that is not one. */
+export function parseRecord(value: unknown): StoredConnection | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Partial<StoredConnection>;
+  if (
+    typeof record.id !== 'string' ||
+    typeof record.serverInstanceId !== 'string' ||
+    typeof record.connectTime !== 'string' ||
+    !Array.isArray(record.rooms) ||
+    typeof record.metadata !== 'object' ||
+    record.metadata === null
+  ) {
+    return undefined;
+  }
+  return record as StoredConnection;
+}
+
+/** The public snapshot of a stored record. */
+export function infoFromRecord(record: StoredConnection): ConnectionInfo {
+  return new ConnectionInfo({
+    id: record.id,
+    serverInstanceId: record.serverInstanceId,
+    connectTime: new Date(record.connectTime),
+    rooms: record.rooms,
+    metadata: record.metadata,
+  });
+}
+
+/** The public snapshot of a local connection (a copy: changing it changes nothing). */
+export function infoFromEntry(entry: LocalEntry, instanceId: string): ConnectionInfo {
+  return new ConnectionInfo({
+    id: entry.connection.id,
+    serverInstanceId: instanceId,
+    connectTime: new Date(entry.connectTime.getTime()),
+    rooms: entry.rooms,
+    metadata: structuredClone(entry.metadata),
+  });
+}

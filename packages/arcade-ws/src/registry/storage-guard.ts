@@ -1,0 +1,43 @@
+import { CacheError, type CacheManager } from '@arcade/cache';
+import { StorageUnavailableError } from './errors';
+
+/** How long one storage call may take before it fails with StorageUnavailableError (DESIGN: within 5 s). */
+export const STORAGE_TIMEOUT_MS = 4000;
+
+const UNAVAILABLE_CODES = new Set(['UNAVAILABLE', 'DISPOSED', 'NOT_INITIALIZED']);
+
+/**
+ * Runs one storage call with a deadline: an adapter that queues commands while it reconnects could
+ * otherwise hold a caller for ever. Unavailability (a CacheError with code UNAVAILABLE, DISPOSED or
+ * NOT_INITIALIZED, or the deadline) becomes a {@link StorageUnavailableError}; other errors pass.
+ */
+export async function guardStorage<T>(
+  cache: CacheManager,
+  what: string,
+  call: () => Promise<T>,
+  timeoutMs = STORAGE_TIMEOUT_MS,
+): Promise<T> {
+  if (cache.status === 'unavailable' || cache.status === 'disposed') {
+    throw new StorageUnavailableError(`Cannot ${what}: the cache is ${cache.status}`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(call), deadline]);
+  } catch (error) {
+    if (error instanceof CacheError && UNAVAILABLE_CODES.has(error.code)) {
+      throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,51 @@
+import { defaultApp } from '@arcade/core';
+import * as ws from '../../src/index';
+import { RecordingConnection } from './support';
+
+describe('module-level functions (default app)', () => {
+  const manager = ws.WebSocketManager.of(defaultApp);
+
+  afterAll(() => manager.shutdown());
+
+  it('are the default app methods, with live serverInstanceId, localConnectionIds and hasLocalConnections', async () => {
+    expect(ws.serverInstanceId).toBe(defaultApp.serverInstanceId);
+    expect(ws.hasLocalConnections).toBe(false);
+    const connection = new RecordingConnection();
+    await manager.addConnection(connection, {});
+    expect(ws.localConnectionIds).toEqual([connection.id]);
+    expect(ws.hasLocalConnections).toBe(true);
+    expect(ws.WebSocketManager.getConnectedIds()).toEqual([connection.id]);
+
+    expect(await ws.joinRoom(connection.id, 'guide')).toBe(true);
+    await ws.emitToRoom('guide', 'to the room');
+    await ws.emitToAll('everyone', 1);
+    expect(ws.emitTo(connection.id, 'direct')).toBe(true);
+    expect(await ws.emitToConnection(connection.id, 'anywhere')).toBe(true);
+    expect(connection.received).toEqual([
+      'to the room',
+      '{"event":"everyone","data":1}',
+      'direct',
+      'anywhere',
+    ]);
+    expect(await ws.getRoomMembers('guide')).toEqual([connection.id]);
+    expect((await ws.getAllConnections()).map((info) => info.id)).toEqual([connection.id]);
+
+    ws.WebSocketManager.setConnectionData(connection.id, { started: 1 });
+    expect(ws.WebSocketManager.getConnectionData(connection.id)).toEqual({ started: 1 });
+
+    await manager.removeConnection(connection.id);
+    manager.forgetConnection(connection.id);
+    expect(ws.localConnectionIds).toEqual([]);
+    expect(ws.hasLocalConnections).toBe(false);
+  });
+
+  it('give each createApp() instance its own registry', async () => {
+    const other = ws.createApp();
+    expect(other.serverInstanceId).not.toBe(ws.serverInstanceId);
+    const connection = new RecordingConnection();
+    await ws.WebSocketManager.of(other).addConnection(connection, {});
+    expect(other.localConnectionIds).toEqual([connection.id]);
+    expect(ws.localConnectionIds).toEqual([]);
+    await ws.WebSocketManager.of(other).shutdown();
+  });
+});
