@@ -139,9 +139,8 @@ describe('guide: broadcast and private-message HTTP APIs', () => {
     const answer = await server.request(`/api/message/${bob.id}`, { method: 'POST', body: { text: 'psst' } });
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({ sent: true });
-    expect(await bob.client.nextText()).toBe(
-      JSON.stringify({ event: 'private-message', data: { text: 'psst' } }),
-    );
+    const privateFrame = await bob.client.nextText((frame) => frame.text.includes('private-message'));
+    expect(privateFrame).toBe(JSON.stringify({ event: 'private-message', data: { text: 'psst' } }));
 
     // Alice gets nothing for it: the next frame she sees is a later broadcast.
     await server.request('/api/broadcast', { method: 'POST', body: { message: 'after' } });

@@ -257,11 +257,14 @@ export class Cluster {
   static async start(options: ClusterOptions): Promise<Cluster> {
     const redis = await startRedisServer();
     const cluster = new Cluster(redis, [], options);
-    try {
-      await Promise.all(Array.from({ length: options.instances }, () => cluster.spawn()));
-    } catch (error) {
+    // Settle every start before giving up, so that no instance starts after the cleanup.
+    const started = await Promise.allSettled(
+      Array.from({ length: options.instances }, () => cluster.spawn()),
+    );
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure) {
       await cluster.close();
-      throw error;
+      throw failure.reason;
     }
     return cluster;
   }
