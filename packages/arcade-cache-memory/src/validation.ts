@@ -98,8 +98,7 @@ function copyObject(value: object, path: string, ancestors: Set<object>): JsonVa
         item === undefined ? null : copyJson(item, `${path}[${index}]`, ancestors),
       );
     }
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) {
+    if (!isPlainObject(value)) {
       throw invalidValue(path, `an instance of ${value.constructor?.name ?? 'a class'}; store plain objects`);
     }
     const copy: { [key: string]: JsonValue } = {};
@@ -110,6 +109,15 @@ function copyObject(value: object, path: string, ancestors: Set<object>): JsonVa
   } finally {
     ancestors.delete(value);
   }
+}
+
+/**
+ * An object literal or a null-prototype object, from this realm or another one (objects made by
+ * Node's core under a test runner's sandbox have another realm's `Object.prototype`).
+ */
+function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
 }
 
 /** Validates a whole batch and copies its values, before anything is applied. */

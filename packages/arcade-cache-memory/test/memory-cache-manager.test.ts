@@ -66,6 +66,17 @@ describe('MemoryCacheManager', () => {
     expect(await cache.contains('k')).toBe(false);
   });
 
+  it('accepts plain objects of another realm and null-prototype objects', async () => {
+    const cache = await open();
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('({ a: [1, { b: 2 }] })') as object;
+    const bare = Object.assign(Object.create(null) as object, { c: 3 });
+    await cache.set('foreign', foreign as never);
+    await cache.set('bare', bare as never);
+    expect(await cache.get('foreign')).toEqual({ a: [1, { b: 2 }] });
+    expect(await cache.get('bare')).toEqual({ c: 3 });
+  });
+
   it('drops undefined properties and turns undefined array items into null, as JSON does', async () => {
     const cache = await open();
     await cache.set('k', { kept: 1, dropped: undefined, list: [undefined, 2] } as never);
