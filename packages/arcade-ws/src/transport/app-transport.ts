@@ -11,7 +11,12 @@ import { WebSocketServer } from 'ws';
 import { WebSocketManager } from '../registry/manager';
 import { type RouteCallbacks, type RunningConnection, runConnection } from './connection-lifecycle';
 import { type HandshakeResponse, handshakeResponseOf } from './handshake';
-import { isOriginAllowed, type ResolvedConnectionOptions, type WebSocketOptions } from './options';
+import {
+  isOriginAllowed,
+  type ResolvedConnectionOptions,
+  resolveConnectionOptions,
+  type WebSocketOptions,
+} from './options';
 
 /** Close code and reason sent to every socket when the server closes ("Going Away"). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -151,6 +156,8 @@ export class AppTransport {
         `WebSocket option maxConnections must be 0 or more, got ${String(maxConnections)}`,
       );
     }
+    // Fails runServer on an invalid server-wide limit instead of the first upgrade.
+    resolveConnectionOptions(this.options, undefined);
     this.manager.configure(definedOnly({ maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs }));
     await this.manager.ensureStorage();
   }

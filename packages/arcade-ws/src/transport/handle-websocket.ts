@@ -16,6 +16,10 @@ declare module '@arcade/core' {
      * the upgrade (a thrown HTTP exception answers that status, no upgrade); a plain HTTP request gets
      * 426. Per connection: `onConnect` is awaited, then `handler` is called; `.after(...)` hooks run
      * once after the connection closed. `options` override the server-wide `webSocket` limits.
+     *
+     * Subprotocol: the value a before hook sets with `ctx.responseHeaders.set('sec-websocket-protocol', p)`
+     * is the one negotiated, if the client offered it; with none set, none is negotiated. Other
+     * response headers set by before hooks are sent on the 101 response.
      */
     handleWebSocket(handler: WebSocketHandler<C>, options?: WebSocketRouteOptions<C>): WebSocketRoute<C>;
   }

@@ -242,3 +242,20 @@ describe('maxConnections', () => {
     await TestClient.connect(url('/ws'));
   });
 });
+
+describe('server-wide options', () => {
+  it.each([
+    [{ maxPayload: 0 }, /maxPayload/],
+    [{ maxConnections: -1 }, /maxConnections/],
+    [{ rateLimit: { messages: 0, perMs: 1000, onExceed: 'drop' as const } }, /rateLimit.messages/],
+  ])('makes runServer reject the invalid option %j', async (webSocket, message) => {
+    await expect(
+      startServer(
+        (app) => {
+          app.route.get('/ws').handleWebSocket(() => {});
+        },
+        { webSocket },
+      ),
+    ).rejects.toThrow(message);
+  });
+});
