@@ -13,8 +13,11 @@ export interface ServerOptions {
    * @default '0.0.0.0'
    */
   host?: string;
-  /** Defines the routes; awaited before the server starts listening. */
-  init?: () => void | Promise<void>;
+  /**
+   * Defines the routes; awaited before the server starts listening. Typed `() => unknown` (not
+   * `void | Promise<void>`) so that `init: () => route.get('/').handle(...)` compiles.
+   */
+  init?: () => unknown;
   /** A folder served for GET/HEAD requests no route matches. */
   staticFilesDirectory?: string;
   /**

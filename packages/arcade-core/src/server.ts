@@ -76,7 +76,8 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
 
 /** Per-connection bookkeeping for the drain. */
 interface ConnectionState {
-  activeRequests: number;
+  /** Responses started on this connection and not closed yet. */
+  readonly active: Set<ServerResponse>;
 }
 
 class RunningServer implements ArcadeServer {
@@ -144,7 +145,7 @@ class RunningServer implements ArcadeServer {
   }
 
   #track(socket: Socket): void {
-    this.#connections.set(socket, { activeRequests: 0 });
+    this.#connections.set(socket, { active: new Set() });
     socket.once('close', () => {
       this.#connections.delete(socket);
       if (this.#connections.size === 0) this.#onDrained?.();
@@ -154,10 +155,10 @@ class RunningServer implements ArcadeServer {
   #onRequest(request: IncomingMessage, response: ServerResponse): void {
     const connection = this.#connections.get(request.socket);
     if (connection !== undefined) {
-      connection.activeRequests += 1;
+      connection.active.add(response);
       response.once('close', () => {
-        connection.activeRequests -= 1;
-        if (this.#closing !== undefined && connection.activeRequests === 0) request.socket.end();
+        connection.active.delete(response);
+        if (this.#closing !== undefined && connection.active.size === 0) request.socket.end();
       });
     }
     if (this.#closing !== undefined) {
@@ -200,7 +201,11 @@ class RunningServer implements ArcadeServer {
       else this.httpServer.close(() => resolve());
     });
     for (const [socket, connection] of this.#connections) {
-      if (connection.activeRequests === 0) socket.destroy();
+      if (connection.active.size === 0) socket.destroy();
+      // Tell clients of in-flight requests not to reuse the connection.
+      for (const response of connection.active) {
+        if (!response.headersSent) response.setHeader('connection', 'close');
+      }
     }
     const drained = new Promise<void>((resolve) => {
       if (this.#connections.size === 0) resolve();

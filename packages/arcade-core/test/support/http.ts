@@ -116,3 +116,11 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   });
   return { promise, resolve };
 }
+
+/** Writes `data` on a fresh raw connection and resolves with everything received until it closes. */
+export async function exchange(server: ArcadeServer, data: string): Promise<string> {
+  const socket = await rawConnection(server);
+  const received = readUntilClosed(socket);
+  socket.write(data);
+  return received;
+}

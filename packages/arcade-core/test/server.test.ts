@@ -1,0 +1,227 @@
+import type { Server } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { createApp, defaultApp, route, runServer, silentLogger } from '../src';
+import { deferred, recordingLogger, send, startApp } from './support/http';
+
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('runServer', () => {
+  it('awaits init, then the start listeners, then listens', async () => {
+    const app = createApp();
+    const steps: string[] = [];
+    let seen: { server: Server; listening: boolean; port: number } | undefined;
+    app.onServerStart((server, options) => {
+      steps.push('start listener');
+      seen = { server, listening: server.listening, port: options.port };
+    });
+    const server = await app.runServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      init: async () => {
+        await Promise.resolve();
+        steps.push('init');
+        app.route.get('/').handle(() => 'ready');
+      },
+    });
+    try {
+      expect(steps).toEqual(['init', 'start listener']);
+      expect(seen).toEqual({ server: server.httpServer, listening: false, port: 0 });
+      expect(server.httpServer.listening).toBe(true);
+      expect(server.port).toBeGreaterThan(0);
+      expect(server.host).toBe('127.0.0.1');
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+      expect((await send(server, '/')).text).toBe('ready');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a second server on the same app until the first has closed', async () => {
+    const { app, server } = await startApp(() => {});
+    await expect(app.runServer({ port: 0, host: '127.0.0.1' })).rejects.toThrow('already runs a server');
+    await server.close();
+    const again = await app.runServer({ port: 0, host: '127.0.0.1' });
+    await again.close();
+  });
+
+  it('rejects when the port is taken, after running the close listeners', async () => {
+    const { server } = await startApp(() => {});
+    const app = createApp();
+    const closed = jest.fn();
+    app.onServerClose(closed);
+    try {
+      await expect(
+        app.runServer({ port: server.port, host: '127.0.0.1', logger: silentLogger }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(closed).toHaveBeenCalledTimes(1);
+      const retry = await app.runServer({ port: 0, host: '127.0.0.1', logger: silentLogger });
+      await retry.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('validates the port', async () => {
+    await expect(createApp().runServer({ port: 70_000 })).rejects.toThrow(RangeError);
+  });
+
+  it('keeps apps isolated from each other', async () => {
+    const first = await startApp((app) => app.route.get('/who').handle(() => 'first'));
+    const second = await startApp((app) => app.route.get('/who').handle(() => 'second'));
+    try {
+      expect((await send(first.server, '/who')).text).toBe('first');
+      expect((await send(second.server, '/who')).text).toBe('second');
+    } finally {
+      await first.server.close();
+      await second.server.close();
+    }
+  });
+
+  it('runs the module-level route and runServer on the default app', async () => {
+    expect(route).toBe(defaultApp.route);
+    const server = await runServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      init: () => route.get('/facade').handle(() => 'default app'),
+    });
+    try {
+      expect((await send(server, '/facade')).text).toBe('default app');
+      expect(defaultApp.logger).toBe(silentLogger);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('ArcadeServer.close', () => {
+  it('lets in-flight requests finish, refuses new connections, then resolves', async () => {
+    const entered = deferred();
+    const release = deferred();
+    const { server } = await startApp((app) => {
+      app.route.get('/slow').handle(async () => {
+        entered.resolve();
+        await release.promise;
+        return 'finished';
+      });
+    });
+    const inFlight = send(server, '/slow');
+    await entered.promise;
+    let closed = false;
+    const closing = server.close().then(() => {
+      closed = true;
+    });
+    expect(server.close()).toBe(server.close());
+    expect(await connectionRefused(server.port)).toBe(true);
+    expect(closed).toBe(false);
+    release.resolve();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('finished');
+    expect(response.headers.connection).toBe('close');
+    await closing;
+    expect(closed).toBe(true);
+  });
+
+  it('closes idle keep-alive connections at once', async () => {
+    // A timeout far beyond jest's: if close() waited for the idle socket, the test would time out.
+    const { server } = await startApp((app) => app.route.get('/').handle(() => 'ok'), {
+      shutdownTimeoutMs: 120_000,
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const socketClosed = deferred();
+      await new Promise<void>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: server.port, path: '/', agent },
+          (response) => {
+            response.resume();
+            response.on('end', resolve);
+          },
+        );
+        request.on('socket', (socket) => socket.once('close', () => socketClosed.resolve()));
+        request.on('error', reject);
+        request.end();
+      });
+      // The keep-alive socket is idle in the agent's pool now; close() must not wait for it.
+      await server.close();
+      await socketClosed.promise;
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('destroys what is still open after shutdownTimeoutMs', async () => {
+    const entered = deferred();
+    const { server, logger } = await startApp(
+      (app) => {
+        app.route.get('/forever').handle(() => {
+          entered.resolve();
+          return new Promise(() => {});
+        });
+        app.onServerClose(() => new Promise(() => {}));
+      },
+      { shutdownTimeoutMs: 50 },
+    );
+    const outcome = send(server, '/forever').then(
+      () => 'answered',
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    await entered.promise;
+    await server.close();
+    expect(await outcome).toBe('ECONNRESET');
+    expect(logger.entries.some((entry) => entry.message.startsWith('Shutdown timed out'))).toBe(true);
+  });
+
+  it('runs the close listeners during close and logs a failing one without stopping the others', async () => {
+    const logger = recordingLogger();
+    const app = createApp();
+    const order: string[] = [];
+    app.onServerClose(() => {
+      throw new Error('listener failed');
+    });
+    app.onServerClose(async () => {
+      await Promise.resolve();
+      order.push('second listener');
+    });
+    const server = await app.runServer({ port: 0, host: '127.0.0.1', logger });
+    await server.close();
+    expect(order).toEqual(['second listener']);
+    const failure = logger.entries.find((entry) => entry.message === 'An onServerClose callback failed');
+    expect(failure?.fields?.errorMessage).toBe('listener failed');
+  });
+});
+
+describe('signal handling', () => {
+  it('closes the server on SIGTERM when handleSignals is on, and removes its listeners', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const closed = deferred();
+    const { server, app } = await startApp(() => {}, { handleSignals: true });
+    app.onServerClose(() => closed.resolve());
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    expect(process.listenerCount('SIGINT')).toBeGreaterThan(0);
+    process.emit('SIGTERM', 'SIGTERM');
+    await closed.promise;
+    await server.close();
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+    expect(server.httpServer.listening).toBe(false);
+  });
+
+  it('adds no signal listener by default', async () => {
+    const before = process.listenerCount('SIGINT');
+    const { server } = await startApp(() => {});
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    await server.close();
+  });
+});

@@ -1,0 +1,159 @@
+import type { ArcadeServer } from '../src';
+import { RequestContext, UnauthorizedException } from '../src';
+import { exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
+
+class TokenContext extends RequestContext {
+  token = '';
+}
+
+function upgradeRequest(path: string, headers: Record<string, string> = {}): string {
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    'Host: localhost',
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function bodyOf(rawResponse: string): unknown {
+  return JSON.parse(rawResponse.slice(rawResponse.indexOf('\r\n\r\n') + 4));
+}
+
+describe('upgrade routes', () => {
+  let server: ArcadeServer;
+  const globalCalls: string[] = [];
+
+  beforeAll(async () => {
+    ({ server } = await startApp((app) => {
+      const { route } = app;
+      route.registerGlobalBeforeHook((ctx) => {
+        globalCalls.push(ctx.path);
+        return ctx;
+      });
+      route.group('/ws', {
+        before: [
+          (ctx) => {
+            ctx.responseHeaders.set('x-group', 'seen');
+            return ctx;
+          },
+        ],
+        defineRoutes: (ws) => {
+          ws.get('/echo/:room')
+            .before((ctx) => {
+              const token = ctx.requestHeaders.value('authorization');
+              if (token === undefined) throw new UnauthorizedException({ message: 'Token required' });
+              ctx.responseHeaders.set('sec-websocket-protocol', 'chat-v1');
+              return Object.assign(new TokenContext({ request: ctx.rawRequest, route: ctx.route }), {
+                token,
+              });
+            })
+            .handleUpgrade((ctx, { socket, head }) => {
+              const recorded = Object.fromEntries(ctx.responseHeaders.entries());
+              socket.write(
+                'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n',
+              );
+              socket.write(
+                `${JSON.stringify({
+                  token: ctx.token,
+                  room: ctx.pathParameters.room,
+                  query: ctx.queryParameters,
+                  route: ctx.route,
+                  headers: recorded,
+                  head: head.toString(),
+                  hasResponse: ctx.rawResponse !== undefined,
+                })}\n`,
+              );
+              socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString()}`));
+              socket.on('end', () => socket.end());
+            });
+          ws.get('/crash').handleUpgrade(() => {
+            throw new Error('handler bug');
+          });
+          ws.get('/async-reject').handleUpgrade(async () => {
+            throw new UnauthorizedException({ message: 'Nope' });
+          });
+        },
+      });
+      route.get('/plain').handle(() => 'plain');
+    }));
+  });
+
+  afterAll(() => server.close());
+
+  it('answers 426 with Upgrade: websocket to a plain request', async () => {
+    const response = await send(server, '/ws/echo/lobby', { headers: { authorization: 't' } });
+    expect(response.status).toBe(426);
+    expect(response.headers.upgrade).toBe('websocket');
+    expect(response.json()).toEqual({ error: { statusCode: 426, message: 'Upgrade required' } });
+  });
+
+  it('runs global, group and route hooks, then hands the socket to the handler', async () => {
+    globalCalls.length = 0;
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    const firstLine = new Promise<string>((resolve) => {
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const end = buffered.indexOf('}\n');
+        if (end !== -1) resolve(buffered);
+      });
+    });
+    socket.write(upgradeRequest('/ws/echo/lobby?since=5', { authorization: 'secret' }));
+    const greeting = await firstLine;
+    expect(greeting.startsWith('HTTP/1.1 101 Switching Protocols')).toBe(true);
+    const info = JSON.parse(greeting.slice(greeting.indexOf('\r\n\r\n') + 4));
+    expect(info).toEqual({
+      token: 'secret',
+      room: 'lobby',
+      query: { since: '5' },
+      route: { method: 'GET', path: '/ws/echo/:room' },
+      headers: { 'x-group': 'seen', 'sec-websocket-protocol': 'chat-v1' },
+      head: '',
+      hasResponse: false,
+    });
+    expect(globalCalls).toEqual(['/ws/echo/lobby']);
+    socket.end('ping');
+    expect(await received).toContain('echo:ping');
+  });
+
+  it('writes a before hook rejection on the raw socket and closes it', async () => {
+    const response = await exchange(server, upgradeRequest('/ws/echo/lobby'));
+    expect(response.startsWith('HTTP/1.1 401 Unauthorized\r\n')).toBe(true);
+    expect(response).toContain('Content-Type: application/json\r\n');
+    expect(response).toContain('Connection: close\r\n');
+    const body = JSON.stringify({ error: { statusCode: 401, message: 'Token required' } });
+    expect(response).toContain(`Content-Length: ${body.length}\r\n`);
+    expect(bodyOf(response)).toEqual(JSON.parse(body));
+  });
+
+  it('answers 500 on the socket when the handler throws a non-HTTP error', async () => {
+    const response = await exchange(server, upgradeRequest('/ws/crash'));
+    expect(response.startsWith('HTTP/1.1 500 Internal Server Error\r\n')).toBe(true);
+    expect(bodyOf(response)).toEqual({ error: { statusCode: 500, message: 'Internal server error' } });
+  });
+
+  it('writes the exception of a rejecting handler on the socket', async () => {
+    expect(bodyOf(await exchange(server, upgradeRequest('/ws/async-reject')))).toEqual({
+      error: { statusCode: 401, message: 'Nope' },
+    });
+  });
+
+  it('answers 404 on the socket to an upgrade for a path without an upgrade route', async () => {
+    for (const path of ['/nowhere', '/plain']) {
+      const response = await exchange(server, upgradeRequest(path));
+      expect(response.startsWith('HTTP/1.1 404 Not Found\r\n')).toBe(true);
+      expect(bodyOf(response)).toEqual({ error: { statusCode: 404, message: 'Not found' } });
+    }
+  });
+
+  it('answers 400 on the socket to malformed percent-encoding', async () => {
+    expect(
+      (await exchange(server, upgradeRequest('/ws/echo/%zz', { authorization: 'x' }))).startsWith(
+        'HTTP/1.1 400 Bad Request\r\n',
+      ),
+    ).toBe(true);
+  });
+});
