@@ -96,7 +96,11 @@ export class MemoryCacheManager implements CacheManager {
   async dispose(): Promise<void> {
     if (this.currentStatus === 'disposed') return;
     const wasReady = this.currentStatus === 'ready';
-    for (const [channel, subscription] of this.subscriptions) this.unregister(channel, subscription);
+    for (const [channel, subscription] of this.subscriptions) {
+      // Messages already queued for this adapter find no listener left.
+      subscription.listeners.clear();
+      this.unregister(channel, subscription);
+    }
     this.subscriptions.clear();
     if (wasReady) this.store.detach();
     this.changeStatus('disposed');

@@ -175,6 +175,19 @@ describe('MemoryCacheManager', () => {
     expect(received).toEqual([]);
   });
 
+  it('delivers nothing to a disposed adapter, even a message queued before dispose', async () => {
+    const store = createMemoryStore();
+    const disposed = await open({ store });
+    const witness = await open({ store });
+    const received: unknown[] = [];
+    await disposed.subscribe('c', (message) => received.push(message));
+    const witnessed = new Promise((resolve) => void witness.subscribe('c', resolve));
+    expect(await witness.publish('c', 'queued')).toBe(2);
+    await disposed.dispose();
+    await witnessed;
+    expect(received).toEqual([]);
+  });
+
   it('keeps the store’s data when an adapter is disposed', async () => {
     const store = createMemoryStore();
     const writer = await open({ store });

@@ -108,15 +108,23 @@ export const lifecycleCases: CaseGroup = {
       },
     },
     {
-      name: 'dispose ends its subscriptions: publishers count it no more',
+      name: 'dispose ends its subscriptions: no listener runs once it is called',
       async run(h) {
         const listener = await h.open();
         const publisher = await h.open();
         const channel = h.channel('disposed');
         const received: unknown[] = [];
-        await listener.subscribe(channel, (message) => received.push(message));
+        let disposeCalled = false;
+        const lateDeliveries: unknown[] = [];
+        await listener.subscribe(channel, (message) => {
+          received.push(message);
+          if (disposeCalled) lateDeliveries.push(message);
+        });
         assert.equal(await publisher.publish(channel, 'before'), 1);
         await h.waitFor('the message published before dispose', () => received.length === 1);
+        // Still in flight when dispose() is called: it may be dropped, never delivered afterwards.
+        await publisher.publish(channel, 'in flight');
+        disposeCalled = true;
         await listener.dispose();
         assert.equal(await publisher.publish(channel, 'after'), 0, 'a disposed adapter still receives');
         // A round trip through a live subscriber proves any stray delivery would have arrived by now.
@@ -124,7 +132,7 @@ export const lifecycleCases: CaseGroup = {
         await publisher.subscribe(channel, (message) => probe.push(message));
         await publisher.publish(channel, 'probe');
         await h.waitFor('the probe message', () => probe.length === 1);
-        assert.deepEqual(received, ['before']);
+        assert.deepEqual(lateDeliveries, [], 'a listener ran after dispose() was called');
       },
     },
     {
