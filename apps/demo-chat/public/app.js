@@ -440,7 +440,7 @@
     el.input.placeholder = ready
       ? state.dm
         ? `Private message to ${state.dm.name}…`
-        : 'Write a message…  (Enter sends, Shift+Enter new line)'
+        : `Message # ${state.room}`
       : 'Waiting for the connection…';
   }
 

@@ -17,6 +17,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Long enough for a loaded 2-core machine; it only turns a hang into a readable failure. */
+const PAGE_WAIT_LIMIT_MS = 15_000;
+
 /** A headless Chromium with a fresh profile; `close()` removes the profile. */
 export interface TestBrowser {
   context: BrowserContext;
@@ -58,6 +61,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
     context,
     async newPage(viewport) {
       const page = await context.newPage();
+      // Fail with Playwright's own message (what it waited for) well before jest's test timeout.
+      page.setDefaultTimeout(PAGE_WAIT_LIMIT_MS);
       if (viewport) await page.setViewportSize(viewport);
       return page;
     },
@@ -72,7 +77,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
 
