@@ -141,17 +141,7 @@ export class ChatConnection {
     await rooms.add(room);
     const [members, lines] = await Promise.all([roomMembers(realtime, room), history.recent(room)]);
     this.send({ type: 'joined', room, you: this.user, members, history: lines });
-    await realtime.emitToRoom(
-      room,
-      JSON.stringify({
-        type: 'member_joined',
-        room,
-        member: this.user,
-        memberCount: members.length,
-        at: new Date().toISOString(),
-      } satisfies ServerMessage),
-      { exclude: this.id },
-    );
+    await this.announce('member_joined', room, members.length);
   }
 
   private async leave(confirm = true): Promise<void> {
@@ -168,19 +158,26 @@ export class ChatConnection {
   }
 
   private async announceLeave(room: string): Promise<void> {
-    const { realtime } = this.services;
-    const remaining = (await realtime.getRoomMembers(room)).filter((member) => member !== this.id);
-    await realtime.emitToRoom(
-      room,
-      JSON.stringify({
-        type: 'member_left',
-        room,
-        member: this.user,
-        memberCount: remaining.length,
-        at: new Date().toISOString(),
-      } satisfies ServerMessage),
-      { exclude: this.id },
+    const remaining = (await this.services.realtime.getRoomMembers(room)).filter(
+      (member) => member !== this.id,
     );
+    await this.announce('member_left', room, remaining.length);
+  }
+
+  /** Tells the others in `room` that this user joined or left. */
+  private async announce(
+    type: 'member_joined' | 'member_left',
+    room: string,
+    memberCount: number,
+  ): Promise<void> {
+    const notice: ServerMessage = {
+      type,
+      room,
+      member: this.user,
+      memberCount,
+      at: new Date().toISOString(),
+    };
+    await this.services.realtime.emitToRoom(room, JSON.stringify(notice), { exclude: this.id });
   }
 
   private async say(text: string): Promise<void> {

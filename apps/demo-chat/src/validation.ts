@@ -33,50 +33,52 @@ function characterCount(value: string): number {
   return [...value].length;
 }
 
+/** How one kind of label (a user name, a room name) is checked. */
+interface LabelRule {
+  code: 'invalid_name' | 'invalid_room';
+  whenEmpty: string;
+  maxLength: number;
+  tooLong: string;
+  pattern: RegExp;
+  badCharacters: string;
+}
+
+const NAME_RULE: LabelRule = {
+  code: 'invalid_name',
+  whenEmpty: 'Choose a name: it cannot be empty.',
+  maxLength: MAX_NAME_LENGTH,
+  tooLong: `Names are at most ${MAX_NAME_LENGTH} characters long.`,
+  pattern: NAME_PATTERN,
+  badCharacters: "Names may use letters, digits, spaces and . _ ' - and must start with a letter or digit.",
+};
+
+const ROOM_RULE: LabelRule = {
+  code: 'invalid_room',
+  whenEmpty: 'Choose a room: its name cannot be empty.',
+  maxLength: MAX_ROOM_LENGTH,
+  tooLong: `Room names are at most ${MAX_ROOM_LENGTH} characters long.`,
+  pattern: ROOM_PATTERN,
+  badCharacters: 'Room names may use letters, digits, spaces, _ and - and must start with a letter or digit.',
+};
+
+function validateLabel(rule: LabelRule, value: unknown, requestType: string | undefined): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ChatInputError(rule.code, rule.whenEmpty, requestType);
+  }
+  const label = value.trim().replace(/\s+/g, ' ');
+  if (characterCount(label) > rule.maxLength) throw new ChatInputError(rule.code, rule.tooLong, requestType);
+  if (!rule.pattern.test(label)) throw new ChatInputError(rule.code, rule.badCharacters, requestType);
+  return label;
+}
+
 /** Validates a user name and returns it trimmed with inner whitespace collapsed. */
 export function validateName(value: unknown, requestType?: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ChatInputError('invalid_name', 'Choose a name: it cannot be empty.', requestType);
-  }
-  const name = value.trim().replace(/\s+/g, ' ');
-  if (characterCount(name) > MAX_NAME_LENGTH) {
-    throw new ChatInputError(
-      'invalid_name',
-      `Names are at most ${MAX_NAME_LENGTH} characters long.`,
-      requestType,
-    );
-  }
-  if (!NAME_PATTERN.test(name)) {
-    throw new ChatInputError(
-      'invalid_name',
-      "Names may use letters, digits, spaces and . _ ' - and must start with a letter or digit.",
-      requestType,
-    );
-  }
-  return name;
+  return validateLabel(NAME_RULE, value, requestType);
 }
 
 /** Validates a room name and returns it trimmed with inner whitespace collapsed. */
 export function validateRoom(value: unknown, requestType?: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ChatInputError('invalid_room', 'Choose a room: its name cannot be empty.', requestType);
-  }
-  const room = value.trim().replace(/\s+/g, ' ');
-  if (characterCount(room) > MAX_ROOM_LENGTH) {
-    throw new ChatInputError(
-      'invalid_room',
-      `Room names are at most ${MAX_ROOM_LENGTH} characters long.`,
-      requestType,
-    );
-  }
-  if (!ROOM_PATTERN.test(room)) {
-    throw new ChatInputError(
-      'invalid_room',
-      'Room names may use letters, digits, spaces, _ and - and must start with a letter or digit.',
-      requestType,
-    );
-  }
-  return room;
+  return validateLabel(ROOM_RULE, value, requestType);
 }
 
 /** Validates chat text: not empty or whitespace only, not too long, no control characters. Returns it trimmed. */
