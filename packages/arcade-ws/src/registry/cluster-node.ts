@@ -3,6 +3,7 @@ import type {
   CacheManager,
   CacheStatus,
   CacheValue,
+  MessageListener,
   PubSubMessage,
   Unsubscribe,
 } from '@arcade/cache';
@@ -84,8 +85,8 @@ export class ClusterNode {
   ) {
     this.roomChannels = new RoomChannels(
       (room) =>
-        this.call(`subscribe to room ${JSON.stringify(room)}`, () =>
-          cache.subscribe(channelNames.room(room), (message) => this.onRoomMessage(room, message)),
+        this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
+          this.onRoomMessage(room, message),
         ),
       (room, error) =>
         this.host.logger.warn('Could not unsubscribe from a room channel', { room, error: String(error) }),
@@ -97,13 +98,13 @@ export class ClusterNode {
     await this.call('initialize the cache', () => this.cache.init());
     this.stopStatusListener = this.cache.onStatusChange((status) => this.onStatusChange(status));
     this.unsubscribes.push(
-      await this.call('subscribe to the control channel', () =>
-        this.cache.subscribe(channelNames.instance(this.instanceId), (message) =>
-          this.onControlMessage(message),
-        ),
+      await this.subscribe(
+        'subscribe to the control channel',
+        channelNames.instance(this.instanceId),
+        (message) => this.onControlMessage(message),
       ),
-      await this.call('subscribe to the broadcast channel', () =>
-        this.cache.subscribe(channelNames.broadcast, (message) => this.onBroadcastMessage(message)),
+      await this.subscribe('subscribe to the broadcast channel', channelNames.broadcast, (message) =>
+        this.onBroadcastMessage(message),
       ),
     );
     await this.renewLease();
@@ -126,6 +127,23 @@ export class ClusterNode {
       );
     }
     return guardStorage(this.cache, what, run);
+  }
+
+  /**
+   * Subscribes within the storage deadline. If the adapter completes the subscription after the
+   * deadline (it queued the command during an outage), it is ended at once rather than leaked.
+   */
+  private async subscribe(what: string, channel: string, listener: MessageListener): Promise<Unsubscribe> {
+    let subscribing: Promise<Unsubscribe> | undefined;
+    try {
+      return await this.call(what, () => {
+        subscribing = this.cache.subscribe(channel, listener);
+        return subscribing;
+      });
+    } catch (error) {
+      subscribing?.then((unsubscribe) => unsubscribe()).catch(() => undefined);
+      throw error;
+    }
   }
 
   batch(what: string, operations: readonly BatchOperation[]): Promise<void> {

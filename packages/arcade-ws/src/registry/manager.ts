@@ -71,6 +71,8 @@ export class WebSocketManager implements ClusterHost {
   private readonly tracked = new Set<string>();
   /** Local connections whose storage write failed (outage): written again on recovery. */
   private readonly pendingWrites = new Set<string>();
+  /** Rooms whose join failed per local connection: removed from storage with the next write. */
+  private readonly abandonedRooms = new Map<string, Set<string>>();
   /** Closed connections whose storage clean-up failed, with their rooms: cleaned on recovery. */
   private readonly pendingRemovals = new Map<string, string[]>();
   private readonly localChangeListeners = new Set<() => void>();
@@ -257,19 +259,22 @@ export class WebSocketManager implements ClusterHost {
   async removeConnection(id: string): Promise<void> {
     const entry = this.local.detach(id);
     if (!entry) return;
-    this.pendingWrites.delete(id);
     for (const room of entry.rooms) this.node?.roomChannels.release(room);
     this.localChanged();
     await this.queue.run(id, async () => {
+      // Runs after any change queued before the close, so it sees every room the connection got into.
+      const rooms = [...new Set([...entry.rooms, ...(this.abandonedRooms.get(id) ?? [])])];
+      this.abandonedRooms.delete(id);
+      this.pendingWrites.delete(id);
       const node = await this.activeNode();
       if (!node) return;
       try {
         await node.batch(
           'remove a closed connection',
-          removeConnectionOperations(id, this.instanceId, entry.rooms),
+          removeConnectionOperations(id, this.instanceId, rooms),
         );
       } catch (error) {
-        this.pendingRemovals.set(id, [...entry.rooms]);
+        this.pendingRemovals.set(id, rooms);
         this.logger.warn('Could not remove a closed WebSocket connection from storage; will retry', {
           connectionId: id,
           error: String(error),
@@ -498,6 +503,7 @@ export class WebSocketManager implements ClusterHost {
         ]);
       } catch (error) {
         node.roomChannels.release(room);
+        this.markStale(id, room);
         throw error;
       }
       this.local.addToRoom(entry, room);
@@ -512,13 +518,18 @@ export class WebSocketManager implements ClusterHost {
       if (!entry) return false;
       if (!entry.rooms.has(room)) return true;
       const node = await this.storage();
-      await node.batch('leave a room', [
-        { type: 'setRemove', key: storageKeys.room(room), members: [id] },
-        this.recordWrite(
-          entry,
-          [...entry.rooms].filter((joined) => joined !== room),
-        ),
-      ]);
+      try {
+        await node.batch('leave a room', [
+          { type: 'setRemove', key: storageKeys.room(room), members: [id] },
+          this.recordWrite(
+            entry,
+            [...entry.rooms].filter((joined) => joined !== room),
+          ),
+        ]);
+      } catch (error) {
+        this.markStale(id);
+        throw error;
+      }
       if (!entry.detached) {
         this.local.removeFromRoom(entry, room);
         node.roomChannels.release(room);
@@ -541,6 +552,7 @@ export class WebSocketManager implements ClusterHost {
         await node.batch('update metadata', [this.recordWrite(entry)]);
       } catch (error) {
         entry.metadata = previous;
+        this.markStale(id);
         throw error;
       }
       return true;
@@ -558,14 +570,34 @@ export class WebSocketManager implements ClusterHost {
     return true;
   }
 
+  /**
+   * A write that failed may still be applied later (an adapter can queue commands while it
+   * reconnects), so the connection is rewritten from local state on recovery, and a room whose join
+   * failed is removed from storage then.
+   */
+  private markStale(id: string, abandonedRoom?: string): void {
+    this.pendingWrites.add(id);
+    if (abandonedRoom === undefined) return;
+    const rooms = this.abandonedRooms.get(id) ?? new Set<string>();
+    rooms.add(abandonedRoom);
+    this.abandonedRooms.set(id, rooms);
+  }
+
   /** Writes a local connection's full state; a failure is kept for a retry (and rethrown when asked). */
   private async writeEntry(entry: LocalEntry, rethrow = false): Promise<void> {
     if (entry.detached) return;
     const id = entry.connection.id;
+    const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.has(room));
     try {
       const node = await this.storage();
-      await node.batch('register a connection', writeConnectionOperations(entry, this.instanceId));
+      await node.batch('register a connection', [
+        ...writeConnectionOperations(entry, this.instanceId),
+        ...abandoned.map(
+          (room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] }),
+        ),
+      ]);
       this.pendingWrites.delete(id);
+      this.abandonedRooms.delete(id);
     } catch (error) {
       this.pendingWrites.add(id);
       if (rethrow || !(error instanceof StorageUnavailableError)) throw error;
