@@ -10,6 +10,7 @@ import {
 } from '../support/browser';
 import { ChatClient } from '../support/chat-client';
 import { memoryLogger } from '../support/logger';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 let browser: TestBrowser;
 let server: ChatServer;
@@ -125,6 +126,29 @@ describe('a page after a server restart', () => {
       await screenshot(page, 'reconnect-restored');
     } finally {
       await page.close();
+    }
+  });
+});
+
+describe('a page after a network loss', () => {
+  it('reconnects by itself and rejoins its room', async () => {
+    const proxy = await startTcpProxy(server.port);
+    const page = await browser.newPage();
+    const observer = await ChatClient.connect(server.url);
+    try {
+      await observer.join('Observer', 'flaky-room');
+      await joinChat(page, proxy.url, 'Nina', 'flaky-room');
+      await observer.next('member_joined', (notice) => notice.member.name === 'Nina');
+      proxy.cutAll();
+      await observer.next('member_left', (notice) => notice.member.name === 'Nina');
+      await page.locator('#status[data-state="connected"]').waitFor();
+      await observer.next('member_joined', (notice) => notice.member.name === 'Nina');
+      await sendMessage(page, 'I am back');
+      await observer.next('message', (line) => line.text === 'I am back');
+    } finally {
+      await observer.close();
+      await page.close();
+      await proxy.close();
     }
   });
 });
