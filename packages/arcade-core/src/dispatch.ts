@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { NotFoundException, UpgradeRequiredException } from './exceptions';
 import type { AfterHook, BeforeHook, RouteHandler } from './hooks';
@@ -137,6 +138,17 @@ export async function dispatchRequest(
   }
 }
 
+function serveUpgradeAsPlainRequest(config: DispatchConfig, request: IncomingMessage, socket: Duplex): void {
+  const response = new ServerResponse(request);
+  response.shouldKeepAlive = false;
+  response.assignSocket(socket as Socket);
+  response.once('finish', () => {
+    response.detachSocket(socket as Socket);
+    socket.end();
+  });
+  void dispatchRequest(config, request, response);
+}
+
 /**
  * Handles an HTTP `upgrade` event: runs the global, group and route before hooks of the matching
  * upgrade route, then its handler. Failures are written on the raw socket.
@@ -155,7 +167,11 @@ export async function dispatchUpgrade(
     const target = parseTarget(request.url ?? '/');
     const query = parseParameters(target.query, 'query string');
     const match = config.table.matchUpgrade(method, target.segments);
-    if (match === undefined) throw new NotFoundException();
+    if (match === undefined) {
+      // Not an upgrade route: answer as plain HTTP (clients may offer `Upgrade: h2c` on any request).
+      serveUpgradeAsPlainRequest(config, request, socket);
+      return;
+    }
     const record = match.value;
     routePath = record.pattern;
     createRequestState(request, {

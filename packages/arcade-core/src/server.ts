@@ -107,12 +107,6 @@ class RunningServer implements ArcadeServer {
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#onUpgrade(request, socket, head),
     );
-    httpServer.on('clientError', (error: Error, socket: Duplex) => {
-      this.config.logger.debug('Malformed HTTP request', describeError(error));
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
-    });
   }
 
   get port(): number {

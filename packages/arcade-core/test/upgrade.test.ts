@@ -1,6 +1,6 @@
 import type { ArcadeServer } from '../src';
 import { RequestContext, UnauthorizedException } from '../src';
-import { exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
+import { deferred, exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
 
 class TokenContext extends RequestContext {
   token = '';
@@ -141,12 +141,20 @@ describe('upgrade routes', () => {
     });
   });
 
-  it('answers 404 on the socket to an upgrade for a path without an upgrade route', async () => {
-    for (const path of ['/nowhere', '/plain']) {
-      const response = await exchange(server, upgradeRequest(path));
-      expect(response.startsWith('HTTP/1.1 404 Not Found\r\n')).toBe(true);
-      expect(bodyOf(response)).toEqual({ error: { statusCode: 404, message: 'Not found' } });
-    }
+  it('answers 404 on the socket to an upgrade for a path without any route', async () => {
+    const response = await exchange(server, upgradeRequest('/nowhere'));
+    expect(response.startsWith('HTTP/1.1 404 Not Found\r\n')).toBe(true);
+    expect(bodyOf(response)).toEqual({ error: { statusCode: 404, message: 'Not found' } });
+  });
+
+  it('serves a plain route to a request that offers an upgrade (such as h2c) and closes', async () => {
+    const response = await exchange(
+      server,
+      'GET /plain HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n',
+    );
+    expect(response.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    expect(response.toLowerCase()).toContain('connection: close\r\n');
+    expect(response.endsWith('\r\n\r\nplain')).toBe(true);
   });
 
   it('answers 400 on the socket to malformed percent-encoding', async () => {
@@ -155,5 +163,31 @@ describe('upgrade routes', () => {
         'HTTP/1.1 400 Bad Request\r\n',
       ),
     ).toBe(true);
+  });
+});
+
+describe('upgraded sockets and close()', () => {
+  it('lets the close listeners close upgraded sockets first, then destroys any left open', async () => {
+    const handedOver = deferred();
+    const owned: import('node:stream').Duplex[] = [];
+    const { app, server } = await startApp((current) => {
+      current.route.get('/keep').handleUpgrade((_ctx, { socket }) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
+        owned.push(socket);
+        handedOver.resolve();
+      });
+    });
+    let openWhenListenerRan: boolean | undefined;
+    app.onServerClose(() => {
+      openWhenListenerRan = owned.every((socket) => !socket.destroyed);
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    socket.write(upgradeRequest('/keep'));
+    await handedOver.promise;
+    await server.close();
+    expect(openWhenListenerRan).toBe(true);
+    expect(await received).toContain('101 Switching Protocols');
+    expect(owned[0]?.destroyed).toBe(true);
   });
 });
