@@ -338,8 +338,8 @@ export class WebSocketManager implements ClusterHost {
   /** Every member of `room` on every instance, but `exclude`. One storage round trip whatever the room's size. */
   async emitToRoom(room: string, message: unknown, options: EmitToRoomOptions = {}): Promise<void> {
     assertRoomName(room);
+    const exclude = excludedIds(options);
     const payload = encodeMessage(message);
-    const exclude = options.exclude === undefined ? undefined : [options.exclude].flat();
     const members = this.local.members(room);
     if (members) this.sendLocally(members, payload, exclude);
     const node = await this.storage();
@@ -660,6 +660,25 @@ export class WebSocketManager implements ClusterHost {
   private localChanged(): void {
     for (const listener of this.localChangeListeners) listener();
   }
+}
+
+/** The `exclude` option as a list; rejects a third argument that is not `{ exclude }` (an event form by mistake). */
+function excludedIds(options: EmitToRoomOptions): readonly string[] | undefined {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    Object.keys(options).some((key) => key !== 'exclude')
+  ) {
+    throw new TypeError(
+      'emitToRoom(room, message, options): options only takes { exclude }; to send an event, emit { event, data }',
+    );
+  }
+  if (options.exclude === undefined) return undefined;
+  const ids = [options.exclude].flat();
+  if (ids.some((id) => typeof id !== 'string')) {
+    throw new TypeError('emitToRoom: exclude must be a connection id or an array of connection ids');
+  }
+  return ids;
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -44,6 +44,20 @@ describe('rooms and connections on one instance', () => {
     expect(outsider!.received).toEqual([]);
   });
 
+  it('emitToRoom rejects a third argument that is not { exclude }', async () => {
+    const a = await instance.connect();
+    await instance.app.joinRoom(a.id, 'room');
+    const eventForm = instance.app.emitToRoom as unknown as (
+      room: string,
+      event: string,
+      data: unknown,
+    ) => Promise<void>;
+    await expect(eventForm.call(instance.app, 'room', 'chat', { text: 'hi' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
+    expect(a.received).toEqual([]);
+  });
+
   it('emitToRoom frames a message once for all local members', async () => {
     const members = await Promise.all([1, 2, 3].map(() => instance.connect()));
     for (const member of members) await instance.app.joinRoom(member.id, 'room');
