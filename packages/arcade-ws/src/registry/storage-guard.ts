@@ -33,11 +33,19 @@ export async function guardStorage<T>(
   try {
     return await Promise.race([Promise.resolve().then(call), deadline]);
   } catch (error) {
-    if (error instanceof CacheError && UNAVAILABLE_CODES.has(error.code)) {
+    if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
       throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
     }
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** By class, or by shape when the adapter was built against another copy of @arcade/cache. */
+function isCacheError(error: unknown): error is CacheError {
+  return (
+    error instanceof CacheError ||
+    (error instanceof Error && error.name === 'CacheError' && typeof (error as CacheError).code === 'string')
+  );
 }
