@@ -1,0 +1,84 @@
+import { MemoryCacheManager } from '@arcade/cache-memory';
+import { StorageUnavailableError } from '../../src/index';
+import { OutageCache } from './outage-cache';
+import { eventually, TestCluster, type TestInstance } from './support';
+
+describe('a storage outage', () => {
+  let cluster: TestCluster;
+  let flaky: OutageCache;
+  let a: TestInstance;
+  let b: TestInstance;
+
+  beforeEach(async () => {
+    cluster = new TestCluster();
+    flaky = new OutageCache(new MemoryCacheManager({ store: cluster.store }));
+    a = await cluster.start({ instanceLeaseMs: 300 }, flaky);
+    b = await cluster.start({ instanceLeaseMs: 300 });
+  });
+
+  afterEach(() => {
+    flaky.up();
+    return cluster.stop();
+  });
+
+  it('keeps local delivery going while calls that need storage fail with StorageUnavailableError', async () => {
+    const [a1, a2] = [await a.connect(), await a.connect()];
+    const b1 = await b.connect();
+    for (const connection of [a1, a2, b1]) await a.app.joinRoom(connection.id, 'room');
+    flaky.down();
+
+    await expect(a.app.emitToRoom('room', 'local still works')).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
+    expect(a1.received).toEqual(['local still works']);
+    expect(a2.received).toEqual(['local still works']);
+    expect(a.app.emitTo(a1.id, 'direct')).toBe(true);
+    await expect(a.app.emitToAll('all')).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    expect(a1.received).toEqual(['local still works', 'direct', 'all']);
+    await expect(a.app.getRoomMembers('room')).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(a.app.joinRoom(a1.id, 'other')).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(a.app.emitToConnection(b1.id, 'x')).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(a.app.getAllConnections()).rejects.toBeInstanceOf(StorageUnavailableError);
+    // A failed join leaves no trace: neither locally nor in storage.
+    expect((await a.app.getConnectionInfo(a1.id))?.rooms).toEqual(new Set(['room']));
+    expect(await b.app.getRoomMembers('other')).toEqual([]);
+  });
+
+  it('fails a call that gets no answer with StorageUnavailableError instead of waiting for ever', async () => {
+    const a1 = await a.connect();
+    flaky.down('hang');
+    await expect(a.app.joinRoom(a1.id, 'room')).rejects.toBeInstanceOf(StorageUnavailableError);
+    flaky.up();
+  });
+
+  it('writes connections opened during the outage and cleans those closed during it, once storage is back', async () => {
+    const leaving = await a.connect();
+    await a.app.joinRoom(leaving.id, 'room');
+    flaky.down();
+    const arriving = await a.connect();
+    await a.close(leaving);
+    expect(a.app.localConnectionIds).toEqual([arriving.id]);
+    flaky.up();
+    await eventually(async () => (await b.app.getConnectionInfo(arriving.id)) !== null);
+    await eventually(async () => (await b.app.getConnectionInfo(leaving.id)) === null);
+    expect(await b.app.getRoomMembers('room')).toEqual([]);
+  });
+
+  it('restores everything after the storage came back empty, and cross-instance delivery resumes', async () => {
+    const a1 = await a.connect();
+    const b1 = await b.connect();
+    await b.app.joinRoom(a1.id, 'room');
+    await a.app.updateConnectionMetadata(a1.id, { name: 'ada' });
+    flaky.down();
+    // The lease lapses meanwhile: B cleans A up, as it would after a crash.
+    await eventually(async () => (await b.app.getConnectionInfo(a1.id)) === null);
+    flaky.up();
+    await eventually(async () => (await b.app.getRoomMembers('room')).length === 1);
+    expect((await b.app.getConnectionInfo(a1.id))?.metadata).toMatchObject({ name: 'ada' });
+    await b.app.emitToRoom('room', 'welcome back');
+    expect(await a1.next()).toBe('welcome back');
+    await a.app.joinRoom(b1.id, 'room');
+    await a.app.emitToRoom('room', 'both ways');
+    expect(await b1.next()).toBe('both ways');
+  });
+});
