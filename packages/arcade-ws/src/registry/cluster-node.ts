@@ -15,7 +15,13 @@ import {
   type RequestHeader,
   serializeError,
 } from './control';
-import { decodeEnvelope, type Envelope, type EnvelopeHeader, encodeEnvelope } from './envelope';
+import {
+  decodeEnvelope,
+  type Envelope,
+  type EnvelopeHeader,
+  encodeEnvelope,
+  senderMatcher,
+} from './envelope';
 import { StorageUnavailableError } from './errors';
 import { channelNames, storageKeys } from './keys';
 import type { EncodedMessage } from './message';
@@ -62,6 +68,7 @@ interface PendingReply {
  */
 export class ClusterNode {
   readonly roomChannels: RoomChannels;
+  private readonly sentByMe: (message: PubSubMessage) => boolean;
   private readonly unsubscribes: Unsubscribe[] = [];
   private readonly pending = new Map<string, PendingReply>();
   private requestCounter = 0;
@@ -83,6 +90,7 @@ export class ClusterNode {
     private leaseMs: number,
     private readonly host: ClusterHost,
   ) {
+    this.sentByMe = senderMatcher(instanceId);
     this.roomChannels = new RoomChannels(
       (room) =>
         this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
@@ -412,6 +420,7 @@ export class ClusterNode {
 
   /** Messages this instance sent itself were delivered locally already. */
   private decode(message: PubSubMessage, kind: Envelope['kind']): Envelope | undefined {
+    if (this.sentByMe(message)) return undefined;
     const envelope = decodeEnvelope(message);
     if (!envelope || envelope.kind !== kind || envelope.header.s === this.instanceId) return undefined;
     return envelope;

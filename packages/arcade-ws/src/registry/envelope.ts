@@ -32,13 +32,14 @@ export interface Envelope<H extends EnvelopeHeader = EnvelopeHeader> {
   readonly payload: EncodedMessage | undefined;
 }
 
-/** Frames one cluster message. */
+/** Frames one cluster message. The header starts with `s` (see {@link senderMatcher}). */
 export function encodeEnvelope(
   kind: EnvelopeKind,
   header: EnvelopeHeader,
   payload?: EncodedMessage,
 ): Uint8Array {
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  // `s` first, whatever the header's key order: senderMatcher relies on it.
+  const headerBytes = Buffer.from(JSON.stringify(Object.assign({ s: header.s }, header)), 'utf8');
   const payloadLength =
     payload === undefined
       ? 0
@@ -90,4 +91,22 @@ export function decodeEnvelope(message: string | Uint8Array): Envelope | undefin
 function kindOf(code: number | undefined): EnvelopeKind | undefined {
   for (const [kind, value] of Object.entries(KIND_CODES)) if (value === code) return kind as EnvelopeKind;
   return undefined;
+}
+
+/**
+ * A cheap test of "did this instance send this message?", without parsing the header or copying the
+ * payload: an instance hears its own room messages (it listens to the room too) and drops them, so
+ * this runs once per message it sent.
+ */
+export function senderMatcher(instanceId: string): (message: string | Uint8Array) => boolean {
+  const start = Buffer.from(`{"s":${JSON.stringify(instanceId)}`, 'utf8');
+  return (message) => {
+    if (typeof message === 'string' || message.byteLength < PREFIX_LENGTH + start.length + 1) return false;
+    const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    const next = bytes[PREFIX_LENGTH + start.length];
+    return (
+      bytes.compare(start, 0, start.length, PREFIX_LENGTH, PREFIX_LENGTH + start.length) === 0 &&
+      (next === 0x2c || next === 0x7d) // ',' or '}': the whole id matched, not a prefix of a longer one
+    );
+  };
 }

@@ -1,5 +1,5 @@
 import { encodeMessage } from '../../src/index';
-import { decodeEnvelope, encodeEnvelope } from '../../src/registry/envelope';
+import { decodeEnvelope, encodeEnvelope, senderMatcher } from '../../src/registry/envelope';
 
 describe('encodeMessage', () => {
   it.each([
@@ -47,5 +47,16 @@ describe('cluster envelope', () => {
     expect(decodeEnvelope('hello')).toBeUndefined();
     expect(decodeEnvelope(new Uint8Array([9, 9, 9]))).toBeUndefined();
     expect(decodeEnvelope(new Uint8Array([1, 1, 0, 0, 0, 0, 200]))).toBeUndefined();
+  });
+});
+
+describe('senderMatcher', () => {
+  it('recognises the sender id exactly, not a prefix of it', () => {
+    const isMine = senderMatcher('abc');
+    expect(isMine(encodeEnvelope('room', { s: 'abc' }, 'x'))).toBe(true);
+    expect(isMine(encodeEnvelope('room', { x: ['1'], s: 'abc' } as { s: string }, 'x'))).toBe(true);
+    expect(isMine(encodeEnvelope('room', { s: 'abcd' }, 'x'))).toBe(false);
+    expect(isMine(encodeEnvelope('room', { s: 'ab' }, 'x'))).toBe(false);
+    expect(isMine('{"s":"abc"}')).toBe(false);
   });
 });
