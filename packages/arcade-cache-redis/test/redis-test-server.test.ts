@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:net';
+import { Redis } from 'ioredis';
+import {
+  findRedisServer,
+  RedisServerNotFoundError,
+  type RedisTestServer,
+  startRedisServer,
+} from '../src/testing';
+
+async function withClient<T>(url: string, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('startRedisServer', () => {
+  let server: RedisTestServer | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('starts a server on 127.0.0.1 that answers PING', async () => {
+    server = await startRedisServer();
+    expect(server.host).toBe('127.0.0.1');
+    expect(server.url).toBe(`redis://127.0.0.1:${server.port}`);
+    await expect(withClient(server.url, (client) => client.ping())).resolves.toBe('PONG');
+  });
+
+  it('restart brings the server back empty on the same port', async () => {
+    server = await startRedisServer();
+    const { port, url } = server;
+    await withClient(url, (client) => client.set('k', 'v'));
+    await server.restart();
+    expect(server.port).toBe(port);
+    await expect(withClient(url, (client) => client.get('k'))).resolves.toBeNull();
+  });
+
+  it('kill takes the server down until restart', async () => {
+    server = await startRedisServer();
+    const { url } = server;
+    await server.kill();
+    await expect(withClient(url, (client) => client.ping())).rejects.toThrow();
+    await server.restart();
+    await expect(withClient(url, (client) => client.ping())).resolves.toBe('PONG');
+  });
+
+  it('requires the password it was given and puts it in the url', async () => {
+    server = await startRedisServer({ password: 's3cret/+' });
+    expect(server.url).toBe(`redis://:s3cret%2F%2B@127.0.0.1:${server.port}`);
+    await expect(withClient(server.url, (client) => client.ping())).resolves.toBe('PONG');
+    await expect(withClient(`redis://127.0.0.1:${server.port}`, (client) => client.get('k'))).rejects.toThrow(
+      /NOAUTH/,
+    );
+  });
+
+  it('stop is idempotent and restart after stop fails', async () => {
+    const started = await startRedisServer();
+    await started.stop();
+    await started.stop();
+    await expect(started.restart()).rejects.toThrow(/stopped/);
+  });
+
+  it('two servers get two ports', async () => {
+    server = await startRedisServer();
+    const other = await startRedisServer();
+    try {
+      expect(other.port).not.toBe(server.port);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('restart when the port is taken by someone else', () => {
+  let blocker: Server | undefined;
+
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+  });
+
+  it('fails instead of talking to a server it did not start', async () => {
+    const server = await startRedisServer({ readyTimeoutMs: 2000 });
+    try {
+      await server.kill();
+      // A listener that is not Redis: it accepts and hangs up.
+      blocker = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => blocker?.listen(server.port, '127.0.0.1', resolve));
+      await expect(server.restart()).rejects.toThrow(/redis-server/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('findRedisServer', () => {
+  it('names the Debian package when redis-server is missing', () => {
+    expect(() => findRedisServer({ PATH: '/nonexistent' }, [])).toThrow(/Debian package `redis-server`/);
+  });
+
+  it('startRedisServer rejects with the Debian package name when the binary is missing', async () => {
+    const saved = process.env.REDIS_SERVER_BIN;
+    process.env.REDIS_SERVER_BIN = '/nonexistent/redis-server';
+    try {
+      await expect(startRedisServer()).rejects.toThrow(/Debian package `redis-server`/);
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_SERVER_BIN;
+      else process.env.REDIS_SERVER_BIN = saved;
+    }
+  });
+
+  it('honours REDIS_SERVER_BIN', () => {
+    const bin = findRedisServer();
+    expect(findRedisServer({ PATH: '', REDIS_SERVER_BIN: bin })).toBe(bin);
+    expect(() => findRedisServer({ REDIS_SERVER_BIN: '/nonexistent/redis-server' })).toThrow(
+      RedisServerNotFoundError,
+    );
+  });
+});
