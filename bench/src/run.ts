@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseOptions } from './options';
+import { parseOptions, USAGE } from './options';
 import { RESULTS_DIR, serverSettings, type TargetName } from './processes';
 import { machineInfo, type RunRecord, renderReport } from './report';
 import { SCENARIO_LIST, type Scenario } from './scenarios';
@@ -12,6 +12,10 @@ import { SCENARIO_LIST, type Scenario } from './scenarios';
  * latest.json) and prints it. Progress goes to stderr, the report to stdout.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const options = parseOptions(process.argv.slice(2));
   serverSettings.cpuProf = options.cpuProf;
   const startedAt = new Date();

@@ -1,5 +1,5 @@
 import { RedisCacheManager } from '@arcade/cache-redis';
-import { type Logger, route, runServer } from '@arcade/core';
+import { createConsoleLogger, route, runServer } from '@arcade/core';
 import { emitToRoom, initializeWebSocketStorage, joinRoom } from '@arcade/ws';
 import { JSON_BODY, JSON_PATH } from './http-routes';
 import { redisUrl, reportError, serveUnderRunner } from './serve';
@@ -11,23 +11,14 @@ import { redisUrl, reportError, serveUnderRunner } from './serve';
  * - `/json` and `/users/:id` for the HTTP scenario.
  * Memory storage, or Redis when `REDIS_URL` is set. The per-connection rate limit is turned off (a
  * publisher sends far more than its default 100 messages/s, and neither `ws` nor Socket.IO limits);
- * info/debug logs are dropped as a production deployment would.
+ * the logger writes warnings and errors only, as a production deployment would.
  */
-const quietLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, fields) =>
-    process.stderr.write(`arcade warn: ${message} ${JSON.stringify(fields ?? {})}\n`),
-  error: (message, fields) =>
-    process.stderr.write(`arcade error: ${message} ${JSON.stringify(fields ?? {})}\n`),
-};
-
 serveUnderRunner(async () => {
   const url = redisUrl();
   const server = await runServer({
     port: 0,
     host: '127.0.0.1',
-    logger: quietLogger,
+    logger: createConsoleLogger({ level: 'warn' }),
     webSocket: { rateLimit: false },
     init: async () => {
       if (url !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ url }));
