@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseOptions, USAGE } from './options';
-import { RESULTS_DIR, serverSettings, type TargetName } from './processes';
+import { RESULTS_DIR, serverSettings, TARGETS, type TargetName } from './processes';
 import { machineInfo, type RunRecord, renderReport } from './report';
 import { SCENARIO_LIST, type Scenario } from './scenarios';
 
@@ -17,12 +17,16 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseOptions(process.argv.slice(2));
+  const unknown = options.targets?.filter((target) => !(target in TARGETS)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(',')}\n${USAGE}`);
   serverSettings.cpuProf = options.cpuProf;
   const startedAt = new Date();
   const loadBefore = loadavg();
   const scenarios = SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name));
   const targetsOf = (scenario: Scenario): TargetName[] =>
-    scenario.targets.filter((t) => options.targets === undefined || options.targets.includes(t));
+    options.targets === undefined
+      ? scenario.targets
+      : scenario.accepts.filter((target) => options.targets?.includes(target));
   const records: RunRecord[] = [];
 
   for (let round = 0; round < options.rounds; round++) {
