@@ -1,1 +1,2 @@
-export {};
+export type { RedisCacheLogger, RedisCacheManagerOptions } from './options';
+export { RedisCacheManager } from './redis-cache-manager';

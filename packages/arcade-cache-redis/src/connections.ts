@@ -1,0 +1,78 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { ResolvedOptions } from './options';
+
+/** What the adapter hears from one of its two connections. */
+export interface ConnectionEvents {
+  ready(): void;
+  /** The connection closed; `ended` when ioredis gives up reconnecting. */
+  lost(ended: boolean): void;
+  /** A reconnection attempt was scheduled; `attempt` counts from 1 since the last `ready`. */
+  reconnecting(attempt: number): void;
+  error(error: Error): void;
+}
+
+/** The fail-fast and reconnect settings the subscriber needs, whoever created the command client. */
+const SUBSCRIBER_OVERRIDES = [
+  'lazyConnect',
+  'connectTimeout',
+  'commandTimeout',
+  'enableOfflineQueue',
+  'maxRetriesPerRequest',
+  'autoResendUnfulfilledCommands',
+  'autoResubscribe',
+  'retryStrategy',
+] as const satisfies ReadonlyArray<keyof RedisOptions>;
+
+/** The command client: the user's, or a new one (not connected yet). */
+export function createCommandClient(options: ResolvedOptions): Redis {
+  return options.client ?? new Redis(options.redis);
+}
+
+/** The subscriber connection, derived from the command client with `duplicate()` (not connected yet). */
+export function createSubscriberClient(command: Redis, options: ResolvedOptions): Redis {
+  const overrides: Partial<RedisOptions> = {};
+  for (const name of SUBSCRIBER_OVERRIDES) Object.assign(overrides, { [name]: options.redis[name] });
+  return command.duplicate(overrides);
+}
+
+/** `host:port` of a client, for messages. */
+export function describeEndpoint(client: Redis): string {
+  const { host, port, path } = client.options;
+  return path ?? `${host ?? 'localhost'}:${port ?? 6379}`;
+}
+
+/** Listens to `client`; the returned function removes every listener it added. */
+export function watchConnection(client: Redis, events: ConnectionEvents): () => void {
+  let attempts = 0;
+  const onReady = () => {
+    attempts = 0;
+    events.ready();
+  };
+  const onClose = () => events.lost(false);
+  const onEnd = () => events.lost(true);
+  const onReconnecting = () => {
+    attempts += 1;
+    events.reconnecting(attempts);
+  };
+  const onError = (error: Error) => events.error(error);
+  client.on('ready', onReady);
+  client.on('close', onClose);
+  client.on('end', onEnd);
+  client.on('reconnecting', onReconnecting);
+  client.on('error', onError);
+  return () => {
+    client.off('ready', onReady);
+    client.off('close', onClose);
+    client.off('end', onEnd);
+    client.off('reconnecting', onReconnecting);
+    client.off('error', onError);
+  };
+}
+
+/** Closes `client` now and resolves once its socket is gone. */
+export async function closeConnection(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  client.disconnect();
+  await ended;
+}

@@ -1,0 +1,185 @@
+import type { ConnectionOptions } from 'node:tls';
+import { CacheError } from '@arcade/cache';
+import type { Redis, RedisOptions } from 'ioredis';
+
+/** Where the adapter reports what it cannot throw to a caller (a listener that threw, a lost connection). */
+export interface RedisCacheLogger {
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/**
+ * Options of {@link RedisCacheManager}, given to the constructor, to `init()`, or split between the
+ * two (`init()`'s win). Give either a ready ioredis `client` or connection options.
+ */
+export interface RedisCacheManagerOptions {
+  /**
+   * `redis://[[username]:password@]host[:port][/db]` or `rediss://...` (TLS). The other connection
+   * options, when given too, override the parts of the URL.
+   * @default undefined (host and port below)
+   */
+  url?: string;
+  /** @default 'localhost' */
+  host?: string;
+  /** @default 6379 */
+  port?: number;
+  /** Connects with TLS (as `rediss://` does). @default false */
+  secure?: boolean;
+  /** Extra TLS settings (a private CA, client certificates...); implies `secure`. @default undefined */
+  tls?: ConnectionOptions;
+  /** ACL user name (Redis 6+). @default undefined (the default user) */
+  username?: string;
+  /** @default undefined (no AUTH) */
+  password?: string;
+  /** Database index. Pub/sub ignores it: channels are isolated by `keyPrefix` only. @default 0 */
+  db?: number;
+  /**
+   * Prepended to every key and channel; adapters with different prefixes never see each other's
+   * data, and `clear()` removes only keys under it. Must not be empty.
+   * @default 'arcade:'
+   */
+  keyPrefix?: string;
+  /**
+   * A ready ioredis client to use as the command connection, instead of the connection options.
+   * The adapter derives its subscriber connection from it with `duplicate()`. Do not set ioredis's
+   * own `keyPrefix` on it: the adapter prefixes keys itself.
+   * @default undefined (the adapter creates its own client)
+   */
+  client?: Redis;
+  /** Whether `dispose()` also closes a `client` you passed in. @default false */
+  closeClient?: boolean;
+  /**
+   * How long `init()` waits for Redis to accept the connection (retrying meanwhile) before it
+   * rejects with `UNAVAILABLE`. Also the TCP connect timeout of each attempt.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * The longest a call waits for Redis's answer before it rejects with `UNAVAILABLE` (a server
+   * that hangs, or a connection lost in the middle of a call).
+   * @default 3000
+   */
+  commandTimeoutMs?: number;
+  /** The longest pause between two reconnection attempts after Redis went away. @default 1000 */
+  maxReconnectDelayMs?: number;
+  /** @default a logger writing to `console.warn` */
+  logger?: RedisCacheLogger;
+}
+
+/** The options after defaults, as the adapter uses them. */
+export interface ResolvedOptions {
+  readonly keyPrefix: string;
+  readonly client: Redis | undefined;
+  readonly closeClient: boolean;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly logger: RedisCacheLogger;
+  /** What `new Redis(...)` receives when the adapter creates its own client. */
+  readonly redis: RedisOptions;
+}
+
+export const DEFAULT_KEY_PREFIX = 'arcade:';
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 3000;
+const DEFAULT_MAX_RECONNECT_DELAY_MS = 1000;
+const FIRST_RECONNECT_DELAY_MS = 50;
+
+const consoleLogger: RedisCacheLogger = {
+  warn: (message, details) => console.warn(`[@arcade/cache-redis] ${message}`, details ?? ''),
+};
+
+function invalid(message: string): CacheError {
+  return new CacheError('INVALID_ARGUMENT', message);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw invalid(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** The connection parts of a `redis://` or `rediss://` URL. */
+function parseUrl(url: string): Partial<RedisCacheManagerOptions> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`url is not a valid URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw invalid(`url must start with redis:// or rediss://, got ${parsed.protocol}//`);
+  }
+  const parts: Partial<RedisCacheManagerOptions> = { secure: parsed.protocol === 'rediss:' };
+  if (parsed.hostname) parts.host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (parsed.port) parts.port = Number(parsed.port);
+  if (parsed.username) parts.username = decodeURIComponent(parsed.username);
+  if (parsed.password) parts.password = decodeURIComponent(parsed.password);
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db) {
+    if (!/^\d+$/.test(db)) throw invalid(`the database in url must be a number, got ${JSON.stringify(db)}`);
+    parts.db = Number(db);
+  }
+  return parts;
+}
+
+/** Exponential backoff, capped: Redis coming back is noticed within `maxDelayMs`. */
+export function reconnectDelay(attempt: number, maxDelayMs: number): number {
+  return Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** Math.max(0, attempt - 1), maxDelayMs);
+}
+
+/**
+ * Applies defaults and turns the adapter's options into ioredis options. Pure: opens nothing, so
+ * the TLS and URL handling can be checked without a server.
+ */
+export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptions {
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string' || keyPrefix === '') {
+    throw invalid('keyPrefix must be a non-empty string: clear() deletes every key under it');
+  }
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
+  const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
+  const maxDelayMs = positive(
+    'maxReconnectDelayMs',
+    options.maxReconnectDelayMs,
+    DEFAULT_MAX_RECONNECT_DELAY_MS,
+  );
+
+  const fromUrl = options.url === undefined ? {} : parseUrl(options.url);
+  const pick = <K extends keyof RedisCacheManagerOptions>(key: K): RedisCacheManagerOptions[K] =>
+    options[key] ?? fromUrl[key];
+  const host = pick('host') ?? 'localhost';
+  const port = pick('port') ?? 6379;
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535)
+    throw invalid(`port must be 1-65535, got ${port}`);
+  const db = pick('db') ?? 0;
+  if (!Number.isInteger(db) || db < 0) throw invalid(`db must be a non-negative integer, got ${db}`);
+  const secure = options.tls !== undefined || (pick('secure') ?? false);
+
+  const redis: RedisOptions = {
+    host,
+    port,
+    db,
+    username: pick('username'),
+    password: pick('password'),
+    // The servername lets certificate checks and SNI work with a host name.
+    tls: secure ? { servername: host, ...options.tls } : undefined,
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    commandTimeout: commandTimeoutMs,
+    // Fail fast during an outage: no unbounded offline queue, no replay of calls in flight.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // The adapter restores its own subscriptions, so it knows when they are live again.
+    autoResubscribe: false,
+    retryStrategy: (attempt: number) => reconnectDelay(attempt, maxDelayMs),
+  };
+  return {
+    keyPrefix,
+    client: options.client,
+    closeClient: options.closeClient ?? false,
+    connectTimeoutMs,
+    commandTimeoutMs,
+    logger: options.logger ?? consoleLogger,
+    redis,
+  };
+}

@@ -1,0 +1,510 @@
+import {
+  type BatchOperation,
+  CacheError,
+  type CacheManager,
+  type CacheStatus,
+  type CacheValue,
+  type MessageListener,
+  type PubSubMessage,
+  type SetOptions,
+  type Unsubscribe,
+} from '@arcade/cache';
+import type { Redis } from 'ioredis';
+import { BATCH_SCRIPT, BATCH_SCRIPT_SHA, batchScriptArguments, type PreparedOperation } from './batch-script';
+import { ChannelSubscriptions } from './channel-subscriptions';
+import { decodeValue, encodeMessage, encodeValue } from './codec';
+import {
+  closeConnection,
+  createCommandClient,
+  createSubscriberClient,
+  describeEndpoint,
+  watchConnection,
+} from './connections';
+import { authFailure, isAuthFailure, toCacheError, unavailable } from './errors';
+import { type RedisCacheManagerOptions, type ResolvedOptions, resolveOptions } from './options';
+
+const SCAN_COUNT = 500;
+
+/** A connection that is up, and what the adapter knows about it. */
+interface Link {
+  readonly client: Redis;
+  up: boolean;
+  /** Reconnection attempts since it was last up; ioredis gave up when `Infinity`. */
+  attempts: number;
+  readonly unwatch: () => void;
+}
+
+interface InitWaiter {
+  check(): void;
+  fail(error: CacheError): void;
+}
+
+function invalid(message: string): CacheError {
+  return new CacheError('INVALID_ARGUMENT', message);
+}
+
+function checkKey(key: unknown, what = 'key'): string {
+  if (typeof key !== 'string' || key === '') throw invalid(`${what} must be a non-empty string`);
+  return key;
+}
+
+function checkMembers(members: readonly unknown[]): string[] {
+  for (const member of members) {
+    if (typeof member !== 'string') throw invalid(`set members must be strings, got ${typeof member}`);
+  }
+  return members as string[];
+}
+
+/** Milliseconds for PX (a whole number), or `undefined` for no expiry. */
+function checkTtl(ttlMs: number | undefined): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw invalid(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
+  }
+  return Math.ceil(ttlMs);
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/**
+ * The `CacheManager` on Redis (ioredis): one command connection and one subscriber connection
+ * (derived with `duplicate()`), whatever the number of channels. Keys and channels carry
+ * `keyPrefix`. Constructing it opens nothing; `init()` connects, `dispose()` closes what it opened.
+ *
+ * Outage policy: nothing is queued while Redis is away. A call made while a connection is down
+ * rejects at once with `CacheError('UNAVAILABLE')`; a call in flight when the connection drops, or
+ * one Redis does not answer within `commandTimeoutMs` (3 s by default), rejects the same way (its
+ * effect on Redis is then unknown). The connections reconnect by themselves (backoff capped at
+ * `maxReconnectDelayMs`); the subscriptions are restored before `status` becomes `ready` again.
+ */
+export class RedisCacheManager implements CacheManager {
+  private options: RedisCacheManagerOptions;
+  private lifecycle: 'idle' | 'starting' | 'started' | 'disposed' = 'idle';
+  private currentStatus: CacheStatus = 'idle';
+  private readonly statusListeners = new Set<(status: CacheStatus) => void>();
+  private starting: Promise<void> | undefined;
+  private disposing: Promise<void> | undefined;
+  private settings: ResolvedOptions | undefined;
+  private command: Link | undefined;
+  private subscriber: Link | undefined;
+  private subscriptions: ChannelSubscriptions | undefined;
+  private initWaiter: InitWaiter | undefined;
+  private lastError: Error | undefined;
+
+  /** Stores the options; opens nothing. Options given to `init()` are merged over these. */
+  constructor(options: RedisCacheManagerOptions = {}) {
+    this.options = { ...options };
+  }
+
+  /** The current connection state (see {@link CacheStatus}). */
+  get status(): CacheStatus {
+    return this.currentStatus;
+  }
+
+  onStatusChange(listener: (status: CacheStatus) => void): () => void {
+    const entry = (status: CacheStatus) => listener(status);
+    this.statusListeners.add(entry);
+    return () => {
+      this.statusListeners.delete(entry);
+    };
+  }
+
+  /**
+   * Connects both connections and resolves once Redis answers on them. Rejects with `UNAVAILABLE`
+   * when Redis cannot be reached within `connectTimeoutMs`, `OPERATION_FAILED` when it refuses the
+   * credentials, `INVALID_ARGUMENT` for bad options; `init()` may then be called again.
+   */
+  init(options?: RedisCacheManagerOptions): Promise<void> {
+    if (this.lifecycle === 'disposed') {
+      return Promise.reject(new CacheError('DISPOSED', 'init() was called after dispose()'));
+    }
+    if (!this.starting) {
+      if (options) this.options = { ...this.options, ...options };
+      this.starting = this.start().catch(async (error: unknown) => {
+        await this.closeConnections();
+        this.starting = undefined;
+        if (this.lifecycle === 'starting') this.lifecycle = 'idle';
+        this.changed();
+        throw toCacheError(error, 'init()');
+      });
+    }
+    return this.starting;
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.disposing) {
+      this.lifecycle = 'disposed';
+      this.subscriptions?.close();
+      this.initWaiter?.fail(new CacheError('DISPOSED', 'dispose() was called while init() was connecting'));
+      this.changed();
+      this.disposing = this.closeConnections();
+    }
+    await this.disposing;
+  }
+
+  async get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
+    const name = this.key('get()', key);
+    const frame = await this.run('get()', (client) => client.getBuffer(name));
+    if (frame === null) return undefined;
+    const value = decodeValue(frame);
+    if (value === undefined) {
+      throw new CacheError(
+        'WRONG_TYPE',
+        `get(): the value at ${JSON.stringify(key)} was not written by this adapter`,
+      );
+    }
+    return value as T;
+  }
+
+  async set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    const name = this.key('set()', key);
+    const ttl = checkTtl(options?.ttlMs);
+    const frame = encodeValue(value);
+    await this.run('set()', (client) =>
+      ttl === undefined ? client.set(name, frame) : client.set(name, frame, 'PX', ttl),
+    );
+  }
+
+  async setIfAbsent(key: string, value: CacheValue, options?: SetOptions): Promise<boolean> {
+    const name = this.key('setIfAbsent()', key);
+    const ttl = checkTtl(options?.ttlMs);
+    const frame = encodeValue(value);
+    const reply = await this.run('setIfAbsent()', (client) =>
+      ttl === undefined ? client.set(name, frame, 'NX') : client.set(name, frame, 'PX', ttl, 'NX'),
+    );
+    return reply === 'OK';
+  }
+
+  async remove(key: string): Promise<boolean> {
+    const name = this.key('remove()', key);
+    return (await this.run('remove()', (client) => client.unlink(name))) > 0;
+  }
+
+  async contains(key: string): Promise<boolean> {
+    const name = this.key('contains()', key);
+    return (await this.run('contains()', (client) => client.exists(name))) > 0;
+  }
+
+  /** Deletes the keys under `keyPrefix` with SCAN and UNLINK, a page at a time; never FLUSHDB. */
+  async clear(): Promise<void> {
+    const { keyPrefix } = this.started('clear()');
+    const pattern = `${escapeGlob(keyPrefix)}*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.run('clear()', (client) =>
+        client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+      );
+      cursor = next.toString();
+      if (keys.length > 0) await this.run('clear()', (client) => client.unlink(...keys));
+    } while (cursor !== '0');
+  }
+
+  async setAdd(key: string, ...members: string[]): Promise<number> {
+    const name = this.key('setAdd()', key);
+    const checked = checkMembers(members);
+    if (checked.length === 0) return 0;
+    return this.run('setAdd()', (client) => client.sadd(name, ...checked));
+  }
+
+  async setRemove(key: string, ...members: string[]): Promise<number> {
+    const name = this.key('setRemove()', key);
+    const checked = checkMembers(members);
+    if (checked.length === 0) return 0;
+    return this.run('setRemove()', (client) => client.srem(name, ...checked));
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    const name = this.key('setMembers()', key);
+    return this.run('setMembers()', (client) => client.smembers(name));
+  }
+
+  async setSize(key: string): Promise<number> {
+    const name = this.key('setSize()', key);
+    return this.run('setSize()', (client) => client.scard(name));
+  }
+
+  /** Runs the operations as one Lua script: all of them, in order, or none (see `batch-script.ts`). */
+  async batch(operations: readonly BatchOperation[]): Promise<void> {
+    this.started('batch()');
+    if (!Array.isArray(operations)) throw invalid('batch() takes an array of operations');
+    const prepared = operations.map((operation) => this.prepare(operation));
+    if (prepared.length === 0) return;
+    const { keys, args } = batchScriptArguments(prepared);
+    await this.run('batch()', async (client) => {
+      try {
+        return await client.evalsha(BATCH_SCRIPT_SHA, keys.length, ...keys, ...args);
+      } catch (error) {
+        // First use on this server (or after a restart): send the script itself once.
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        return client.eval(BATCH_SCRIPT, keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  async publish(channel: string, message: PubSubMessage): Promise<number> {
+    const name = this.key('publish()', channel, 'channel');
+    if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
+      throw invalid('publish() takes a string or a Uint8Array');
+    }
+    const frame = encodeMessage(message);
+    return this.run('publish()', (client) => client.publish(name, frame));
+  }
+
+  /** Resolves once Redis confirmed the subscription; rejects with `UNAVAILABLE` during an outage. */
+  async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
+    this.started('subscribe()');
+    const name = this.key('subscribe()', channel, 'channel');
+    if (typeof listener !== 'function') throw invalid('subscribe() needs a listener function');
+    const link = this.subscriber;
+    const subscriptions = this.subscriptions;
+    if (!link?.up || !subscriptions) throw unavailable('subscribe()', `status is ${this.currentStatus}`);
+
+    const subscription = subscriptions.add(name, listener);
+    try {
+      await subscriptions.reconcile(link.client);
+      if (!subscriptions.isLive(name)) throw unavailable('subscribe()', 'the connection was lost');
+    } catch (error) {
+      subscriptions.remove(subscription);
+      throw toCacheError(error, 'subscribe()');
+    }
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      subscriptions.remove(subscription);
+      const current = this.subscriber;
+      if (this.lifecycle !== 'started' || !current?.up) return;
+      // A failure leaves the channel live; the next reconcile (or a reconnect) drops it.
+      await subscriptions.reconcile(current.client).catch(() => undefined);
+    };
+  }
+
+  private async start(): Promise<void> {
+    this.lifecycle = 'starting';
+    this.lastError = undefined;
+    const settings = resolveOptions(this.options);
+    this.settings = settings;
+    this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, (error, channel) =>
+      settings.logger.warn('a message listener threw; the other listeners still ran', { channel, error }),
+    );
+    this.changed();
+
+    const command = createCommandClient(settings);
+    this.command = this.link(command, 'command');
+    const subscriber = createSubscriberClient(command, settings);
+    this.subscriber = this.link(subscriber, 'subscriber');
+    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      this.subscriptions?.deliver(channel, message);
+    });
+
+    const connected = this.waitForConnections(settings.connectTimeoutMs, describeEndpoint(command));
+    if (command.status === 'ready') this.onReady('command');
+    else if (command.status === 'wait') command.connect().catch(() => undefined);
+    subscriber.connect().catch(() => undefined);
+    await connected;
+    this.lifecycle = 'started';
+    this.changed();
+  }
+
+  private link(client: Redis, role: 'command' | 'subscriber'): Link {
+    const unwatch = watchConnection(client, {
+      ready: () => this.onReady(role),
+      lost: (ended) => this.onLost(role, ended),
+      reconnecting: (attempt) => {
+        const link = this[role];
+        if (link?.client === client) link.attempts = attempt;
+        this.changed();
+      },
+      error: (error) => this.onConnectionError(error),
+    });
+    return { client, up: false, attempts: 0, unwatch };
+  }
+
+  private onReady(role: 'command' | 'subscriber'): void {
+    const link = this[role];
+    if (!link || this.lifecycle === 'disposed') return;
+    link.attempts = 0;
+    if (role === 'command') {
+      link.up = true;
+      this.changed();
+      return;
+    }
+    // The subscriber counts as up only once Redis confirmed every channel again.
+    const subscriptions = this.subscriptions;
+    subscriptions?.reconcile(link.client).then(
+      () => {
+        if (this.subscriber !== link || link.client.status !== 'ready') return;
+        link.up = true;
+        this.changed();
+      },
+      (error: unknown) => {
+        this.settings?.logger.warn('restoring subscriptions failed; reconnecting the subscriber', { error });
+        if (link.client.status === 'ready') link.client.disconnect(true);
+      },
+    );
+  }
+
+  private onLost(role: 'command' | 'subscriber', ended: boolean): void {
+    const link = this[role];
+    if (!link) return;
+    link.up = false;
+    if (ended) link.attempts = Number.POSITIVE_INFINITY;
+    if (role === 'subscriber') this.subscriptions?.connectionLost();
+    this.changed();
+  }
+
+  private onConnectionError(error: Error): void {
+    this.lastError = error;
+    if (isAuthFailure(error) && this.command) {
+      const failure = authFailure(error, describeEndpoint(this.command.client));
+      if (this.initWaiter) this.initWaiter.fail(failure);
+      else this.settings?.logger.warn(failure.message);
+    }
+  }
+
+  /** Resolves when both connections are up; rejects on refused credentials, dispose or the deadline. */
+  private waitForConnections(timeoutMs: number, endpoint: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: CacheError) => {
+        clearTimeout(timer);
+        this.initWaiter = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(() => {
+        const reason = this.lastError?.message ?? 'no answer';
+        finish(
+          unavailable(
+            `init(): connecting to Redis at ${endpoint} within ${timeoutMs} ms`,
+            `${reason}; is redis-server running there, and are host, port and secure right?`,
+            this.lastError,
+          ),
+        );
+      }, timeoutMs);
+      this.initWaiter = {
+        check: () => {
+          if (this.command?.up && this.subscriber?.up) finish();
+        },
+        fail: finish,
+      };
+    });
+  }
+
+  /** Recomputes `status` from the connections and tells the listeners when it changed. */
+  private changed(): void {
+    this.initWaiter?.check();
+    const next = this.computeStatus();
+    if (next === this.currentStatus) return;
+    const previous = this.currentStatus;
+    this.currentStatus = next;
+    if (next === 'unavailable' && previous !== 'unavailable') {
+      this.settings?.logger.warn('Redis is unavailable; calls fail with UNAVAILABLE until it is back', {
+        error: this.lastError?.message,
+      });
+    }
+    for (const listener of this.statusListeners) {
+      try {
+        listener(next);
+      } catch (error) {
+        this.settings?.logger.warn('a status listener threw', { error });
+      }
+    }
+  }
+
+  private computeStatus(): CacheStatus {
+    switch (this.lifecycle) {
+      case 'disposed':
+        return 'disposed';
+      case 'idle':
+        return 'idle';
+      case 'starting':
+        return 'connecting';
+    }
+    if (this.command?.up && this.subscriber?.up) return 'ready';
+    // The first attempt after a drop is `reconnecting`; once one has failed, Redis is `unavailable`.
+    const attempts = Math.max(this.command?.attempts ?? 0, this.subscriber?.attempts ?? 0);
+    return attempts > 1 ? 'unavailable' : 'reconnecting';
+  }
+
+  /** Throws unless `init()` has resolved and `dispose()` has not been called. */
+  private started(what: string): ResolvedOptions {
+    if (this.lifecycle === 'disposed') throw new CacheError('DISPOSED', `${what} was called after dispose()`);
+    if (this.lifecycle !== 'started' || !this.settings) {
+      throw new CacheError('NOT_INITIALIZED', `${what} was called before init() resolved`);
+    }
+    return this.settings;
+  }
+
+  /** `key` (or a channel name) with the prefix, after checking the adapter is started. */
+  private key(what: string, key: string, label = 'key'): string {
+    const { keyPrefix } = this.started(what);
+    return keyPrefix + checkKey(key, `${what}: the ${label}`);
+  }
+
+  /** Runs one Redis call on the command connection, failing fast when it is down. */
+  private async run<T>(what: string, call: (client: Redis) => Promise<T>): Promise<T> {
+    const settings = this.started(what);
+    const link = this.command;
+    if (!link?.up) throw unavailable(what, `status is ${this.currentStatus}`);
+    try {
+      return await (this.ownsCommand(settings)
+        ? call(link.client)
+        : this.bounded(call(link.client), settings));
+    } catch (error) {
+      throw toCacheError(error, what);
+    }
+  }
+
+  private ownsCommand(settings: ResolvedOptions): boolean {
+    return settings.client === undefined;
+  }
+
+  /** A client passed in keeps its own ioredis options: bound its calls by `commandTimeoutMs` here. */
+  private bounded<T>(pending: Promise<T>, settings: ResolvedOptions): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${settings.commandTimeoutMs} ms`)),
+        settings.commandTimeoutMs,
+      );
+    });
+    return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private prepare(operation: BatchOperation): PreparedOperation {
+    const key = this.key('batch()', operation?.key);
+    switch (operation.type) {
+      case 'set':
+        return { kind: 'set', key, value: encodeValue(operation.value), ttlMs: checkTtl(operation.ttlMs) };
+      case 'remove':
+        return { kind: 'del', key };
+      case 'setAdd':
+      case 'setRemove':
+        if (!Array.isArray(operation.members)) throw invalid(`${operation.type} in a batch needs members`);
+        return {
+          kind: operation.type === 'setAdd' ? 'sadd' : 'srem',
+          key,
+          members: checkMembers(operation.members),
+        };
+      default:
+        throw invalid(`unknown batch operation ${JSON.stringify((operation as { type?: unknown }).type)}`);
+    }
+  }
+
+  /** Closes the subscriber and, if the adapter created it (or was asked to), the command client. */
+  private async closeConnections(): Promise<void> {
+    const { command, subscriber, settings } = this;
+    this.command = undefined;
+    this.subscriber = undefined;
+    const closing: Array<Promise<void>> = [];
+    if (subscriber) closing.push(closeConnection(subscriber.client).then(subscriber.unwatch));
+    if (command) {
+      const closeIt = !settings || this.ownsCommand(settings) || settings.closeClient;
+      if (closeIt) closing.push(closeConnection(command.client).then(command.unwatch));
+      else command.unwatch();
+    }
+    await Promise.all(closing);
+  }
+}

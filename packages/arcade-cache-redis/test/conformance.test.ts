@@ -1,0 +1,21 @@
+import { runCacheConformanceSuite } from '@arcade/cache/testing';
+import { RedisCacheManager } from '../src';
+import { type RedisTestServer, startRedisServer } from '../src/testing';
+
+let server: RedisTestServer;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+runCacheConformanceSuite(
+  { describe, it },
+  {
+    name: 'RedisCacheManager',
+    create: ({ namespace }) => new RedisCacheManager({ url: server.url, keyPrefix: `test:${namespace}:` }),
+  },
+);
