@@ -46,7 +46,10 @@ export interface InstanceInfo {
   readonly instanceId: string;
   readonly localConnectionIds: string[];
   readonly hasLocalConnections: boolean;
+  /** Subscriptions the instance holds on its storage now. */
   readonly liveSubscriptions: number;
+  /** The channels it is subscribed to now. */
+  readonly liveChannels: string[];
 }
 
 /** A client connected to one instance, with the connection id the instance greeted it with. */
