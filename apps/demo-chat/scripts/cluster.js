@@ -18,6 +18,8 @@ const appDir = path.resolve(__dirname, '..');
 const mainJs = path.join(appDir, 'dist', 'main.js');
 const redisBin = process.env.REDIS_SERVER_BIN || 'redis-server';
 const ports = (process.env.CLUSTER_PORTS || '3001,3002').split(',').map((p) => Number(p.trim()));
+// Children run in their own process groups (detached), so a Ctrl+C in the terminal reaches only this
+// script, which stops them in order: instances first (they clean their records), then Redis.
 const children = [];
 let tempDir;
 let stopping = false;
@@ -72,6 +74,7 @@ function startInstance(label, port, redisUrl) {
       cwd: appDir,
       env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     children.push(child);
     let buffered = '';
@@ -140,7 +143,7 @@ async function main() {
       '--dir',
       tempDir,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   children.push(redis);
   redis.once('error', (error) =>
@@ -167,6 +170,10 @@ async function main() {
   );
 }
 
+process.on('exit', () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 main().catch((error) => fail(error.message));
