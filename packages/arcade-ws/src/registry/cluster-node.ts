@@ -27,7 +27,7 @@ import { channelNames, storageKeys } from './keys';
 import type { EncodedMessage } from './message';
 import { parseRecord, removeConnectionOperations } from './records';
 import { RoomChannels } from './room-channels';
-import { guardStorage, STORAGE_TIMEOUT_MS } from './storage-guard';
+import { guardStorage, withDeadline } from './storage-guard';
 
 /** How long a caller waits for the instance holding a connection to apply a request. */
 export const REPLY_TIMEOUT_MS = 5000;
@@ -275,21 +275,24 @@ export class ClusterNode {
     }
     const log = (what: string) => (error: unknown) =>
       this.host.logger.warn(`WebSocket storage: could not ${what}`, { error: String(error) });
-    await Promise.all([
-      this.roomChannels.close(),
-      ...this.unsubscribes.map((unsubscribe) =>
-        guardStorage(this.cache, 'unsubscribe', unsubscribe).catch(log('unsubscribe')),
-      ),
-    ]);
-    await this.batch('remove this instance from storage', [
-      ...cleanup,
-      { type: 'remove', key: storageKeys.lease(this.instanceId) },
-      { type: 'setRemove', key: storageKeys.instances, members: [this.instanceId] },
-    ]).catch(log('remove this instance from storage'));
+    // Clean only a reachable storage: during an outage the survivors clean up after the lease, and
+    // waiting here would only delay the shutdown. A cache disposed by someone else has nothing left.
+    if (this.cache.status === 'ready') {
+      await Promise.all([
+        this.roomChannels.close(),
+        ...this.unsubscribes.map((unsubscribe) =>
+          guardStorage(this.cache, 'unsubscribe', unsubscribe).catch(log('unsubscribe')),
+        ),
+      ]);
+      await this.batch('remove this instance from storage', [
+        ...cleanup,
+        { type: 'remove', key: storageKeys.lease(this.instanceId) },
+        { type: 'setRemove', key: storageKeys.instances, members: [this.instanceId] },
+      ]).catch(log('remove this instance from storage'));
+    }
     this.stopped = true;
-    await guardStorage(this.cache, 'dispose the cache', () => this.cache.dispose(), STORAGE_TIMEOUT_MS).catch(
-      log('dispose the cache'),
-    );
+    // Even (above all) when the storage is unreachable: dispose stops the adapter's reconnect loop.
+    await withDeadline('dispose the cache', () => this.cache.dispose()).catch(log('dispose the cache'));
   }
 
   private schedule(): void {

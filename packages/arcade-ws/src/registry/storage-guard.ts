@@ -20,6 +20,22 @@ export async function guardStorage<T>(
   if (cache.status === 'unavailable' || cache.status === 'disposed') {
     throw new StorageUnavailableError(`Cannot ${what}: the cache is ${cache.status}`);
   }
+  try {
+    return await withDeadline(what, call, timeoutMs);
+  } catch (error) {
+    if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
+      throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Runs `call`, rejecting with StorageUnavailableError if it has not settled within `timeoutMs`. */
+export async function withDeadline<T>(
+  what: string,
+  call: () => Promise<T>,
+  timeoutMs = STORAGE_TIMEOUT_MS,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -32,11 +48,6 @@ export async function guardStorage<T>(
   });
   try {
     return await Promise.race([Promise.resolve().then(call), deadline]);
-  } catch (error) {
-    if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
-      throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
-    }
-    throw error;
   } finally {
     clearTimeout(timer);
   }
