@@ -12,6 +12,9 @@ import { ChatClient } from '../support/chat-client';
 import { memoryLogger } from '../support/logger';
 import { startTcpProxy } from '../support/tcp-proxy';
 
+// A real browser on a shared 2-core machine: a generous guard against hangs, not a performance bound.
+jest.setTimeout(90_000);
+
 let browser: TestBrowser;
 let server: ChatServer;
 

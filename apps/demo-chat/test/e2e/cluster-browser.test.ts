@@ -10,6 +10,9 @@ import {
   waitForMessage,
 } from '../support/browser';
 
+// A real browser on a shared 2-core machine: a generous guard against hangs, not a performance bound.
+jest.setTimeout(90_000);
+
 const APP_DIR = path.resolve(__dirname, '..', '..');
 
 interface Cluster {
