@@ -29,7 +29,7 @@ export class Samples {
     if (this.length === 0) return ranks.map(() => Number.NaN);
     const sorted = this.data.subarray(0, this.length).sort();
     return ranks.map((rank) => {
-      const index = Math.min(this.length - 1, Math.max(0, Math.ceil((rank / 100) * this.length) - 1));
+      const index = Math.min(this.length - 1, Math.max(0, Math.ceil((rank / 100) * this.length - 1e-9) - 1));
       return sorted[index]!;
     });
   }

@@ -139,13 +139,16 @@ export class BenchClient {
 
   private sendRaw(text: string): void {
     const length = Buffer.byteLength(text, 'latin1');
-    const header = length < 126 ? 2 : 4;
+    const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
     const frame = Buffer.allocUnsafe(header + 4 + length);
     frame[0] = 0x80 | OPCODE_TEXT;
-    if (length < 126) frame[1] = 0x80 | length;
-    else {
+    if (header === 2) frame[1] = 0x80 | length;
+    else if (header === 4) {
       frame[1] = 0x80 | 126;
       frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 0x80 | 127;
+      frame.writeBigUInt64BE(BigInt(length), 2);
     }
     frame.writeUInt32BE(0, header);
     frame.write(text, header + 4, 'latin1');

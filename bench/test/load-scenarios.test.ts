@@ -1,0 +1,50 @@
+import { runEcho } from '../src/load/echo';
+import { runFanout } from '../src/load/fanout';
+import { startWsServer, type TestServer } from './support/servers';
+
+describe('load generator scenarios against a real ws server', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startWsServer();
+  });
+  afterEach(() => server.close());
+
+  it('fan-out delivers every measured message to every member and charges the server CPU', async () => {
+    const metrics = await runFanout({
+      kind: 'fanout',
+      endpoints: [{ port: server.port, dialect: 'raw' }],
+      serverPids: [process.pid],
+      sidePids: [],
+      rooms: 2,
+      membersPerRoom: 5,
+      window: 4,
+      payloadBytes: 48,
+      warmupMs: 50,
+      durationMs: 300,
+      connectConcurrency: 5,
+    });
+    expect(metrics.lostDeliveries).toBe(0);
+    expect(metrics.measuredMessages).toBeGreaterThan(0);
+    expect(metrics.deliveredPerSec).toBeGreaterThan(0);
+    expect(metrics.p99Ms).toBeGreaterThanOrEqual(metrics.p50Ms!);
+    expect(metrics.cpuUsPerDelivery).toBeGreaterThan(0);
+    expect(metrics.redisCpuUsPerDelivery).toBeNaN();
+  });
+
+  it('echo gets every message back and measures its round trip', async () => {
+    const metrics = await runEcho({
+      kind: 'echo',
+      endpoint: { port: server.port, dialect: 'raw' },
+      serverPids: [process.pid],
+      connections: 10,
+      rate: 500,
+      payloadBytes: 48,
+      warmupMs: 50,
+      durationMs: 300,
+      connectConcurrency: 5,
+    });
+    expect(metrics.lost).toBe(0);
+    expect(metrics.sentPerSec).toBeGreaterThan(0);
+    expect(metrics.rttP999Ms).toBeGreaterThanOrEqual(metrics.rttP50Ms!);
+  });
+});

@@ -1,0 +1,40 @@
+import { parseOptions } from '../src/options';
+
+describe('parseOptions', () => {
+  it('runs every scenario for three rounds by default', () => {
+    const options = parseOptions([]);
+    expect(options.scenarios).toEqual(['fanout', 'echo', 'connections', 'cluster', 'http']);
+    expect(options.rounds).toBe(3);
+    expect(options.targets).toBeUndefined();
+    expect(options.cpuProf).toBe(false);
+  });
+
+  it('reads scenarios, targets, numbers and flags, skipping the `--` pnpm passes through', () => {
+    const options = parseOptions([
+      '--',
+      '--scenario',
+      'fanout',
+      '--target',
+      'arcade,ws',
+      '--window',
+      '4',
+      '--cpu-prof',
+    ]);
+    expect(options).toMatchObject({
+      scenarios: ['fanout'],
+      targets: ['arcade', 'ws'],
+      window: 4,
+      cpuProf: true,
+    });
+  });
+
+  it('shortens everything with --quick', () => {
+    expect(parseOptions(['--quick'])).toMatchObject({ rounds: 1, durationMs: 1000, idleConnections: 2000 });
+  });
+
+  it('refuses unknown scenarios and options with the usage text', () => {
+    expect(() => parseOptions(['--scenario', 'nope'])).toThrow(/unknown scenario nope[\s\S]*usage/);
+    expect(() => parseOptions(['--rounds'])).toThrow(/unknown or incomplete option --rounds/);
+    expect(() => parseOptions(['--rounds', 'many'])).toThrow(/--rounds/);
+  });
+});
