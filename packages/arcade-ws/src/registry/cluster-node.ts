@@ -258,9 +258,10 @@ export class ClusterNode {
 
   /**
    * Leaves the storage: stops timers and subscriptions, removes the lease, the registry entry and
-   * whatever `cleanup` lists, then disposes the cache. Never throws: failures are logged.
+   * whatever `cleanup` lists, then disposes the cache (unless `disposeCache` is false: a start that
+   * failed keeps the cache, so that a later start can retry it). Never throws: failures are logged.
    */
-  async stop(cleanup: readonly BatchOperation[]): Promise<void> {
+  async stop(cleanup: readonly BatchOperation[], options: { disposeCache?: boolean } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     clearTimeout(this.timer);
@@ -291,6 +292,7 @@ export class ClusterNode {
       ]).catch(log('remove this instance from storage'));
     }
     this.stopped = true;
+    if (options.disposeCache === false) return;
     // Even (above all) when the storage is unreachable: dispose stops the adapter's reconnect loop.
     await withDeadline('dispose the cache', () => this.cache.dispose()).catch(log('dispose the cache'));
   }

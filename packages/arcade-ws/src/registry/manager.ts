@@ -204,7 +204,7 @@ export class WebSocketManager implements ClusterHost {
     try {
       await node.start();
     } catch (error) {
-      await node.stop([]);
+      await node.stop([], { disposeCache: false });
       throw error;
     }
     this.node = node;

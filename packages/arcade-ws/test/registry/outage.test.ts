@@ -1,5 +1,6 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
-import { StorageUnavailableError } from '../../src/index';
+import { createApp } from '@arcade/core';
+import { StorageUnavailableError, WebSocketManager } from '../../src/index';
 import { OutageCache } from './outage-cache';
 import { eventually, TestCluster, type TestInstance } from './support';
 
@@ -80,5 +81,17 @@ describe('a storage outage', () => {
     await a.app.joinRoom(b1.id, 'room');
     await a.app.emitToRoom('room', 'both ways');
     expect(await b1.next()).toBe('both ways');
+  });
+
+  it('keeps the cache after a failed start, so that a later start succeeds', async () => {
+    const app = createApp();
+    const cache = new OutageCache(new MemoryCacheManager({ store: cluster.store }));
+    cache.down();
+    await expect(app.initializeWebSocketStorage(cache)).rejects.toBeInstanceOf(StorageUnavailableError);
+    cache.up();
+    await expect(WebSocketManager.of(app).ensureStorage()).resolves.toBeUndefined();
+    expect(cache.status).toBe('ready');
+    await app.disposeWebSocketStorage();
+    expect(cache.status).toBe('disposed');
   });
 });
