@@ -1,6 +1,6 @@
 import { Cluster, type ClusterInstance } from '../support/cluster';
 import { waitFor } from '../support/poll';
-import { keysMentioning } from '../support/tracking-cache';
+import { keysMentioning, keysNotMentioning } from '../support/tracking-cache';
 
 // DESIGN guarantee 5: the survivors clean up after an instance that died without cleaning up.
 jest.setTimeout(60_000);
@@ -56,6 +56,10 @@ it('removes the connections and memberships of a SIGKILLed instance within the c
     },
   );
 
+  // Every stored key left belongs to a survivor or to one of its connections.
+  expect(keysNotMentioning(await inspector.snapshot(), [a.instanceId, c.instanceId, ...survivorIds])).toEqual(
+    [],
+  );
   expect((await c.call<ConnectionJson[]>('getAllConnections')).map((info) => info.id).sort()).toEqual(
     survivorIds,
   );

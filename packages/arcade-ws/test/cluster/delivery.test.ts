@@ -125,6 +125,28 @@ describe('guarantee 2: a resolved joinRoom/leaveRoom is visible to the next emit
   });
 });
 
+describe('emitToRoom exclusions across instances', () => {
+  it('skips excluded connections wherever they are', async () => {
+    const room = freshRoom('exclude');
+    const members = await Promise.all([a.connect(), b.connect(), b.connect(), c.connect()]);
+    for (const member of members) await c.call('joinRoom', member.id, room);
+    const [onA, onB1, onB2, onC] = members as [ClusterClient, ClusterClient, ClusterClient, ClusterClient];
+    await a.call('emitToRoom', room, 'not for B1', { exclude: onB1.id });
+    await a.call('emitToRoom', room, 'for B1 and C', { exclude: [onA.id, onB2.id] });
+    await a.call('emitToRoom', room, 'for all');
+    expect(await onA.client.nextText()).toBe('not for B1');
+    expect(await onA.client.nextText()).toBe('for all');
+    expect(await onB1.client.nextText()).toBe('for B1 and C');
+    expect(await onB1.client.nextText()).toBe('for all');
+    expect(await onB2.client.nextText()).toBe('not for B1');
+    expect(await onB2.client.nextText()).toBe('for all');
+    expect(await onC.client.nextText()).toBe('not for B1');
+    expect(await onC.client.nextText()).toBe('for B1 and C');
+    expect(await onC.client.nextText()).toBe('for all');
+    await Promise.all(members.map((member) => member.client.close()));
+  });
+});
+
 describe('guarantee 3: per-sender order', () => {
   it('keeps the order of 1000 messages from each of two concurrent senders', async () => {
     const room = freshRoom('order');

@@ -1,6 +1,6 @@
 import { Cluster, type ClusterClient, type ClusterInstance } from '../support/cluster';
 import { waitFor } from '../support/poll';
-import { keysMentioning } from '../support/tracking-cache';
+import { keysMentioning, keysNotMentioning } from '../support/tracking-cache';
 
 // DESIGN guarantees 4 (atomic membership) and 8 (hygiene), with two real instances.
 jest.setTimeout(90_000);
@@ -101,7 +101,10 @@ describe('guarantee 8: hygiene', () => {
     // Connections from the previous tests closed too; none of them may be named anywhere.
     const everyId = [...ids, ...a.connectedIds, ...b.connectedIds];
     const roomNames = [...rooms, 'target', 'source', 'many-'];
-    expect(keysMentioning(await inspector.snapshot(), [...everyId, ...roomNames])).toEqual([]);
+    const stored = await inspector.snapshot();
+    expect(keysMentioning(stored, [...everyId, ...roomNames])).toEqual([]);
+    // What is left belongs to the live instances only: their leases and the registry of instances.
+    expect(keysNotMentioning(stored, [a.instanceId, b.instanceId])).toEqual([]);
 
     // With both instances stopped gracefully, nothing of theirs is left either.
     await Promise.all([a.stop(), b.stop()]);

@@ -1,5 +1,6 @@
 import { Cluster, type ClusterInstance, type Outcome } from '../support/cluster';
 import { waitFor } from '../support/poll';
+import { keysMentioning } from '../support/tracking-cache';
 
 // DESIGN guarantee 6: Redis going away does not crash an instance, and it recovers by itself.
 jest.setTimeout(90_000);
@@ -90,6 +91,15 @@ it('keeps local delivery during a Redis outage and resumes cross-instance delive
     { description: 'storage to be rewritten', timeoutMs: recoveryBoundMs + slackMs, intervalMs: 100 },
   );
   expect(await b.call<ConnectionJson>('getConnectionInfo', a1!.id)).toMatchObject({ rooms: ['room'] });
+  // Each instance rewrote its own lease too: both are named in the restarted, empty Redis.
+  const inspector = await cluster.inspector();
+  await waitFor(
+    async () => {
+      const stored = await inspector.snapshot();
+      return [a, b].every((instance) => keysMentioning(stored, [instance.instanceId]).length > 0);
+    },
+    { description: 'both leases to be rewritten', timeoutMs: recoveryBoundMs + slackMs },
+  );
 
   // Remote operations work again.
   expect(await a.call('joinRoom', b1!.id, 'after')).toBe(true);

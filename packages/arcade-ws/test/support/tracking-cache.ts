@@ -112,3 +112,9 @@ export function keysMentioning(keys: readonly StoredKey[], needles: readonly str
     ),
   );
 }
+
+/** The stored keys whose name and content mention none of `needles`. */
+export function keysNotMentioning(keys: readonly StoredKey[], needles: readonly string[]): StoredKey[] {
+  const mentioned = new Set(keysMentioning(keys, needles));
+  return keys.filter((stored) => !mentioned.has(stored));
+}
