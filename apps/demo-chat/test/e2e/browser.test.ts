@@ -50,6 +50,21 @@ describe('two pages in one room', () => {
     await alice.locator('#messages .notice', { hasText: 'Bob joined' }).waitFor();
   });
 
+  it('lists the open rooms with their member counts on the join form', async () => {
+    const visitor = await browser.newPage({ width: 390, height: 760 });
+    try {
+      await visitor.goto(server.url);
+      const lobby = visitor.locator('#join-rooms button', { hasText: 'lobby' });
+      await lobby.locator('.badge', { hasText: '2' }).waitFor();
+      await lobby.click();
+      expect(await visitor.inputValue('#join-room')).toBe('lobby');
+      await visitor.locator('#status[data-state="connected"]').waitFor();
+      await screenshot(visitor, 'join-form-phone');
+    } finally {
+      await visitor.close();
+    }
+  });
+
   it("shows one page's typing on the other", async () => {
     await bob.locator('#message-input').pressSequentially('Hel');
     await alice.locator('#typing', { hasText: 'Bob is typing…' }).waitFor();
