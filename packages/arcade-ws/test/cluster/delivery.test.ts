@@ -92,6 +92,8 @@ describe('guarantee 2: a resolved joinRoom/leaveRoom is visible to the next emit
       await c.call('joinRoom', target.id, room);
       await b.call('joinRoom', other.id, room);
       expect(await a.call('leaveRoom', target.id, room)).toBe(true);
+      // The leave is applied by the time it resolves: storage no longer lists the member anywhere.
+      expect(await c.call('getRoomMembers', room)).toEqual([other.id]);
       await c.call('emitToRoom', room, `after leave ${round}`);
       // The member still in the room gets it; the one that left sees the sentinel first.
       expect(await other.client.nextText()).toBe(`after leave ${round}`);
