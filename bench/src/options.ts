@@ -30,6 +30,8 @@ export interface BenchOptions {
   httpConnections: number;
   /** Start target servers with `--cpu-prof` into bench/results/profiles [--cpu-prof]. @default false */
   cpuProf: boolean;
+  /** Start the load generator with `--cpu-prof` too [--cpu-prof-load]. @default false */
+  cpuProfLoad: boolean;
 }
 
 const DEFAULTS: BenchOptions = {
@@ -47,6 +49,7 @@ const DEFAULTS: BenchOptions = {
   idleConnections: 10_000,
   httpConnections: 64,
   cpuProf: false,
+  cpuProfLoad: false,
 };
 
 const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
@@ -69,7 +72,8 @@ export const USAGE = `usage: node dist/run.js [options]
   --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
   --rooms N --members N --window N --payload BYTES
   --echo-connections N --echo-rate MSG_PER_S --connections N --http-connections N
-  --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)`;
+  --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)
+  --cpu-prof-load   the same for the load generator (to see whether the client is the limit)`;
 
 /** Parses command-line flags; throws with the usage text on anything unknown. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -79,6 +83,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     const value = argv[i + 1];
     if (flag === '--') continue;
     if (flag === '--cpu-prof') options.cpuProf = true;
+    else if (flag === '--cpu-prof-load') options.cpuProfLoad = true;
     else if (flag === '--quick')
       Object.assign(options, { rounds: 1, durationMs: 1000, idleConnections: 2000 });
     else if (flag === '--scenario' && value !== undefined) {

@@ -27,8 +27,15 @@ export interface ServerHandle {
   dialect: Dialect;
 }
 
-/** Process-wide settings for the servers the runner starts. */
-export const serverSettings = { cpuProf: false };
+/** Process-wide settings for the processes the runner starts. */
+export const serverSettings = { cpuProf: false, cpuProfLoad: false };
+
+/** `--cpu-prof` flags writing `<name>-<time>.cpuprofile` into bench/results/profiles. */
+function cpuProfArgs(name: string): string[] {
+  const dir = join(RESULTS_DIR, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
 
 /** Starts a target server and waits until it listens. */
 export async function startServer(
@@ -37,15 +44,7 @@ export async function startServer(
 ): Promise<ServerHandle> {
   const spec = TARGETS[target];
   const execArgv = ['--expose-gc'];
-  if (serverSettings.cpuProf) {
-    const dir = join(RESULTS_DIR, 'profiles');
-    mkdirSync(dir, { recursive: true });
-    execArgv.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-      `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`,
-    );
-  }
+  if (serverSettings.cpuProf) execArgv.push(...cpuProfArgs(target));
   const child = spawnNode(join(__dirname, spec.script), {
     env: { ...spec.env, ...extra.env },
     execArgv,
@@ -92,6 +91,7 @@ export async function runLoad(
   options: { openFiles?: number; onConnected?: (metrics: Metrics) => Promise<void> } = {},
 ): Promise<Metrics> {
   const child = spawnNode(join(__dirname, 'load', 'main.js'), {
+    execArgv: serverSettings.cpuProfLoad ? cpuProfArgs(`load-${job.kind}`) : [],
     ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),
   });
   try {

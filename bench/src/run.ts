@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const unknown = options.targets?.filter((target) => !(target in TARGETS)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(',')}\n${USAGE}`);
   serverSettings.cpuProf = options.cpuProf;
+  serverSettings.cpuProfLoad = options.cpuProfLoad;
   const startedAt = new Date();
   const loadBefore = loadavg();
   const scenarios = SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name));

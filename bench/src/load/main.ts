@@ -2,7 +2,6 @@ import type { FromLoad, LoadJob, Metrics, ToLoad } from '../protocol';
 import { runConnections } from './connections';
 import { runEcho } from './echo';
 import { runFanout } from './fanout';
-import { runHttp } from './http';
 
 /**
  * The load generator process: started by the runner with an IPC channel, receives one job, sends its
@@ -37,7 +36,8 @@ async function run(job: LoadJob): Promise<Metrics> {
     case 'echo':
       return runEcho(job);
     case 'http':
-      return runHttp(job);
+      // autocannon and its dependencies are loaded only by HTTP jobs.
+      return (await import('./http')).runHttp(job);
     case 'connections':
       return runConnections(job, async (metrics) => {
         send({ type: 'connected', metrics });
