@@ -21,6 +21,7 @@ const SUBSCRIBER_OVERRIDES = [
   'autoResendUnfulfilledCommands',
   'autoResubscribe',
   'retryStrategy',
+  'disconnectTimeout',
 ] as const satisfies ReadonlyArray<keyof RedisOptions>;
 
 /** The command client: the user's, or a new one (not connected yet). */
@@ -72,6 +73,12 @@ export function watchConnection(client: Redis, events: ConnectionEvents): () => 
 /** Closes `client` now and resolves once its socket is gone. */
 export async function closeConnection(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  // Between two attempts there is no socket: disconnect() only cancels the next attempt, and no
+  // 'end' event follows.
+  if (client.status === 'reconnecting') {
+    client.disconnect();
+    return;
+  }
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   client.disconnect();
   await ended;

@@ -82,6 +82,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 3000;
 const DEFAULT_MAX_RECONNECT_DELAY_MS = 1000;
 const FIRST_RECONNECT_DELAY_MS = 50;
+const DISCONNECT_TIMEOUT_MS = 100;
 
 const consoleLogger: RedisCacheLogger = {
   warn: (message, details) => console.warn(`[@arcade/cache-redis] ${message}`, details ?? ''),
@@ -171,6 +172,9 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
     autoResendUnfulfilledCommands: false,
     // The adapter restores its own subscriptions, so it knows when they are live again.
     autoResubscribe: false,
+    // ioredis arms this timer on every disconnect(), even of a socket that is already closed
+    // (dispose during an outage); keep it short so dispose leaves no timer behind for long.
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     retryStrategy: (attempt: number) => reconnectDelay(attempt, maxDelayMs),
   };
   return {

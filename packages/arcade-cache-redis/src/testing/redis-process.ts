@@ -87,14 +87,17 @@ async function probe(port: number, password: string | undefined, pid: number): P
   } catch {
     return undefined;
   } finally {
-    client.disconnect();
+    // disconnect() on a client that already ended arms a 2 s timer in ioredis that nothing clears.
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
-/** Resolves once `child` has exited (immediately when it already has). */
+/** Resolves once `child` has exited and its output pipes are closed (at once when they are). */
 export function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const pipesClosed = (child.stdout?.closed ?? true) && (child.stderr?.closed ?? true);
+  if (exited && pipesClosed) return Promise.resolve();
+  return new Promise((resolve) => child.once('close', () => resolve()));
 }
 
 /**
