@@ -256,6 +256,11 @@ export class ClusterNode {
     return this.resyncing;
   }
 
+  /** Resolves once the resync in progress (if any) has finished, successfully or not. */
+  async resynced(): Promise<void> {
+    await this.resyncing?.catch(() => undefined);
+  }
+
   /**
    * Leaves the storage: stops timers and subscriptions, removes the lease, the registry entry and
    * whatever `cleanup` lists, then disposes the cache (unless `disposeCache` is false: a start that

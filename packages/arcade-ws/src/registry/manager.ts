@@ -157,14 +157,16 @@ export class WebSocketManager implements ClusterHost {
     this.storageLeaseMs = leaseMs;
     this.node = undefined;
     const starting = (async () => {
-      if (previous) await this.stopNode(previous);
+      // Initializing again with the same cache must not dispose it on the way.
+      if (previous) await this.stopNode(previous, cache);
       return this.startNode(cache);
     })();
     this.starting = starting;
     starting.catch(() => {
       if (this.starting === starting) this.starting = undefined;
     });
-    return starting.then(() => undefined);
+    // Resolves once live connections (if any) were written to the new storage too.
+    return starting.then((node) => node.resynced());
   }
 
   /** Makes sure storage is ready (the in-memory default if the app never initialized one). */
@@ -207,21 +209,27 @@ export class WebSocketManager implements ClusterHost {
       await node.stop([], { disposeCache: false });
       throw error;
     }
-    this.node = node;
     if (this.local.size > 0 || this.pendingRemovals.size > 0) {
-      // The storage changed under live connections: subscribe their rooms and write them there.
+      // The storage changed under live connections: subscribe their rooms, then write them there.
       await Promise.all(
         this.local
           .roomSizes()
           .flatMap(([room, members]) => Array.from({ length: members }, () => room))
           .map((room) => node.roomChannels.acquire(room)),
       );
-      await node.resync();
+      // Not awaited here: the rewrite goes through the per-connection queue, whose tasks may be
+      // waiting for this very start.
+      node.resync().catch((error) =>
+        this.logger.warn('Could not write live WebSocket connections to the new storage; retrying', {
+          error: String(error),
+        }),
+      );
     }
+    this.node = node;
     return node;
   }
 
-  private async stopNode(starting: Promise<ClusterNode>): Promise<void> {
+  private async stopNode(starting: Promise<ClusterNode>, keptCache?: CacheManager): Promise<void> {
     const node = await starting.catch(() => undefined);
     if (!node) return;
     const cleanup: BatchOperation[] = [];
@@ -231,7 +239,7 @@ export class WebSocketManager implements ClusterHost {
     for (const [id, rooms] of this.pendingRemovals)
       cleanup.push(...removeConnectionOperations(id, this.instanceId, rooms));
     this.pendingRemovals.clear();
-    await node.stop(cleanup);
+    await node.stop(cleanup, { disposeCache: node.cache !== keptCache });
   }
 
   private leaseMs(): number {
@@ -589,7 +597,7 @@ export class WebSocketManager implements ClusterHost {
     const id = entry.connection.id;
     const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.has(room));
     try {
-      const node = await this.storage();
+      const node = this.node ?? (await this.storage());
       await node.batch('register a connection', [
         ...writeConnectionOperations(entry, this.instanceId),
         ...abandoned.map(

@@ -239,4 +239,19 @@ describe('rooms and connections on one instance', () => {
     expect(cluster.keys()).toEqual([]);
     await expect(instance.app.disposeWebSocketStorage()).resolves.toBeUndefined();
   });
+
+  it('initializeWebSocketStorage again with the same cache keeps it and the live connections', async () => {
+    const a = await instance.connect();
+    await instance.app.joinRoom(a.id, 'room');
+    const [, joined] = await Promise.all([
+      instance.app.initializeWebSocketStorage(instance.cache),
+      instance.app.joinRoom(a.id, 'second'),
+    ]);
+    expect(joined).toBe(true);
+    expect(instance.cache.status).toBe('ready');
+    expect(await instance.app.getRoomMembers('room')).toEqual([a.id]);
+    expect(await instance.app.getRoomMembers('second')).toEqual([a.id]);
+    await instance.app.emitToRoom('room', 'still here');
+    expect(a.received).toEqual(['still here']);
+  });
 });
