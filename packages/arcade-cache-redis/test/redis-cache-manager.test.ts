@@ -1,0 +1,228 @@
+import type { PubSubMessage } from '@arcade/cache';
+import { Redis } from 'ioredis';
+import { RedisCacheManager, type RedisCacheManagerOptions } from '../src';
+import { type RedisTestServer, startRedisServer } from '../src/testing';
+import { collector, connectedClients, rawClient } from './support/helpers';
+
+let server: RedisTestServer;
+let observer: Redis;
+const opened: RedisCacheManager[] = [];
+
+function create(options: RedisCacheManagerOptions = {}): RedisCacheManager {
+  const cache = new RedisCacheManager({ url: server.url, keyPrefix: 'app:', ...options });
+  opened.push(cache);
+  return cache;
+}
+
+async function open(options: RedisCacheManagerOptions = {}): Promise<RedisCacheManager> {
+  const cache = create(options);
+  await cache.init();
+  return cache;
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  observer = await rawClient(server.url);
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((cache) => cache.dispose()));
+  await observer.flushall();
+});
+
+afterAll(async () => {
+  observer.disconnect();
+  await server.stop();
+});
+
+describe('RedisCacheManager connections', () => {
+  it('opens no connection when constructed, and two when initialized', async () => {
+    const before = await connectedClients(observer);
+    const cache = create();
+    expect(cache.status).toBe('idle');
+    expect(await connectedClients(observer)).toBe(before);
+    await cache.init();
+    expect(await connectedClients(observer)).toBe(before + 2);
+  });
+
+  it('takes the guide’s host/port/secure options in init()', async () => {
+    const cache = new RedisCacheManager();
+    opened.push(cache);
+    await cache.init({ host: server.host, port: server.port, secure: false, keyPrefix: 'guide:' });
+    await cache.set('k', 'v');
+    expect(await observer.get('guide:k')).not.toBeNull();
+  });
+
+  it('keeps one subscriber connection however many channels it listens to', async () => {
+    const cache = await open();
+    const before = await connectedClients(observer);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => cache.subscribe(`channel-${i}`, () => {})));
+    expect(await connectedClients(observer)).toBe(before);
+    expect(await cache.publish('channel-7', 'm')).toBe(1);
+  });
+
+  it('closes both of its connections on dispose', async () => {
+    const before = await connectedClients(observer);
+    const cache = await open();
+    await cache.dispose();
+    expect(await connectedClients(observer)).toBe(before);
+  });
+
+  it('uses a client passed in, leaves it open after dispose, and closes its own subscriber', async () => {
+    const client = new Redis(server.url);
+    try {
+      await client.ping();
+      const before = await connectedClients(observer);
+      const cache = await open({ client });
+      expect(await connectedClients(observer)).toBe(before + 1);
+      await cache.set('k', 'v');
+      expect(await client.exists('app:k')).toBe(1);
+      await cache.dispose();
+      expect(client.status).toBe('ready');
+      expect(await client.ping()).toBe('PONG');
+      expect(await connectedClients(observer)).toBe(before);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('closes a client passed in when asked to', async () => {
+    const client = new Redis(server.url, { lazyConnect: true });
+    const cache = await open({ client, closeClient: true });
+    await cache.set('k', 'v');
+    await cache.dispose();
+    expect(client.status).toBe('end');
+  });
+});
+
+describe('RedisCacheManager data in Redis', () => {
+  it('prefixes keys and channels', async () => {
+    const cache = await open({ keyPrefix: 'tenant-1:' });
+    await cache.set('user', 'ada');
+    await cache.setAdd('room', 'a');
+    expect(await observer.exists('tenant-1:user', 'tenant-1:room')).toBe(2);
+    const listener = observer.duplicate();
+    try {
+      const got = collector<string>();
+      listener.on('message', (channel: string) => got.push(channel));
+      await listener.subscribe('tenant-1:news');
+      expect(await cache.publish('news', 'm')).toBe(1);
+      await got.reached(1);
+      expect(got.items).toEqual(['tenant-1:news']);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('stores TTLs in milliseconds with PX', async () => {
+    const cache = await open();
+    await cache.set('k', 'v', { ttlMs: 60_000 });
+    await cache.setIfAbsent('lease', 'v', { ttlMs: 30_000 });
+    const ttl = await observer.pttl('app:k');
+    expect(ttl).toBeGreaterThan(30_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await observer.pttl('app:lease')).toBeLessThanOrEqual(30_000);
+  });
+
+  it('lets two adapters on one Redis receive each other’s messages', async () => {
+    const first = await open();
+    const second = await open();
+    const firstGot = collector<PubSubMessage>();
+    const secondGot = collector<PubSubMessage>();
+    await first.subscribe('chat', firstGot.push);
+    await second.subscribe('chat', secondGot.push);
+    expect(await first.publish('chat', 'from first')).toBe(2);
+    expect(await second.publish('chat', Uint8Array.from([2]))).toBe(2);
+    await Promise.all([firstGot.reached(2), secondGot.reached(2)]);
+    for (const got of [firstGot, secondGot]) {
+      expect(got.items[0]).toBe('from first');
+      expect(got.items[1]).toEqual(Uint8Array.from([2]));
+    }
+  });
+
+  it('keeps two prefixes apart, and clear() of one leaves the other and foreign keys', async () => {
+    // A prefix with glob characters must not match keys of another prefix in SCAN.
+    const mine = await open({ keyPrefix: 'a*:' });
+    const theirs = await open({ keyPrefix: 'ab:' });
+    await observer.set('unrelated', 'stays');
+    await mine.set('k', 'mine');
+    await theirs.set('k', 'theirs');
+    await mine.setAdd('s', 'x');
+    await theirs.setAdd('s', 'y');
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => mine.set(`bulk:${i}`, i)));
+    expect(await theirs.get('k')).toBe('theirs');
+    expect(await mine.get('k')).toBe('mine');
+
+    await mine.clear();
+    expect(await observer.keys('a\\*:*')).toEqual([]);
+    expect(await theirs.get('k')).toBe('theirs');
+    expect(await theirs.setMembers('s')).toEqual(['y']);
+    expect(await observer.get('unrelated')).toBe('stays');
+  });
+
+  it('batch writes every key in one atomic step', async () => {
+    const cache = await open();
+    await cache.set('value', 'text');
+    const failing = cache.batch([
+      { type: 'set', key: 'written', value: 1 },
+      { type: 'setAdd', key: 'value', members: ['a'] },
+    ]);
+    await expect(failing).rejects.toEqual(expect.objectContaining({ code: 'WRONG_TYPE' }));
+    expect(await cache.contains('written')).toBe(false);
+    await cache.batch([
+      { type: 'remove', key: 'value' },
+      { type: 'setAdd', key: 'value', members: ['a'] },
+    ]);
+    expect(await cache.setMembers('value')).toEqual(['a']);
+  });
+
+  it('reports a listener that throws to the logger', async () => {
+    const warnings = collector<string>();
+    const cache = await open({ logger: { warn: (message) => warnings.push(message) } });
+    await cache.subscribe('c', () => {
+      throw new Error('boom');
+    });
+    await cache.publish('c', 'm');
+    await warnings.reached(1);
+    expect(warnings.items[0]).toMatch(/listener threw/);
+  });
+});
+
+describe('RedisCacheManager credentials', () => {
+  let secured: RedisTestServer;
+
+  beforeAll(async () => {
+    secured = await startRedisServer({ password: 'right' });
+  });
+
+  afterAll(async () => {
+    await secured.stop();
+  });
+
+  it('rejects init with OPERATION_FAILED naming the password when it is wrong', async () => {
+    const cache = create({ host: secured.host, port: secured.port, password: 'wrong', url: undefined });
+    const failure = cache.init();
+    await expect(failure).rejects.toEqual(
+      expect.objectContaining({ code: 'OPERATION_FAILED', message: expect.stringMatching(/password/) }),
+    );
+    await expect(failure).rejects.toThrow(/WRONGPASS/);
+    expect(cache.status).toBe('idle');
+  });
+
+  it('rejects init with OPERATION_FAILED when no password is given', async () => {
+    const cache = create({ host: secured.host, port: secured.port, url: undefined });
+    await expect(cache.init()).rejects.toEqual(expect.objectContaining({ code: 'OPERATION_FAILED' }));
+  });
+
+  it('connects with the right password, from the options or the url', async () => {
+    const fromOptions = await open({
+      host: secured.host,
+      port: secured.port,
+      password: 'right',
+      url: undefined,
+    });
+    await fromOptions.set('k', 'v');
+    const fromUrl = await open({ url: secured.url });
+    expect(await fromUrl.get('k')).toBe('v');
+  });
+});
