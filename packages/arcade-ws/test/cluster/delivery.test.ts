@@ -72,11 +72,19 @@ describe('guarantee 1: byte-exact delivery across instances', () => {
 });
 
 describe('guarantee 2: a resolved joinRoom/leaveRoom is visible to the next emit, whoever calls it', () => {
-  it('joinRoom on A for a connection on B is seen by the next emit from any instance', async () => {
+  it('joinRoom on any instance for a connection on B is seen by the next emit from any instance', async () => {
     const target = await b.connect();
+    // Joins called on the owner (B) and on other instances; emits from every instance.
+    const pairs = [
+      [a, c],
+      [c, a],
+      [b, a],
+      [a, b],
+      [b, c],
+    ] as const;
     for (let round = 0; round < 20; round++) {
       const room = freshRoom('remote-join');
-      const [joiner, emitter] = round % 2 === 0 ? [a, c] : [c, a];
+      const [joiner, emitter] = pairs[round % pairs.length]!;
       expect(await joiner.call('joinRoom', target.id, room)).toBe(true);
       await emitter.call('emitToRoom', room, `after join ${round}`);
       expect(await target.client.nextText()).toBe(`after join ${round}`);
