@@ -1,4 +1,6 @@
-import { createServer, type Server } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import {
   findRedisServer,
@@ -83,6 +85,39 @@ describe('startRedisServer', () => {
   });
 });
 
+/** Resolves whether something accepts a TCP connection on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('a process that exits without stop()', () => {
+  it('takes its redis-server down with it', async () => {
+    // The built helper, as a user's test process loads it (turbo builds the package before its tests).
+    const helper = join(__dirname, '..', 'dist', 'testing');
+    const script = `require(${JSON.stringify(helper)}).startRedisServer().then((s) => {
+      process.stdout.write(String(s.port));
+      process.exit(0);
+    });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await new Promise((resolve) => child.once('close', resolve));
+    const port = Number(output);
+    expect(port).toBeGreaterThan(0);
+    // SIGKILL was sent as the process exited; the kernel needs a moment to close the socket.
+    while (await accepts(port)) await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+});
+
 describe('restart when the port is taken by someone else', () => {
   let blocker: Server | undefined;
 
@@ -99,6 +134,30 @@ describe('restart when the port is taken by someone else', () => {
       await new Promise<void>((resolve) => blocker?.listen(server.port, '127.0.0.1', resolve));
       await expect(server.restart()).rejects.toThrow(/redis-server/);
     } finally {
+      await server.stop();
+    }
+  });
+  it('fails instead of using a Redis someone else started on its port', async () => {
+    const server = await startRedisServer({ readyTimeoutMs: 2000 });
+    const foreign = spawn(
+      findRedisServer(),
+      ['--port', String(server.port), '--bind', '127.0.0.1', '--save', ''],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await server.kill();
+      // Wait for the foreign server to own the port before restarting ours.
+      while (!(await accepts(server.port))) await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(server.restart()).rejects.toThrow(/did not start/);
+      await withClient(`redis://127.0.0.1:${server.port}`, async (client) => {
+        const info = await client.info('server');
+        expect(info).toContain(`process_id:${foreign.pid}`);
+      });
+    } finally {
+      foreign.kill('SIGKILL');
+      await new Promise((resolve) => foreign.once('close', resolve));
       await server.stop();
     }
   });
