@@ -89,13 +89,20 @@ export class ClusterNode {
     readonly instanceId: string,
     private leaseMs: number,
     private readonly host: ClusterHost,
+    /**
+     * True for the private in-memory store made when the app never initialized one: no other
+     * instance can hear it, so room and broadcast messages are neither published nor subscribed.
+     */
+    private readonly solitary = false,
   ) {
     this.sentByMe = senderMatcher(instanceId);
     this.roomChannels = new RoomChannels(
       (room) =>
-        this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
-          this.onRoomMessage(room, message),
-        ),
+        this.solitary
+          ? Promise.resolve(async () => undefined)
+          : this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
+              this.onRoomMessage(room, message),
+            ),
       (room, error) =>
         this.host.logger.warn('Could not unsubscribe from a room channel', { room, error: String(error) }),
     );
@@ -173,6 +180,7 @@ export class ClusterNode {
     payload: EncodedMessage,
     exclude: readonly string[] | undefined,
   ): Promise<void> {
+    if (this.solitary) return;
     const header: DeliveryHeader = exclude?.length
       ? { s: this.instanceId, x: [...exclude] }
       : { s: this.instanceId };

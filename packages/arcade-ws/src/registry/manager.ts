@@ -202,7 +202,13 @@ export class WebSocketManager implements ClusterHost {
   }
 
   private async startNode(cache: CacheManager | undefined): Promise<ClusterNode> {
-    const node = new ClusterNode(cache ?? new MemoryCacheManager(), this.instanceId, this.leaseMs(), this);
+    const node = new ClusterNode(
+      cache ?? new MemoryCacheManager(),
+      this.instanceId,
+      this.leaseMs(),
+      this,
+      cache === undefined,
+    );
     try {
       await node.start();
     } catch (error) {
