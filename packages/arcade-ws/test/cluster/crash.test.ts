@@ -86,3 +86,42 @@ it('a survivor that is alone in the cluster still sweeps the dead instance', asy
   });
   expect(await a.call('getRoomMembers', 'room')).toEqual([]);
 });
+
+it('answers false for connections of an instance that has just died', async () => {
+  const [a, b] = cluster.instances as [ClusterInstance, ClusterInstance];
+  const [doomed] = await b.connectMany(1);
+  await a.call('joinRoom', doomed!.id, 'room');
+  await b.kill('SIGKILL');
+  expect(await a.call('joinRoom', doomed!.id, 'other')).toBe(false);
+  expect(await a.call('leaveRoom', doomed!.id, 'room')).toBe(false);
+  expect(await a.call('emitToConnection', doomed!.id, 'anyone?')).toBe(false);
+  expect(await a.call('updateConnectionMetadata', doomed!.id, { x: 1 })).toBe(false);
+  expect(await a.call('disconnect', doomed!.id)).toBe(false);
+});
+
+it('re-registers an instance that was frozen past its lease once it runs again', async () => {
+  const [a, b] = cluster.instances as [ClusterInstance, ClusterInstance];
+  const [sleeper] = await b.connectMany(1);
+  await a.call('joinRoom', sleeper!.id, 'room');
+  await a.call('updateConnectionMetadata', sleeper!.id, { nap: true });
+
+  b.signal('SIGSTOP');
+  await waitFor(async () => (await a.call<unknown[]>('getAllConnections')).length === 0, {
+    description: 'the survivors to clean up the frozen instance',
+    timeoutMs: cleanupBoundMs,
+  });
+  b.signal('SIGCONT');
+
+  // Its client never left: the instance writes its lease, connection and membership back.
+  await waitFor(async () => (await a.call<string[]>('getRoomMembers', 'room'))[0] === sleeper!.id, {
+    description: 'the resumed instance to write its state back',
+    timeoutMs: cleanupBoundMs,
+  });
+  expect(await a.call('getConnectionInfo', sleeper!.id)).toMatchObject({
+    serverInstanceId: b.instanceId,
+    rooms: ['room'],
+    metadata: { nap: true },
+  });
+  await a.call('emitToRoom', 'room', 'good morning');
+  expect(await sleeper!.client.nextText()).toBe('good morning');
+});

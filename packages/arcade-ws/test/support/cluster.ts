@@ -215,6 +215,11 @@ export class ClusterInstance {
     return clients;
   }
 
+  /** Sends a signal that does not end the process (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (!this.hasExited) this.child.kill(signal);
+  }
+
   /** Sends a signal and resolves once the process is gone (SIGKILL: no cleanup at all). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.hasExited) return;
@@ -226,6 +231,7 @@ export class ClusterInstance {
   async stop(): Promise<void> {
     await Promise.all([...this.clients].map((connected) => connected.client.close()));
     if (this.hasExited) return;
+    this.child.kill('SIGCONT'); // a frozen instance could not handle SIGTERM
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await this.exited;
