@@ -95,6 +95,34 @@ describe('the connection registry is cluster-wide', () => {
   });
 });
 
+describe('typed errors for connections on other instances', () => {
+  it('throws the same typed errors as for a local connection', async () => {
+    const [target] = await b.connectMany(1);
+    const tooBig = await a.settle('updateConnectionMetadata', target!.id, { blob: 'x'.repeat(20_000) });
+    expect(tooBig.ok ? null : tooBig.error).toMatchObject({
+      name: 'MetadataLimitError',
+      code: 'METADATA_LIMIT',
+    });
+
+    const rooms = Array.from({ length: 100 }, (_, index) => `limit-${index}`);
+    const joins = await c.batch(rooms.map((room) => ({ fn: 'joinRoom', args: [target!.id, room] })));
+    expect(joins.every((outcome) => outcome.ok && outcome.value === true)).toBe(true);
+    const overLimit = await a.settle('joinRoom', target!.id, 'one too many');
+    expect(overLimit.ok ? null : overLimit.error).toMatchObject({
+      name: 'RoomLimitError',
+      code: 'ROOM_LIMIT',
+    });
+    expect(await b.call('getRoomMembers', 'one too many')).toEqual([]);
+
+    const badName = await a.settle('joinRoom', target!.id, 'bad\nname');
+    expect(badName.ok ? null : badName.error).toMatchObject({
+      name: 'InvalidRoomNameError',
+      code: 'INVALID_ROOM_NAME',
+    });
+    await closeAll([target!]);
+  });
+});
+
 describe('guarantee 7: rooms cost what they must and reach only where members are', () => {
   it('an instance with no member in a room receives nothing for it', async () => {
     const room = 'no-member-on-c';
