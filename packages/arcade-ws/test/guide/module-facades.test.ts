@@ -5,6 +5,7 @@ import {
   emitToRoom,
   getAllConnections,
   getRoomMembers,
+  initializeWebSocketStorage,
   joinRoom,
   route,
   runServer,
@@ -20,6 +21,8 @@ describe('module-level facades over the default app', () => {
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
+    // The guide's first sample: memory storage initialized before the server starts.
+    await initializeWebSocketStorage();
     server = await runServer({
       port: 0,
       host: '127.0.0.1',
