@@ -3,7 +3,6 @@
 // pnpm, the workspace's packages and, with --for-tests, the system programs the tests start for
 // real (redis-server, chromium). Each step runs only when its result is missing, so a warm
 // machine pays a few milliseconds.
-'use strict';
 
 const { execSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -19,7 +18,11 @@ function has(command) {
 
 function run(command) {
   process.stderr.write(`bootstrap: ${command}\n`);
-  execSync(command, { cwd: root, stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execSync(command, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function aptInstall(packages) {
