@@ -1,6 +1,7 @@
 import type { MessageListener } from '@arcade/cache';
 import type { Redis } from 'ioredis';
 import { copyMessage, decodeMessage } from './codec';
+import type { RedisCacheLogger } from './options';
 
 /** One `subscribe()` call: its own object, so the same function subscribed twice is two subscriptions. */
 export interface Subscription {
@@ -24,7 +25,7 @@ export class ChannelSubscriptions {
 
   constructor(
     private readonly prefix: string,
-    private readonly reportListenerError: (error: unknown, channel: string) => void,
+    private readonly logger: RedisCacheLogger,
   ) {}
 
   /** Registers a listener on a prefixed channel; messages reach it as soon as the channel is live. */
@@ -96,7 +97,7 @@ export class ChannelSubscriptions {
     const decoded = decodeMessage(frame);
     const name = channel.slice(this.prefix.length);
     if (!decoded) {
-      this.reportListenerError(new Error('dropped a message this adapter did not frame'), name);
+      this.logger.warn('dropped a message that was not published by @arcade/cache-redis', { channel: name });
       return;
     }
     for (const { listener } of set) {
@@ -104,7 +105,7 @@ export class ChannelSubscriptions {
       try {
         listener(copyMessage(decoded), name);
       } catch (error) {
-        this.reportListenerError(error, name);
+        this.logger.warn('a message listener threw; the other listeners still ran', { channel: name, error });
       }
       if (this.closed) return;
     }

@@ -92,6 +92,7 @@ export class RedisCacheManager implements CacheManager {
   private subscriptions: ChannelSubscriptions | undefined;
   private initWaiter: InitWaiter | undefined;
   private lastError: Error | undefined;
+  private authFailureLogged = false;
 
   /** Stores the options; opens nothing. Options given to `init()` are merged over these. */
   constructor(options: RedisCacheManagerOptions = {}) {
@@ -148,7 +149,13 @@ export class RedisCacheManager implements CacheManager {
     const name = this.key('get()', key);
     const frame = await this.run('get()', (client) => client.getBuffer(name));
     if (frame === null) return undefined;
-    const value = decodeValue(frame);
+    let value: CacheValue | undefined;
+    try {
+      value = decodeValue(frame);
+    } catch {
+      // A 'j' frame whose JSON does not parse: foreign data under our prefix.
+      value = undefined;
+    }
     if (value === undefined) {
       throw new CacheError(
         'WRONG_TYPE',
@@ -286,9 +293,7 @@ export class RedisCacheManager implements CacheManager {
     this.lastError = undefined;
     const settings = resolveOptions(this.options);
     this.settings = settings;
-    this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, (error, channel) =>
-      settings.logger.warn('a message listener threw; the other listeners still ran', { channel, error }),
-    );
+    this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, settings.logger);
     this.changed();
 
     const command = createCommandClient(settings);
@@ -357,10 +362,14 @@ export class RedisCacheManager implements CacheManager {
 
   private onConnectionError(error: Error): void {
     this.lastError = error;
-    if (isAuthFailure(error) && this.command) {
-      const failure = authFailure(error, describeEndpoint(this.command.client));
-      if (this.initWaiter) this.initWaiter.fail(failure);
-      else this.settings?.logger.warn(failure.message);
+    if (!isAuthFailure(error) || !this.command) return;
+    const failure = authFailure(error, describeEndpoint(this.command.client));
+    if (this.initWaiter) {
+      this.initWaiter.fail(failure);
+    } else if (!this.authFailureLogged) {
+      // Once per outage: every reconnection attempt would repeat it.
+      this.authFailureLogged = true;
+      this.settings?.logger.warn(failure.message);
     }
   }
 
@@ -397,6 +406,7 @@ export class RedisCacheManager implements CacheManager {
     this.initWaiter?.check();
     const next = this.computeStatus();
     if (next === this.currentStatus) return;
+    if (next === 'ready') this.authFailureLogged = false;
     const previous = this.currentStatus;
     this.currentStatus = next;
     if (next === 'unavailable' && previous !== 'unavailable') {

@@ -77,6 +77,9 @@ describe('RedisCacheManager when Redis goes away', () => {
     expect(statuses).toEqual(['reconnecting', 'unavailable', 'ready']);
     await cache.set('k', 'v');
     expect(await cache.get('k')).toBe('v');
+    // The restarted server has no Lua script cached: batch() sends the script again.
+    await cache.batch([{ type: 'setAdd', key: 's', members: ['a'] }]);
+    expect(await cache.setMembers('s')).toEqual(['a']);
     expect(await cache.publish('room', 'back')).toBe(1);
     await got.reached(1);
     expect(got.items).toEqual(['back']);

@@ -176,6 +176,20 @@ describe('RedisCacheManager data in Redis', () => {
     expect(await cache.setMembers('value')).toEqual(['a']);
   });
 
+  it('rejects a value it did not write with WRONG_TYPE and drops messages it did not frame', async () => {
+    const warnings = collector<string>();
+    const cache = await open({ logger: { warn: (message) => warnings.push(message) } });
+    await observer.set('app:foreign', 'jnot json');
+    await expect(cache.get('foreign')).rejects.toEqual(expect.objectContaining({ code: 'WRONG_TYPE' }));
+    const got = collector<PubSubMessage>();
+    await cache.subscribe('c', got.push);
+    await observer.publish('app:c', 'raw text');
+    await cache.publish('c', 'framed');
+    await Promise.all([got.reached(1), warnings.reached(1)]);
+    expect(got.items).toEqual(['framed']);
+    expect(warnings.items[0]).toMatch(/not published by @arcade\/cache-redis/);
+  });
+
   it('reports a listener that throws to the logger', async () => {
     const warnings = collector<string>();
     const cache = await open({ logger: { warn: (message) => warnings.push(message) } });
