@@ -83,3 +83,12 @@ export async function closeConnection(client: Redis): Promise<void> {
   client.disconnect();
   await ended;
 }
+
+/** `pending`, or a rejection once `ms` have passed without an answer. */
+export function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+}

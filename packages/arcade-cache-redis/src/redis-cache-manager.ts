@@ -10,7 +10,8 @@ import {
   type Unsubscribe,
 } from '@arcade/cache';
 import type { Redis } from 'ioredis';
-import { BATCH_SCRIPT, BATCH_SCRIPT_SHA, batchScriptArguments, type PreparedOperation } from './batch-script';
+import { checkKey, checkMembers, checkTtl, escapeGlob, invalid, prepareOperation } from './arguments';
+import { BATCH_SCRIPT, BATCH_SCRIPT_SHA, batchScriptArguments } from './batch-script';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { decodeValue, encodeMessage, encodeValue } from './codec';
 import {
@@ -19,6 +20,7 @@ import {
   createSubscriberClient,
   describeEndpoint,
   watchConnection,
+  withTimeout,
 } from './connections';
 import { authFailure, isAuthFailure, toCacheError, unavailable } from './errors';
 import { type RedisCacheManagerOptions, type ResolvedOptions, resolveOptions } from './options';
@@ -37,35 +39,6 @@ interface Link {
 interface InitWaiter {
   check(): void;
   fail(error: CacheError): void;
-}
-
-function invalid(message: string): CacheError {
-  return new CacheError('INVALID_ARGUMENT', message);
-}
-
-function checkKey(key: unknown, what = 'key'): string {
-  if (typeof key !== 'string' || key === '') throw invalid(`${what} must be a non-empty string`);
-  return key;
-}
-
-function checkMembers(members: readonly unknown[]): string[] {
-  for (const member of members) {
-    if (typeof member !== 'string') throw invalid(`set members must be strings, got ${typeof member}`);
-  }
-  return members as string[];
-}
-
-/** Milliseconds for PX (a whole number), or `undefined` for no expiry. */
-function checkTtl(ttlMs: number | undefined): number | undefined {
-  if (ttlMs === undefined) return undefined;
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw invalid(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
-  }
-  return Math.ceil(ttlMs);
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /**
@@ -236,7 +209,9 @@ export class RedisCacheManager implements CacheManager {
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     this.started('batch()');
     if (!Array.isArray(operations)) throw invalid('batch() takes an array of operations');
-    const prepared = operations.map((operation) => this.prepare(operation));
+    const prepared = operations.map((operation) =>
+      prepareOperation(operation, (key) => this.key('batch()', key)),
+    );
     if (prepared.length === 0) return;
     const { keys, args } = batchScriptArguments(prepared);
     await this.run('batch()', async (client) => {
@@ -309,6 +284,8 @@ export class RedisCacheManager implements CacheManager {
     else if (command.status === 'wait') command.connect().catch(() => undefined);
     subscriber.connect().catch(() => undefined);
     await connected;
+    // A status listener may have called dispose() while the last connection came up.
+    if (this.lifecycle !== 'starting') throw new CacheError('DISPOSED', 'dispose() was called during init()');
     this.lifecycle = 'started';
     this.changed();
   }
@@ -461,7 +438,7 @@ export class RedisCacheManager implements CacheManager {
     try {
       return await (this.ownsCommand(settings)
         ? call(link.client)
-        : this.bounded(call(link.client), settings));
+        : withTimeout(call(link.client), settings.commandTimeoutMs));
     } catch (error) {
       throw toCacheError(error, what);
     }
@@ -469,38 +446,6 @@ export class RedisCacheManager implements CacheManager {
 
   private ownsCommand(settings: ResolvedOptions): boolean {
     return settings.client === undefined;
-  }
-
-  /** A client passed in keeps its own ioredis options: bound its calls by `commandTimeoutMs` here. */
-  private bounded<T>(pending: Promise<T>, settings: ResolvedOptions): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${settings.commandTimeoutMs} ms`)),
-        settings.commandTimeoutMs,
-      );
-    });
-    return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  private prepare(operation: BatchOperation): PreparedOperation {
-    const key = this.key('batch()', operation?.key);
-    switch (operation.type) {
-      case 'set':
-        return { kind: 'set', key, value: encodeValue(operation.value), ttlMs: checkTtl(operation.ttlMs) };
-      case 'remove':
-        return { kind: 'del', key };
-      case 'setAdd':
-      case 'setRemove':
-        if (!Array.isArray(operation.members)) throw invalid(`${operation.type} in a batch needs members`);
-        return {
-          kind: operation.type === 'setAdd' ? 'sadd' : 'srem',
-          key,
-          members: checkMembers(operation.members),
-        };
-      default:
-        throw invalid(`unknown batch operation ${JSON.stringify((operation as { type?: unknown }).type)}`);
-    }
   }
 
   /** Closes the subscriber and, if the adapter created it (or was asked to), the command client. */

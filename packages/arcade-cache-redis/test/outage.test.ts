@@ -100,6 +100,17 @@ describe('RedisCacheManager when Redis goes away', () => {
     }
   });
 
+  it('dispose during a pending init rejects that init with DISPOSED', async () => {
+    const { port } = server;
+    await server.kill();
+    const cache = new RedisCacheManager({ host: '127.0.0.1', port, connectTimeoutMs: 60_000, logger: quiet });
+    const pending = cache.init();
+    expect(cache.status).toBe('connecting');
+    await cache.dispose();
+    await expect(pending).rejects.toEqual(expect.objectContaining({ code: 'DISPOSED' }));
+    expect(cache.status).toBe('disposed');
+  });
+
   it('init rejects with UNAVAILABLE when nothing listens, and can be called again', async () => {
     const { port } = server;
     await server.kill();
