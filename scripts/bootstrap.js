@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Brings a fresh machine (Node and npm only) to the point where the workspace runs:
-// pnpm, the workspace's packages and, with --for-tests, the system programs the tests start for
-// real (redis-server, chromium). Each step runs only when its result is missing, so a warm
-// machine pays a few milliseconds.
+// Brings a fresh machine (Node and npm only) to the point where the workspace runs: pnpm, the
+// workspace's packages and the system programs that tests and the local cluster start for real
+// (--for-tests: redis-server and chromium; --for-cluster: redis-server). Each step runs only when
+// its result is missing, so a warm machine pays a few milliseconds.
 
 const { execSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -10,6 +10,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const forTests = process.argv.includes('--for-tests');
+// The local cluster (`npm run cluster`) starts a real redis-server, so it needs that one program too.
+const forCluster = process.argv.includes('--for-cluster');
 const PNPM_VERSION = require(path.join(root, 'package.json')).packageManager.split('@')[1];
 
 function has(command) {
@@ -47,9 +49,8 @@ const lockNewer =
     fs.statSync(path.join(root, 'node_modules', '.modules.yaml')).mtimeMs;
 if (!installed || lockNewer || process.env.CI) run('pnpm install --frozen-lockfile');
 
-if (forTests) {
-  aptInstall([
-    { binary: 'redis-server', debian: 'redis-server' },
-    { binary: 'chromium', debian: 'chromium' },
-  ]);
-}
+const systemPrograms = [
+  ...(forTests || forCluster ? [{ binary: 'redis-server', debian: 'redis-server' }] : []),
+  ...(forTests ? [{ binary: 'chromium', debian: 'chromium' }] : []),
+];
+aptInstall(systemPrograms);
