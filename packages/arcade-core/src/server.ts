@@ -61,7 +61,9 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
     exposeErrorDetails: options.exposeErrorDetails ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     staticFiles:
-      options.staticFilesDirectory === undefined ? undefined : new StaticFiles(options.staticFilesDirectory),
+      options.staticFilesDirectory === undefined
+        ? undefined
+        : new StaticFiles(options.staticFilesDirectory, logger),
   };
   const server = new RunningServer(createServer(), config, options, input);
   for (const listener of input.startListeners) await listener(server.httpServer, options);

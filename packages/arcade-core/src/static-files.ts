@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
+import { describeError, type Logger } from './logger';
 import { mimeTypeOf } from './mime-types';
 
 /**
@@ -10,9 +11,13 @@ import { mimeTypeOf } from './mime-types';
  * whose target lies outside the folder all count as "no such file".
  */
 export class StaticFiles {
-  #root: Promise<string> | undefined;
+  #root: string | undefined;
+  #missingReported = false;
 
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly logger: Logger,
+  ) {}
 
   /**
    * Answers the request if `segments` (already percent-decoded) name a file in the folder.
@@ -27,6 +32,7 @@ export class StaticFiles {
     if (segments.some((segment) => segment === '.' || segment === '..' || /[/\\\0]/.test(segment)))
       return false;
     const root = await this.root();
+    if (root === undefined) return false;
     const file = await this.openInside(root, join(root, ...segments));
     if (file === undefined) return false;
     let handle: FileHandle | undefined = file.handle;
@@ -67,9 +73,25 @@ export class StaticFiles {
     }
   }
 
-  private root(): Promise<string> {
-    this.#root ??= realpath(this.directory);
-    return this.#root;
+  /**
+   * The folder's real path; `undefined` while it cannot be resolved. A failure is not cached, so a
+   * folder created after the server started (a build writing it, say) is served from then on.
+   */
+  private async root(): Promise<string | undefined> {
+    if (this.#root !== undefined) return this.#root;
+    try {
+      this.#root = await realpath(this.directory);
+      return this.#root;
+    } catch (error) {
+      if (!this.#missingReported) {
+        this.#missingReported = true;
+        this.logger.warn('staticFilesDirectory cannot be read; answering as if it were empty', {
+          staticFilesDirectory: this.directory,
+          ...describeError(error),
+        });
+      }
+      return undefined;
+    }
   }
 
   /** Opens the file (or the folder's index.html), provided its real path stays inside `root`. */
@@ -91,10 +113,17 @@ export class StaticFiles {
     } catch {
       return undefined;
     }
-    const stats = await handle.stat();
-    if (stats.isFile()) return { handle, path: real };
-    await handle.close();
-    if (stats.isDirectory() && allowIndex) {
+    let isFile = false;
+    let isDirectory = false;
+    try {
+      const stats = await handle.stat();
+      isFile = stats.isFile();
+      isDirectory = stats.isDirectory();
+    } finally {
+      if (!isFile) await handle.close();
+    }
+    if (isFile) return { handle, path: real };
+    if (isDirectory && allowIndex) {
       return this.openInside(root, join(real, 'index.html'), false);
     }
     return undefined;

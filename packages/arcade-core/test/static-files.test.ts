@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArcadeServer } from '../src';
-import { exchange, send, startApp } from './support/http';
+import { exchange, type RecordingLogger, send, startApp } from './support/http';
 
 describe('static files', () => {
   let base: string;
@@ -104,5 +104,38 @@ describe('static files', () => {
 
   it('serves only GET and HEAD', async () => {
     expect((await send(server, '/css/site.css', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('static files from a folder that does not exist (yet)', () => {
+  let base: string;
+  let server: ArcadeServer;
+  let logger: RecordingLogger;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'arcade-static-missing-'));
+    ({ server, logger } = await startApp(() => {}, { staticFilesDirectory: join(base, 'public') }));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('answers 404, not 500, and warns once naming the folder', async () => {
+    expect((await send(server, '/index.html')).status).toBe(404);
+    expect((await send(server, '/other.css')).status).toBe(404);
+    expect(logger.entries.filter((entry) => entry.level === 'error')).toEqual([]);
+    const warnings = logger.entries.filter((entry) => entry.fields?.staticFilesDirectory !== undefined);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.level).toBe('warn');
+  });
+
+  it('serves the folder once it has been created', async () => {
+    mkdirSync(join(base, 'public'));
+    writeFileSync(join(base, 'public', 'late.txt'), 'late');
+    const response = await send(server, '/late.txt');
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('late');
   });
 });
