@@ -69,8 +69,20 @@ function cloneJson(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(cloneJson);
   const copy: { [key: string]: JsonValue } = {};
-  for (const key of Object.keys(value)) copy[key] = cloneJson(value[key] as JsonValue);
+  for (const key of Object.keys(value)) setOwn(copy, key, cloneJson(value[key] as JsonValue));
   return copy;
+}
+
+/**
+ * `target[key] = item`, except that a `"__proto__"` key (an own property after `JSON.parse`)
+ * becomes an own property too instead of replacing the copy's prototype.
+ */
+function setOwn(target: { [key: string]: JsonValue }, key: string, item: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = item;
+  }
 }
 
 function copyJson(value: unknown, path: string, ancestors: Set<object>): JsonValue {
@@ -103,7 +115,7 @@ function copyObject(value: object, path: string, ancestors: Set<object>): JsonVa
     }
     const copy: { [key: string]: JsonValue } = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) copy[key] = copyJson(item, `${path}.${key}`, ancestors);
+      if (item !== undefined) setOwn(copy, key, copyJson(item, `${path}.${key}`, ancestors));
     }
     return copy;
   } finally {

@@ -122,6 +122,22 @@ export const valueCases: CaseGroup = {
       },
     },
     {
+      name: 'an object key named "__proto__" round-trips as an ordinary key',
+      async run(h) {
+        // JSON.parse makes "__proto__" an own property; a copy made by assignment would set the
+        // prototype instead, losing the key and handing the caller a polluted object.
+        const value = JSON.parse('{"__proto__":{"polluted":true},"nested":[{"__proto__":1}]}') as JsonValue;
+        const cache = await h.open();
+        await cache.set('proto', value);
+        await cache.batch([{ type: 'set', key: 'proto-batch', value }]);
+        for (const key of ['proto', 'proto-batch']) {
+          const read = await cache.get(key);
+          assert.deepStrictEqual(read, value, `${key}: the "__proto__" keys changed`);
+          assert.equal(Object.getPrototypeOf(read), Object.prototype, `${key}: the prototype changed`);
+        }
+      },
+    },
+    {
       name: 'a stored value is a copy: mutating what was set or what was read changes nothing',
       async run(h) {
         const cache = await h.open();
