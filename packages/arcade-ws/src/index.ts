@@ -4,6 +4,11 @@
 export { createApp, route, runServer } from '@arcade/core';
 export { ConnectionInfo, type ConnectionInfoJson, type ConnectionMetadata } from './registry/connection-info';
 export {
+  type ConnectionsPage,
+  type ConnectionsPageOptions,
+  DEFAULT_CONNECTIONS_PAGE_LIMIT,
+} from './registry/connections-page';
+export {
   InvalidRoomNameError,
   MetadataLimitError,
   RoomLimitError,
@@ -20,6 +25,7 @@ export {
   emitToRoom,
   getAllConnections,
   getConnectionInfo,
+  getConnectionsPage,
   getLocalConnections,
   getRoomMembers,
   hasLocalConnections,

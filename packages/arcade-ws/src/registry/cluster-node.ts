@@ -173,6 +173,10 @@ export class ClusterNode {
     return this.call(what, () => this.cache.setMembers(key));
   }
 
+  setSize(what: string, key: string): Promise<number> {
+    return this.call(what, () => this.cache.setSize(key));
+  }
+
   /** Publishes a room or broadcast message; resolves once the storage took it. */
   async publishDelivery(
     kind: 'room' | 'broadcast',

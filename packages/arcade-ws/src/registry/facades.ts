@@ -1,6 +1,7 @@
 import type { CacheManager } from '@arcade/cache';
 import { App, defaultApp } from '@arcade/core';
 import type { ConnectionInfo, ConnectionMetadata } from './connection-info';
+import type { ConnectionsPage, ConnectionsPageOptions } from './connections-page';
 import { type EmitToRoomOptions, WebSocketManager, type WebSocketStorageOptions } from './manager';
 import type { EmitArguments } from './message';
 
@@ -28,6 +29,8 @@ declare module '@arcade/core' {
     getRoomMembers(room: string): Promise<string[]>;
     /** Every connection of the cluster. */
     getAllConnections(): Promise<ConnectionInfo[]>;
+    /** One page of the cluster's connections: `{ connections, nextCursor }`; pass `nextCursor` back for the next one. */
+    getConnectionsPage(options?: ConnectionsPageOptions): Promise<ConnectionsPage>;
     /** The connections of this instance. */
     getLocalConnections(): Promise<ConnectionInfo[]>;
     /** A connection on any instance, or `null`. */
@@ -76,6 +79,9 @@ Object.assign(App.prototype, {
   },
   getAllConnections(this: App) {
     return managerOf(this).getAllConnections();
+  },
+  getConnectionsPage(this: App, options?: ConnectionsPageOptions) {
+    return managerOf(this).getConnectionsPage(options);
   },
   getLocalConnections(this: App) {
     return managerOf(this).getLocalConnections();
@@ -165,6 +171,24 @@ export function getRoomMembers(room: string): Promise<string[]> {
 /** Every connection of the cluster. */
 export function getAllConnections(): Promise<ConnectionInfo[]> {
   return manager().getAllConnections();
+}
+
+/**
+ * One page of the cluster's connections, for clusters too large to list at once: reads the records
+ * of that page only. Pages follow a stable order (by instance, then by id): a connection open during
+ * the whole walk is listed exactly once; one that opens or closes meanwhile may or may not be.
+ *
+ * ```ts
+ * let cursor: string | null = null;
+ * do {
+ *   const page = await getConnectionsPage({ cursor, limit: 500 });
+ *   for (const info of page.connections) console.log(info.id);
+ *   cursor = page.nextCursor;
+ * } while (cursor);
+ * ```
+ */
+export function getConnectionsPage(options?: ConnectionsPageOptions): Promise<ConnectionsPage> {
+  return manager().getConnectionsPage(options);
 }
 
 /** The connections of this instance. */

@@ -6,6 +6,7 @@ import type { LocalConnection } from '../transport/local-connection';
 import { PreparedFrame } from '../transport/prepared-frame';
 import { type ClusterHost, ClusterNode } from './cluster-node';
 import type { ConnectionInfo, ConnectionMetadata } from './connection-info';
+import { type ConnectionsPage, type ConnectionsPageOptions, readConnectionsPage } from './connections-page';
 import type { ControlRequest } from './control';
 import { MetadataLimitError, RoomLimitError, StorageUnavailableError } from './errors';
 import { KeyedQueue } from './keyed-queue';
@@ -401,22 +402,48 @@ export class WebSocketManager implements ClusterHost {
   async getAllConnections(): Promise<ConnectionInfo[]> {
     const node = await this.storage();
     const instances = await node.setMembers('list instances', storageKeys.instances);
-    const remoteIds = (
-      await Promise.all(
-        instances
-          .filter((instanceId) => instanceId !== this.instanceId)
-          .map((instanceId) =>
-            node.setMembers('list connections', storageKeys.instanceConnections(instanceId)),
-          ),
-      )
-    ).flat();
-    const remote = await Promise.all(remoteIds.map((id) => this.readRecord(node, id)));
-    return [
-      ...this.localInfos(),
-      ...remote.flatMap((record) =>
-        record && record.serverInstanceId !== this.instanceId ? [infoFromRecord(record)] : [],
+    const remote = instances.filter((instanceId) => instanceId !== this.instanceId);
+    const indexes = await this.indexesOf(node, remote);
+    const infos = await Promise.all(
+      remote.flatMap((instanceId, index) =>
+        (indexes[index] ?? []).map((connectionId) => this.remoteInfo(node, instanceId, connectionId)),
       ),
-    ];
+    );
+    return [...this.localInfos(), ...infos.flatMap((info) => (info ? [info] : []))];
+  }
+
+  /**
+   * One page of the cluster's connections, in a stable order (by instance, then by id). Only the
+   * page's records are read, concurrently; this instance's connections come from memory.
+   */
+  async getConnectionsPage(options?: ConnectionsPageOptions): Promise<ConnectionsPage> {
+    const node = await this.storage();
+    const isLocal = (instanceId: string) => instanceId === this.instanceId;
+    return readConnectionsPage(
+      {
+        instances: async () => [
+          ...new Set([this.instanceId, ...(await node.setMembers('list instances', storageKeys.instances))]),
+        ],
+        indexSizes: (instanceIds) =>
+          Promise.all(
+            instanceIds.map((instanceId) =>
+              isLocal(instanceId)
+                ? this.local.size
+                : node.setSize('count connections', storageKeys.instanceConnections(instanceId)),
+            ),
+          ),
+        indexes: (instanceIds) => this.indexesOf(node, instanceIds),
+        read: (positions) =>
+          Promise.all(
+            positions.map(({ instanceId, connectionId }) => {
+              if (!isLocal(instanceId)) return this.remoteInfo(node, instanceId, connectionId);
+              const entry = this.local.get(connectionId);
+              return entry ? infoFromEntry(entry, this.instanceId) : undefined;
+            }),
+          ),
+      },
+      options,
+    );
   }
 
   /** The connections of this instance. */
@@ -638,6 +665,27 @@ export class WebSocketManager implements ClusterHost {
     const record = await this.readRecord(node, id);
     if (!record || record.serverInstanceId === this.instanceId) return undefined;
     return record.serverInstanceId;
+  }
+
+  /** The connection ids of each instance (this one from memory), in one concurrent burst. */
+  private indexesOf(node: ClusterNode, instanceIds: readonly string[]): Promise<string[][]> {
+    return Promise.all(
+      instanceIds.map((instanceId) =>
+        instanceId === this.instanceId
+          ? this.local.ids()
+          : node.setMembers('list connections', storageKeys.instanceConnections(instanceId)),
+      ),
+    );
+  }
+
+  /** A connection of another instance from its record; `undefined` once it closed. */
+  private async remoteInfo(
+    node: ClusterNode,
+    instanceId: string,
+    connectionId: string,
+  ): Promise<ConnectionInfo | undefined> {
+    const record = await this.readRecord(node, connectionId);
+    return record?.serverInstanceId === instanceId ? infoFromRecord(record) : undefined;
   }
 
   private async readRecord(node: ClusterNode, id: string) {

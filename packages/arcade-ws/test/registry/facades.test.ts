@@ -29,6 +29,9 @@ describe('module-level functions (default app)', () => {
     ]);
     expect(await ws.getRoomMembers('guide')).toEqual([connection.id]);
     expect((await ws.getAllConnections()).map((info) => info.id)).toEqual([connection.id]);
+    expect((await ws.getConnectionsPage({ limit: 1 })).connections.map((info) => info.id)).toEqual([
+      connection.id,
+    ]);
 
     ws.WebSocketManager.setConnectionData(connection.id, { started: 1 });
     expect(ws.WebSocketManager.getConnectionData(connection.id)).toEqual({ started: 1 });

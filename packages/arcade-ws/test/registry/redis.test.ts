@@ -1,7 +1,7 @@
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
 import { nanoid } from 'nanoid';
-import { StorageUnavailableError } from '../../src/index';
+import { type ConnectionInfo, type ConnectionsPage, StorageUnavailableError } from '../../src/index';
 import { eventually, type Received, TestCluster, type TestInstance } from './support';
 
 // The same protocol on the real Redis adapter: real pub/sub, real TTLs, a real outage.
@@ -43,6 +43,25 @@ it('delivers room messages byte-exact between instances and joins remote connect
   await b!.close(onB);
   expect(await a!.app.getRoomMembers('exact')).toEqual([]);
   expect(await a!.app.getAllConnections()).toEqual([]);
+});
+
+it('getConnectionsPage walks the connections of every instance on Redis, page by page', async () => {
+  const [a, b] = await startInstances(2);
+  const connections = [
+    ...(await Promise.all(Array.from({ length: 3 }, () => a!.connect()))),
+    ...(await Promise.all(Array.from({ length: 4 }, () => b!.connect()))),
+  ];
+  await a!.app.updateConnectionMetadata(connections[5]!.id, { name: 'ada' });
+  const listed: ConnectionInfo[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: ConnectionsPage = await a!.app.getConnectionsPage({ cursor, limit: 2 });
+    expect(page.connections.length).toBeLessThanOrEqual(2);
+    listed.push(...page.connections);
+    cursor = page.nextCursor;
+  } while (cursor);
+  expect(listed.map((info) => info.id).sort()).toEqual(connections.map((connection) => connection.id).sort());
+  expect(listed.find((info) => info.id === connections[5]!.id)?.metadata).toMatchObject({ name: 'ada' });
 });
 
 it('cleans up after an instance whose storage connection died, once its lease expires', async () => {
