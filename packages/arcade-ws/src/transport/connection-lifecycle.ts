@@ -46,8 +46,8 @@ export interface RunningConnection {
 
 /**
  * Runs one upgraded connection, per DESIGN: a nanoid id -> `manager.addConnection` -> await
- * `onConnect` -> handler; on close -> `manager.removeConnection` -> after hooks (in order) ->
- * `manager.forgetConnection`.
+ * `onConnect` -> handler; on close -> `manager.removeConnection`; once both the removal and the
+ * handler have settled -> after hooks (in order) -> `manager.forgetConnection`.
  *
  * Error policy: nothing thrown by user code escapes (the process never crashes because of it).
  * - `addConnection`, `onConnect` or the handler throws/rejects: logged as an error, the connection is
@@ -100,12 +100,14 @@ export function runConnection<C extends RequestContext>(params: ConnectionParams
     });
   });
 
-  const open = async (): Promise<unknown> => {
+  const registered = manager.addConnection(connection, {
+    userAgent: request.headers['user-agent'],
+    remoteAddress: request.socket.remoteAddress,
+  });
+
+  const run = async (): Promise<unknown> => {
     try {
-      await manager.addConnection(connection, {
-        userAgent: request.headers['user-agent'],
-        remoteAddress: request.socket.remoteAddress,
-      });
+      await registered;
       if (route.onConnect) await route.onConnect(ctx, websocket, id);
       // Called even if the peer left meanwhile: its buffered messages (and onDone) still reach listen().
       return await route.handler(ctx, websocket, id);
@@ -116,13 +118,20 @@ export function runConnection<C extends RequestContext>(params: ConnectionParams
     }
   };
 
-  const finish = async (result: unknown): Promise<void> => {
+  // Not behind the handler: a handler that runs on (or never settles) must not keep a closed
+  // connection in storage, listed and in its rooms. Behind the registration, which it undoes.
+  const removed = (async (): Promise<void> => {
     await closed;
+    await registered.catch(() => undefined);
     try {
       await manager.removeConnection(id);
     } catch (error) {
       log('Removing a closed WebSocket connection from storage failed', error);
     }
+  })();
+
+  const finish = async (): Promise<void> => {
+    const [result] = await Promise.all([run(), removed]);
     let current: readonly [C, unknown, string] = [ctx, result, id];
     for (const hook of route.afterHooks) {
       try {
@@ -135,9 +144,7 @@ export function runConnection<C extends RequestContext>(params: ConnectionParams
     manager.forgetConnection(id);
   };
 
-  const finished = open()
-    .then(finish)
-    .catch((error: unknown) => log('WebSocket connection teardown failed', error));
+  const finished = finish().catch((error: unknown) => log('WebSocket connection teardown failed', error));
   return { connection, ws, finished };
 }
 

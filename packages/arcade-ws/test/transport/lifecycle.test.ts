@@ -104,6 +104,39 @@ describe('connection lifecycle', () => {
     expect(manager?.getConnectionData(seen[0]?.id ?? '')).toBeUndefined();
   });
 
+  it('removes a closed connection from storage while its handler is still running, and runs the after hooks once it settles', async () => {
+    const handlerResult = deferred<string>();
+    const removed = deferred();
+    const after = deferred<unknown>();
+    let manager: WebSocketManager | undefined;
+    let connectionId = '';
+    const { url } = await startServer((app) => {
+      manager = WebSocketManager.of(app);
+      const removeConnection = manager.removeConnection.bind(manager);
+      jest.spyOn(manager, 'removeConnection').mockImplementation(async (id) => {
+        await removeConnection(id);
+        removed.resolve();
+      });
+      app.route
+        .get('/ws')
+        .handleWebSocket((_ctx, websocket, id) => {
+          connectionId = id;
+          websocket.add('ready');
+          return handlerResult.promise;
+        })
+        .after((_ctx, result) => after.resolve(result));
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await client.nextText();
+    client.raw.close();
+    await removed.promise;
+    expect(await manager?.getConnectionInfo(connectionId)).toBeNull();
+    expect(await manager?.getAllConnections()).toEqual([]);
+
+    handlerResult.resolve('late result');
+    expect(await after.promise).toBe('late result');
+  });
+
   it('passes what an after hook returns on to the next one', async () => {
     const last = deferred<unknown>();
     const { url } = await startServer((app) => {
