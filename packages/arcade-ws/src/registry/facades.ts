@@ -231,13 +231,23 @@ export function disposeWebSocketStorage(): Promise<void> {
 /** This instance's id (nanoid): the `serverInstanceId` of its connections. */
 export const serverInstanceId: string = manager().instanceId;
 
-/** Ids of the connections open on this instance; a live binding: reading it gives the current state. */
-export let localConnectionIds: readonly string[] = [];
+/** Ids of the connections open on this instance, as of each read (a frozen array). */
+export declare const localConnectionIds: readonly string[];
 
-/** Whether a connection is open on this instance; a live binding. */
-export let hasLocalConnections = false;
+/** Whether a connection is open on this instance, as of each read. */
+export declare const hasLocalConnections: boolean;
 
-manager().onLocalConnectionsChange(() => {
-  localConnectionIds = manager().localConnectionIds;
-  hasLocalConnections = localConnectionIds.length > 0;
+// Live values, read as the guide reads them: accessors on this CommonJS module's exports, so the
+// value is computed when read. (An `export let` would have to be reassigned on every connect and
+// disconnect, rebuilding the id list each time: O(n) per connection, O(n²) to connect n.) `declare`
+// gives the names their types without emitting an assignment that would shadow the accessors.
+Object.defineProperties(exports, {
+  localConnectionIds: {
+    enumerable: true,
+    get: (): readonly string[] => manager().localConnectionIds,
+  },
+  hasLocalConnections: {
+    enumerable: true,
+    get: (): boolean => manager().hasLocalConnections,
+  },
 });

@@ -22,6 +22,8 @@ export interface LocalEntry {
 export class LocalRegistry {
   private readonly entries = new Map<string, LocalEntry>();
   private readonly roomMembers = new Map<string, Set<LocalConnection>>();
+  /** The ids as last read; dropped on each change, so connecting n sockets costs no O(n) rebuilds. */
+  private idsSnapshot: readonly string[] | undefined;
 
   add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
     const entry: LocalEntry = {
@@ -32,6 +34,7 @@ export class LocalRegistry {
       detached: false,
     };
     this.entries.set(connection.id, entry);
+    this.idsSnapshot = undefined;
     return entry;
   }
 
@@ -45,6 +48,12 @@ export class LocalRegistry {
 
   ids(): string[] {
     return [...this.entries.keys()];
+  }
+
+  /** The ids as a frozen array, shared by every read until the next change (built on the first read). */
+  frozenIds(): readonly string[] {
+    this.idsSnapshot ??= Object.freeze(this.ids());
+    return this.idsSnapshot;
   }
 
   values(): IterableIterator<LocalEntry> {
@@ -82,6 +91,7 @@ export class LocalRegistry {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
+    this.idsSnapshot = undefined;
     for (const room of entry.rooms) this.dropMember(entry, room);
     entry.detached = true;
     return entry;

@@ -76,7 +76,6 @@ export class WebSocketManager implements ClusterHost {
   private readonly abandonedRooms = new Map<string, Set<string>>();
   /** Closed connections whose storage clean-up failed, with their rooms: cleaned on recovery. */
   private readonly pendingRemovals = new Map<string, string[]>();
-  private readonly localChangeListeners = new Set<() => void>();
   private cache: CacheManager | undefined;
   private storageLeaseMs: number | undefined;
   private configuredLeaseMs: number | undefined;
@@ -266,7 +265,6 @@ export class WebSocketManager implements ClusterHost {
     if (metadata.remoteAddress !== undefined) initial.remoteAddress = metadata.remoteAddress;
     const entry = this.local.add(connection, initial);
     this.tracked.add(connection.id);
-    this.localChanged();
     await this.queue.run(connection.id, () => this.writeEntry(entry));
   }
 
@@ -275,7 +273,6 @@ export class WebSocketManager implements ClusterHost {
     const entry = this.local.detach(id);
     if (!entry) return;
     for (const room of entry.rooms) this.node?.roomChannels.release(room);
-    this.localChanged();
     await this.queue.run(id, async () => {
       // Runs after any change queued before the close, so it sees every room the connection got into.
       const rooms = [...new Set([...entry.rooms, ...(this.abandonedRooms.get(id) ?? [])])];
@@ -304,19 +301,17 @@ export class WebSocketManager implements ClusterHost {
     this.connectionData.delete(id);
   }
 
-  /** Ids of the connections open on this instance. */
+  /**
+   * Ids of the connections open on this instance, as of this read: a frozen array, the same one for
+   * every read until a connection opens or closes (then rebuilt on the next read, not on the change).
+   */
   get localConnectionIds(): readonly string[] {
-    return this.local.ids();
+    return this.local.frozenIds();
   }
 
+  /** Whether a connection is open on this instance, as of this read. */
   get hasLocalConnections(): boolean {
     return this.local.size > 0;
-  }
-
-  /** Calls `listener` whenever a local connection is added or removed; returns a function that stops it. */
-  onLocalConnectionsChange(listener: () => void): () => void {
-    this.localChangeListeners.add(listener);
-    return () => this.localChangeListeners.delete(listener);
   }
 
   // ---- emits -----------------------------------------------------------------------------------
@@ -717,10 +712,6 @@ export class WebSocketManager implements ClusterHost {
       frame ??= PreparedFrame.from(payload);
       connection.send(frame);
     }
-  }
-
-  private localChanged(): void {
-    for (const listener of this.localChangeListeners) listener();
   }
 }
 

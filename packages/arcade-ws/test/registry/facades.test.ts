@@ -1,5 +1,6 @@
 import { defaultApp } from '@arcade/core';
 import * as ws from '../../src/index';
+import { LocalRegistry } from '../../src/registry/local-registry';
 import { RecordingConnection } from './support';
 
 describe('module-level functions (default app)', () => {
@@ -40,6 +41,32 @@ describe('module-level functions (default app)', () => {
     manager.forgetConnection(connection.id);
     expect(ws.localConnectionIds).toEqual([]);
     expect(ws.hasLocalConnections).toBe(false);
+  });
+
+  it('compute localConnectionIds on read: no rebuild per connect or disconnect, one frozen array per state', async () => {
+    const built = jest.spyOn(LocalRegistry.prototype, 'ids');
+    try {
+      const connections = Array.from({ length: 1000 }, () => new RecordingConnection());
+      for (const connection of connections) await manager.addConnection(connection, {});
+      for (const connection of connections.slice(1)) await manager.removeConnection(connection.id);
+      expect(built).not.toHaveBeenCalled();
+
+      const ids = ws.localConnectionIds;
+      expect(ids).toEqual([connections[0]!.id]);
+      expect(Object.isFrozen(ids)).toBe(true);
+      expect(ws.localConnectionIds).toBe(ids);
+      expect(defaultApp.localConnectionIds).toBe(ids);
+      expect(ws.hasLocalConnections).toBe(true);
+      expect(built).toHaveBeenCalledTimes(1);
+
+      await manager.removeConnection(connections[0]!.id);
+      expect(ws.localConnectionIds).toEqual([]);
+      expect(ws.hasLocalConnections).toBe(false);
+      expect(ids).toEqual([connections[0]!.id]);
+      for (const connection of connections) manager.forgetConnection(connection.id);
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('give each createApp() instance its own registry', async () => {
