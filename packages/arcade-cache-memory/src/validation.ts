@@ -106,7 +106,8 @@ function copyObject(value: object, path: string, ancestors: Set<object>): JsonVa
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
-      return value.map((item, index) =>
+      // Array.from, not map: map would build the copy in the source array's realm.
+      return Array.from(value, (item: unknown, index) =>
         item === undefined ? null : copyJson(item, `${path}[${index}]`, ancestors),
       );
     }

@@ -12,12 +12,20 @@ const TAG_BYTES = 0x62;
 const TAG_JSON = 0x6a;
 const TAG_BUFFER = 0x42;
 
+/**
+ * An object literal or a null-prototype object, from this realm or another one (objects made by
+ * Node's core under a test runner's sandbox have another realm's `Object.prototype`).
+ */
 function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
 }
 
-/** Throws `INVALID_ARGUMENT` unless JSON can hold `value` exactly (no NaN, undefined, class instances...). */
+/**
+ * Throws `INVALID_ARGUMENT` unless JSON can hold `value` (no NaN, functions, class instances...).
+ * Inside objects and arrays `undefined` passes: `JSON.stringify` drops the property or writes
+ * `null`, as the in-process adapter does.
+ */
 function assertJson(value: unknown, path: string, seen: Set<object>): asserts value is JsonValue {
   switch (typeof value) {
     case 'string':
@@ -36,7 +44,9 @@ function assertJson(value: unknown, path: string, seen: Set<object>): asserts va
         );
       }
       seen.add(value);
-      for (const [key, item] of Object.entries(value)) assertJson(item, `${path}.${key}`, seen);
+      for (const [key, item] of Object.entries(value)) {
+        if (item !== undefined) assertJson(item, `${path}.${key}`, seen);
+      }
       seen.delete(value);
       return;
     }

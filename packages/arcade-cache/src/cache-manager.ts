@@ -67,7 +67,8 @@ export interface CacheManager {
   /**
    * Stores `value` at `key`, replacing what was there (of any kind) and its TTL: without `ttlMs`
    * the key no longer expires. A value JSON cannot hold (`undefined`, `NaN`, a function...) rejects
-   * with `INVALID_ARGUMENT`.
+   * with `INVALID_ARGUMENT`; inside an object or array, `undefined` is treated as `JSON.stringify`
+   * treats it (the property is left out, an array item reads back as `null`).
    */
   set(key: string, value: CacheValue, options?: SetOptions): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import type { CacheValue, JsonValue } from '../../cache-manager';
 import { assertBytes, assertSameString, patternBytes, rejectsWithCode } from '../assertions';
 import type { CaseGroup } from './case-spec';
@@ -119,6 +120,28 @@ export const valueCases: CaseGroup = {
         assertBytes(await cache.get('big:bytes'), bytes, '1 MiB of bytes');
         assertSameString(await cache.get('big:text'), text, '1 MiB of text');
         assert.deepStrictEqual(await cache.get('big:json'), json, 'a JSON object of 1 MiB');
+      },
+    },
+    {
+      name: 'plain objects and arrays made in another realm are JSON values',
+      async run(h) {
+        const cache = await h.open();
+        // Test runners sandbox modules, so objects from Node's core often come from another realm.
+        const value = runInNewContext('({ list: [1, { a: "b" }], empty: Object.create(null) })') as JsonValue;
+        await cache.set('k', value);
+        assert.deepEqual(await cache.get('k'), { list: [1, { a: 'b' }], empty: {} });
+      },
+    },
+    {
+      name: 'undefined inside a value is treated as JSON.stringify treats it',
+      async run(h) {
+        const cache = await h.open();
+        const value = { kept: 1, dropped: undefined, list: [1, undefined, { deep: undefined }] };
+        const expected = { kept: 1, list: [1, null, {}] };
+        await cache.set('k', value as unknown as CacheValue);
+        assert.deepStrictEqual(await cache.get('k'), expected);
+        await cache.batch([{ type: 'set', key: 'b', value: value as unknown as CacheValue }]);
+        assert.deepStrictEqual(await cache.get('b'), expected);
       },
     },
     {
