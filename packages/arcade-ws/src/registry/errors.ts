@@ -7,7 +7,9 @@ export type WebSocketErrorCode =
   /** The merged metadata would be larger than `maxMetadataBytes` once JSON-encoded. */
   | 'METADATA_LIMIT'
   /** The shared storage (or the instance owning a connection) cannot be reached now. */
-  | 'STORAGE_UNAVAILABLE';
+  | 'STORAGE_UNAVAILABLE'
+  /** `websocket.listen()` was called a second time on the same connection. */
+  | 'ALREADY_LISTENING';
 
 /** The base class of every error `@arcade/ws` throws on purpose. */
 export class WebSocketError extends Error {
