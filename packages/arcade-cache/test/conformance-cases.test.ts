@@ -84,3 +84,18 @@ describe('runCacheConformanceSuite', () => {
     );
   });
 });
+
+describe('runCacheConformanceSuite with a runner’s own globals', () => {
+  it('accepts { describe, it, expect } as a test runner passes them', () => {
+    const registered: string[] = [];
+    const fakeIt = (name: string): void => {
+      registered.push(name);
+    };
+    const fakeDescribe = (_name: string, body: () => void): void => body();
+    runCacheConformanceSuite(
+      { describe: fakeDescribe, it: fakeIt, expect },
+      { name: 'WithExpect', create: refusingAdapter },
+    );
+    expect(registered.length).toBeGreaterThan(0);
+  });
+});

@@ -10,6 +10,12 @@ export interface ConformanceTestApi {
   describe(name: string, body: () => void): void;
   /** Registers one test; the body's promise rejects when the test fails. */
   it(name: string, body: () => Promise<void>): void;
+  /**
+   * Accepted so that a runner's `{ describe, it, expect }` can be passed as it is; never called
+   * (the suite asserts with `node:assert`).
+   * @default undefined
+   */
+  expect?: unknown;
 }
 
 /** What the suite passes to {@link CacheConformanceOptions.create}. */
