@@ -1,31 +1,11 @@
-import { type App, type ArcadeServer, createApp, type Logger, type ServerOptions } from '@arcade/core';
+import { type App, type ArcadeServer, createApp, type ServerOptions } from '@arcade/core';
 import '@arcade/ws';
 import { type HttpAnswer, type HttpRequestOptions, httpRequest } from './http';
+import { RecordingLogger } from './recording-logger';
+
+export { type LogEntry, RecordingLogger } from './recording-logger';
+
 import { type ConnectOptions, TestClient } from './ws-client';
-
-/** A log line recorded by {@link RecordingLogger}. */
-export interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-/** A logger that keeps every entry in memory, so tests stay quiet and can assert on logs. */
-export class RecordingLogger implements Logger {
-  readonly entries: LogEntry[] = [];
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'debug', message, fields });
-  }
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'info', message, fields });
-  }
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'warn', message, fields });
-  }
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'error', message, fields });
-  }
-}
 
 /** A running isolated app on an ephemeral port, with its open clients closed by {@link TestServer.close}. */
 export interface TestServer {

@@ -1,52 +1,9 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { type App, type ArcadeServer, createApp, type Logger, type ServerOptions } from '@arcade/core';
+import { type App, type ArcadeServer, createApp, type ServerOptions } from '@arcade/core';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
 import '../../src/transport';
-
-export interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-/** A logger that keeps every entry and lets a test wait for one. */
-export class RecordingLogger implements Logger {
-  readonly entries: LogEntry[] = [];
-  private readonly waiters: {
-    predicate: (entry: LogEntry) => boolean;
-    resolve: (entry: LogEntry) => void;
-  }[] = [];
-
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.record({ level: 'debug', message, fields });
-  }
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.record({ level: 'info', message, fields });
-  }
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.record({ level: 'warn', message, fields });
-  }
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.record({ level: 'error', message, fields });
-  }
-
-  /** Resolves with the first entry (past or future) that matches. */
-  waitFor(predicate: (entry: LogEntry) => boolean): Promise<LogEntry> {
-    const found = this.entries.find(predicate);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
-  }
-
-  private record(entry: LogEntry): void {
-    this.entries.push(entry);
-    for (const waiter of [...this.waiters]) {
-      if (waiter.predicate(entry)) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve(entry);
-      }
-    }
-  }
-}
+import type { ArcadeWebSocket } from '../../src/transport';
+import { RecordingLogger } from '../support/recording-logger';
 
 export interface TestServer {
   readonly app: App;
@@ -221,4 +178,14 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = settle;
   });
   return { promise, resolve };
+}
+
+/**
+ * An `onConnect` that greets the client with `ready` and holds the connection in onConnect until the
+ * socket has closed, so that everything the client sends meanwhile arrives before `listen`.
+ */
+export async function sayReadyAndHoldUntilClosed(_ctx: unknown, websocket: ArcadeWebSocket): Promise<void> {
+  const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
+  websocket.add('ready');
+  await gone;
 }

@@ -1,6 +1,6 @@
 import type { ArcadeWebSocket, WebSocketData } from '../../src/transport';
 import { WebSocketListenError } from '../../src/transport';
-import { closeAll, deferred, startServer, TestClient } from './harness';
+import { closeAll, deferred, sayReadyAndHoldUntilClosed, startServer, TestClient } from './harness';
 
 afterEach(closeAll);
 
@@ -85,11 +85,7 @@ describe('the websocket wrapper', () => {
           });
         },
         {
-          onConnect: async (_ctx, websocket) => {
-            const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
-            websocket.add('ready');
-            await gone;
-          },
+          onConnect: sayReadyAndHoldUntilClosed,
         },
       );
     });

@@ -1,5 +1,12 @@
 import type { ArcadeWebSocket } from '../../src/transport';
-import { closeAll, deferred, refusedUpgrade, startServer, TestClient } from './harness';
+import {
+  closeAll,
+  deferred,
+  refusedUpgrade,
+  sayReadyAndHoldUntilClosed,
+  startServer,
+  TestClient,
+} from './harness';
 
 afterEach(closeAll);
 
@@ -174,11 +181,7 @@ describe('maxBufferedBytes', () => {
         },
         {
           maxBufferedBytes: 1024,
-          onConnect: async (_ctx, websocket) => {
-            const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
-            websocket.add('ready');
-            await gone;
-          },
+          onConnect: sayReadyAndHoldUntilClosed,
         },
       );
     });
