@@ -5,6 +5,8 @@ import { writeBatched } from './write-batcher';
 
 /** Close code sent to a consumer that reads too slowly (RFC 6455 registry: "Try Again Later"). */
 export const CLOSE_SLOW_CONSUMER = 1013;
+/** Close code of `close()` without one ("Normal Closure"). */
+export const CLOSE_NORMAL = 1000;
 
 /** A WebSocket connection open on this instance, as the registry sees it. */
 export interface LocalConnection {
@@ -17,7 +19,7 @@ export interface LocalConnection {
    * when the frame was not queued (connection not open, or just closed as a slow consumer).
    */
   send(frame: PreparedFrame): boolean;
-  /** Starts the closing handshake; a no-op when already closing or closed. */
+  /** Starts the closing handshake (code 1000 when omitted); a no-op when already closing or closed. */
   close(code?: number, reason?: string): void;
 }
 
@@ -59,8 +61,9 @@ export class SocketConnection implements LocalConnection {
     return true;
   }
 
-  close(code?: number, reason?: string): void {
+  close(code: number = CLOSE_NORMAL, reason?: string): void {
     if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
+    // ws sends a close frame without a status (seen as 1005) for an undefined code, and drops the reason.
     this.ws.close(code, reason);
   }
 }

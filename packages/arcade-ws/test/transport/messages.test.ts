@@ -149,6 +149,23 @@ describe('the websocket wrapper', () => {
     expect(await client.closed).toEqual({ code: 4000, reason: 'see you' });
   });
 
+  it('closes with 1000 (normal closure) when close() is given no code, keeping a reason given alone', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data: WebSocketData) => {
+          if (data === 'plain') websocket.close();
+          if (data === 'reason only') websocket.close(undefined, 'done here');
+        });
+      });
+    });
+    const plain = await TestClient.connect(url('/ws'));
+    plain.send('plain');
+    const withReason = await TestClient.connect(url('/ws'));
+    withReason.send('reason only');
+    expect(await plain.closed).toEqual({ code: 1000, reason: '' });
+    expect(await withReason.closed).toEqual({ code: 1000, reason: 'done here' });
+  });
+
   it('keeps the order of add() calls across event-loop turns', async () => {
     const { url } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket(async (_ctx, websocket) => {
