@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { WebSocketError } from '../registry/errors';
 import { CLOSE_SLOW_CONSUMER, type SocketConnection } from './local-connection';
 import { PreparedFrame } from './prepared-frame';
 
@@ -37,15 +38,13 @@ export interface ArcadeWebSocket {
   readonly raw: WebSocket;
 }
 
-/** Thrown when `listen` is called a second time on the same connection. */
-export class WebSocketListenError extends Error {
-  readonly code = 'ALREADY_LISTENING';
-
-  constructor(connectionId: string) {
+/** Thrown when `listen` is called a second time on the same connection (code `ALREADY_LISTENING`). */
+export class WebSocketListenError extends WebSocketError {
+  constructor(readonly connectionId: string) {
     super(
+      'ALREADY_LISTENING',
       `websocket.listen() was already called for connection ${connectionId}; call it once per connection`,
     );
-    this.name = 'WebSocketListenError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { WebSocketError } from '../../src/registry/errors';
 import type { ArcadeWebSocket, WebSocketData } from '../../src/transport';
 import { WebSocketListenError } from '../../src/transport';
 import { closeAll, deferred, sayReadyAndHoldUntilClosed, startServer, TestClient } from './harness';
@@ -113,7 +114,8 @@ describe('the websocket wrapper', () => {
     await TestClient.connect(url('/ws'));
     const error = await secondCall.promise;
     expect(error).toBeInstanceOf(WebSocketListenError);
-    expect(error).toMatchObject({ code: 'ALREADY_LISTENING' });
+    expect(error).toBeInstanceOf(WebSocketError);
+    expect(error).toMatchObject({ code: 'ALREADY_LISTENING', name: 'WebSocketListenError' });
   });
 
   it('exposes readyState and the raw ws socket, and add returns false once closed', async () => {
