@@ -87,6 +87,11 @@ function format(value: number, digits: number): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** A median in a goal row: whole numbers when large, two decimals when small. */
+function figure(value: number): string {
+  return format(value, Math.abs(value) >= 100 ? 0 : 2);
+}
+
 function ratioText(value: number): string {
   return Number.isFinite(value) ? `${format(value, 2)}×` : '–';
 }
@@ -151,8 +156,8 @@ export function renderReport(
     lines.push(
       '## Goals of issue 8',
       '',
-      row(['goal', 'measured', 'goal', 'met']),
-      row(['---', '---:', '---:', '---']),
+      row(['goal', 'arcade', 'baseline', 'same-round ratio', 'bound', 'met']),
+      row(['---', '---:', '---:', '---:', '---:', '---']),
     );
     for (const goal of goals) {
       const ratio = ratioOf(records, goal.scenario, goal.metric, goal.target, goal.baseline);
@@ -164,6 +169,8 @@ export function renderReport(
       lines.push(
         row([
           goal.label,
+          figure(medianOf(records, goal.scenario, goal.target, goal.metric)),
+          `${figure(medianOf(records, goal.scenario, goal.baseline, goal.metric))} (${goal.baseline})`,
           ratioText(ratio),
           `${goal.kind === 'max' ? '≤' : '≥'} ${format(goal.bound, 2)}×`,
           met,

@@ -163,7 +163,7 @@ export interface Goal {
 
 export const GOALS: Goal[] = [
   {
-    label: 'fan-out CPU per delivery ÷ write-batching ws',
+    label: 'fan-out server CPU µs per delivery, ÷ write-batching ws',
     scenario: 'fanout',
     metric: 'cpuUsPerDelivery',
     target: 'arcade',
@@ -172,7 +172,7 @@ export const GOALS: Goal[] = [
     bound: 1,
   },
   {
-    label: 'fan-out throughput ÷ Socket.IO',
+    label: 'fan-out delivered msg/s, ÷ Socket.IO',
     scenario: 'fanout',
     metric: 'deliveredPerSec',
     target: 'arcade',
@@ -181,7 +181,7 @@ export const GOALS: Goal[] = [
     bound: 5,
   },
   {
-    label: 'cluster throughput ÷ Socket.IO + redis-adapter',
+    label: 'cluster delivered msg/s, ÷ Socket.IO + redis-adapter',
     scenario: 'cluster',
     metric: 'deliveredPerSec',
     target: 'arcade',
@@ -190,7 +190,7 @@ export const GOALS: Goal[] = [
     bound: 4,
   },
   {
-    label: 'echo CPU per message ÷ raw ws',
+    label: 'echo server CPU µs per message, ÷ raw ws',
     scenario: 'echo',
     metric: 'cpuUsPerMessage',
     target: 'arcade',
@@ -199,7 +199,7 @@ export const GOALS: Goal[] = [
     bound: 1.05,
   },
   {
-    label: 'idle RSS per connection ÷ raw ws',
+    label: 'idle RSS KiB per connection, ÷ raw ws',
     scenario: 'connections',
     metric: 'rssPerConnKiB',
     target: 'arcade',
@@ -208,7 +208,7 @@ export const GOALS: Goal[] = [
     bound: 1.1,
   },
   {
-    label: 'HTTP req/s ÷ Fastify (/json)',
+    label: 'HTTP req/s on /json, ÷ Fastify',
     scenario: 'http',
     metric: 'json.requestsPerSec',
     target: 'arcade',
@@ -217,7 +217,7 @@ export const GOALS: Goal[] = [
     bound: 1,
   },
   {
-    label: 'HTTP req/s ÷ Fastify (/users/:id)',
+    label: 'HTTP req/s on /users/:id, ÷ Fastify',
     scenario: 'http',
     metric: 'param.requestsPerSec',
     target: 'arcade',
