@@ -188,6 +188,6 @@ export async function dispatchUpgrade(
     await record.upgrade?.(ctx, { request, socket, head });
   } catch (error) {
     const where = { method, path: request.url, route: routePath, upgrade: true };
-    sendErrorOnSocket(socket, errorResponseFor(error, config, where));
+    sendErrorOnSocket(socket, errorResponseFor(error, config, where), config.logger);
   }
 }

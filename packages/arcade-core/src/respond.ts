@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { ArcadeHttpException, type ErrorBody } from './exceptions';
+import type { HeaderValue } from './headers';
 import { describeError, type Logger } from './logger';
 import type { RequestState } from './request-state';
 
@@ -74,40 +75,68 @@ export function sendError(
     response.destroy();
     return;
   }
-  if (state !== undefined) applyHeaders(response, state);
-  response.removeHeader('content-encoding');
-  for (const [name, value] of Object.entries(failure.headers)) response.setHeader(name, value);
-  if (failure.statusCode === 413) response.setHeader('connection', 'close');
-  response.setHeader('content-type', JSON_TYPE);
-  response.setHeader('content-length', Buffer.byteLength(failure.body));
-  response.writeHead(failure.statusCode);
-  response.end(failure.body);
+  try {
+    if (state !== undefined) {
+      for (const [name, value] of state.responseHeaders.entries()) {
+        if (name === 'content-type' || name === 'content-length') continue;
+        if (isValidHeader(name, value, logger)) response.setHeader(name, value);
+      }
+    }
+    response.removeHeader('content-encoding');
+    for (const [name, value] of Object.entries(failure.headers)) {
+      if (isValidHeader(name, value, logger)) response.setHeader(name, value);
+    }
+    if (failure.statusCode === 413) response.setHeader('connection', 'close');
+    response.setHeader('content-type', JSON_TYPE);
+    response.setHeader('content-length', Buffer.byteLength(failure.body));
+    response.writeHead(failure.statusCode);
+    response.end(failure.body);
+  } catch (error) {
+    // Nothing may escape from here: the dispatcher's promise is not awaited, and an unhandled
+    // rejection would end the process.
+    logger.error('The error response could not be written; the connection is closed', describeError(error));
+    response.destroy();
+  }
+}
+
+/**
+ * Whether Node accepts the header; one it refuses is logged and left out, so that an invalid
+ * header recorded by a handler or carried by an exception cannot keep the error answer from going
+ * out, nor inject lines into a response written on a raw socket.
+ */
+function isValidHeader(name: string, value: HeaderValue, logger: Logger): boolean {
+  try {
+    validateHeaderName(name);
+    for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item);
+    return true;
+  } catch (error) {
+    logger.warn('An invalid response header was left out of the error response', {
+      header: name,
+      ...describeError(error),
+    });
+    return false;
+  }
 }
 
 /**
  * Writes an error as a complete HTTP/1.1 response on a raw socket (upgrade requests have no
  * ServerResponse), then destroys the socket.
  */
-export function sendErrorOnSocket(socket: Duplex, failure: ErrorResponse): void {
+export function sendErrorOnSocket(socket: Duplex, failure: ErrorResponse, logger: Logger): void {
   if (socket.destroyed || !socket.writable) {
     socket.destroy();
     return;
   }
   const lines = [
     `HTTP/1.1 ${failure.statusCode} ${STATUS_CODES[failure.statusCode] ?? 'Error'}`,
-    ...Object.entries(failure.headers).map(([name, value]) => `${name}: ${value}`),
+    ...Object.entries(failure.headers)
+      .filter(([name, value]) => isValidHeader(name, value, logger))
+      .map(([name, value]) => `${name}: ${value}`),
     'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(failure.body)}`,
     'Connection: close',
   ];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${failure.body}`, () => socket.destroy());
-}
-
-function applyHeaders(response: ServerResponse, state: RequestState): void {
-  for (const [name, value] of state.responseHeaders.entries()) {
-    if (name === 'content-type' || name === 'content-length') continue;
-    response.setHeader(name, value);
-  }
 }
 
 /**

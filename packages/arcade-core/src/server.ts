@@ -183,7 +183,7 @@ class RunningServer implements ArcadeServer {
         this.config,
         {},
       );
-      sendErrorOnSocket(socket, failure);
+      sendErrorOnSocket(socket, failure, this.config.logger);
       return;
     }
     void dispatchUpgrade(this.config, request, socket, head);

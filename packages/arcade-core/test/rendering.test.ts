@@ -149,6 +149,18 @@ describe('errors', () => {
         .after(() => {
           throw new ConflictException();
         });
+      route.get('/invalid-header-value').handle((ctx) => {
+        ctx.responseHeaders.set('access-control-allow-origin', '*');
+        ctx.responseHeaders.set('x-bad', 'line\nbreak');
+        return 'unreachable';
+      });
+      route.get('/invalid-header-name').handle((ctx) => {
+        ctx.responseHeaders.set('bad name', 'v');
+        throw new ForbiddenException();
+      });
+      route.get('/invalid-exception-header').handle(() => {
+        throw new TooManyRequestsException({ headers: { 'retry-after': '1\r\nx-injected: yes' } });
+      });
       route
         .get('/bad-hook')
         .before(() => undefined as never)
@@ -243,6 +255,24 @@ describe('errors', () => {
     expect(response.status).toBe(403);
     expect(response.headers['access-control-allow-origin']).toBe('*');
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('answers an invalid response header with 500 instead of crashing, keeping the valid ones', async () => {
+    const response = await send(server, '/invalid-header-value');
+    expect(response.status).toBe(500);
+    expect(response.json()).toEqual({ error: { statusCode: 500, message: 'Internal server error' } });
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['x-bad']).toBeUndefined();
+    expect(logger.entries.some((entry) => entry.fields?.header === 'x-bad')).toBe(true);
+  });
+
+  it('answers an exception even when a recorded header or its own header is invalid', async () => {
+    const named = await send(server, '/invalid-header-name');
+    expect(named.status).toBe(403);
+    expect(named.json()).toEqual({ error: { statusCode: 403, message: 'Forbidden' } });
+    const carried = await send(server, '/invalid-exception-header');
+    expect(carried.status).toBe(429);
+    expect(carried.headers['x-injected']).toBeUndefined();
   });
 
   it('answers an exception thrown by an after hook', async () => {

@@ -1,5 +1,5 @@
 import type { ArcadeServer } from '../src';
-import { RequestContext, UnauthorizedException } from '../src';
+import { RequestContext, TooManyRequestsException, UnauthorizedException } from '../src';
 import { deferred, exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
 
 class TokenContext extends RequestContext {
@@ -71,6 +71,11 @@ describe('upgrade routes', () => {
           ws.get('/crash').handleUpgrade(() => {
             throw new Error('handler bug');
           });
+          ws.get('/injected')
+            .before(() => {
+              throw new TooManyRequestsException({ headers: { 'retry-after': '1\r\nx-injected: yes' } });
+            })
+            .handleUpgrade(() => {});
           ws.get('/async-reject').handleUpgrade(async () => {
             throw new UnauthorizedException({ message: 'Nope' });
           });
@@ -139,6 +144,13 @@ describe('upgrade routes', () => {
     expect(bodyOf(await exchange(server, upgradeRequest('/ws/async-reject')))).toEqual({
       error: { statusCode: 401, message: 'Nope' },
     });
+  });
+
+  it('leaves out an exception header that would inject lines into the raw response', async () => {
+    const response = await exchange(server, upgradeRequest('/ws/injected'));
+    expect(response.startsWith('HTTP/1.1 429 Too Many Requests\r\n')).toBe(true);
+    expect(response.toLowerCase()).not.toContain('x-injected');
+    expect(bodyOf(response)).toEqual({ error: { statusCode: 429, message: 'Too many requests' } });
   });
 
   it('answers 404 on the socket to an upgrade for a path without any route', async () => {
