@@ -49,7 +49,8 @@ function urlOf(host: string, port: number): string {
 
 /**
  * Runs `init`, creates the HTTP server, awaits the start listeners and listens.
- * If listening fails, the close listeners run so plugins release what they started.
+ * If a start listener or listening fails, the close listeners run so plugins release what they
+ * started.
  */
 export async function startServer(input: StartServerInput): Promise<ArcadeServer> {
   const { options, logger } = input;
@@ -66,8 +67,8 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
         : new StaticFiles(options.staticFilesDirectory, logger),
   };
   const server = new RunningServer(createServer(), config, options, input);
-  for (const listener of input.startListeners) await listener(server.httpServer, options);
   try {
+    for (const listener of input.startListeners) await listener(server.httpServer, options);
     await server.listen();
   } catch (error) {
     await server.close();

@@ -72,6 +72,22 @@ describe('runServer', () => {
     }
   });
 
+  it('rejects when a start listener fails, after running the close listeners', async () => {
+    const app = createApp();
+    const started = jest.fn();
+    const closed = jest.fn();
+    app.onServerStart(started);
+    app.onServerStart(() => {
+      throw new Error('plugin failed to start');
+    });
+    app.onServerClose(closed);
+    await expect(app.runServer({ port: 0, host: '127.0.0.1', logger: silentLogger })).rejects.toThrow(
+      'plugin failed to start',
+    );
+    expect(started).toHaveBeenCalledTimes(1);
+    expect(closed).toHaveBeenCalledTimes(1);
+  });
+
   it('validates the port', async () => {
     await expect(createApp().runServer({ port: 70_000 })).rejects.toThrow(RangeError);
   });
