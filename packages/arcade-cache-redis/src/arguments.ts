@@ -21,13 +21,17 @@ export function checkMembers(members: readonly unknown[]): string[] {
   return members as string[];
 }
 
-/** Milliseconds for PX (a whole number), or `undefined` for no expiry. */
+/**
+ * Milliseconds for PX (a whole number), or `undefined` for no expiry. A TTL beyond
+ * `Number.MAX_SAFE_INTEGER` ms (285,000 years) is capped there: Redis refuses larger ones, which
+ * would also abort a batch's script half-way.
+ */
 export function checkTtl(ttlMs: number | undefined): number | undefined {
   if (ttlMs === undefined) return undefined;
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw invalid(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
   }
-  return Math.ceil(ttlMs);
+  return Math.min(Math.ceil(ttlMs), Number.MAX_SAFE_INTEGER);
 }
 
 /** `text` as a literal inside a SCAN MATCH pattern. */

@@ -89,6 +89,22 @@ export const ttlCases: CaseGroup = {
       },
     },
     {
+      name: 'a TTL longer than any server can count is accepted, in a batch too',
+      async run(h) {
+        const cache = await h.open();
+        const ttlMs = 1e21;
+        await cache.set('set', 'v', { ttlMs });
+        assert.equal(await cache.setIfAbsent('lease', 'v', { ttlMs }), true);
+        await cache.batch([
+          { type: 'set', key: 'first', value: 1 },
+          { type: 'set', key: 'second', value: 2, ttlMs },
+        ]);
+        for (const key of ['set', 'lease', 'first', 'second']) {
+          assert.equal(await cache.contains(key), true, `${key} was not written`);
+        }
+      },
+    },
+    {
       name: 'an expired key can hold a set',
       async run(h) {
         const cache = await h.open();
