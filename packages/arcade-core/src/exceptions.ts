@@ -12,9 +12,15 @@ export interface ErrorBody {
 
 /** Extra options of {@link ArcadeHttpException}. */
 export interface ArcadeHttpExceptionOptions {
-  /** Headers sent with the error response (for example `Retry-After` on a 429 or 503). */
+  /**
+   * Headers sent with the error response (for example `Retry-After` on a 429 or 503).
+   * @default {}
+   */
   headers?: Record<string, string>;
-  /** The error that caused this one; logged, never sent. */
+  /**
+   * The error that caused this one; logged, never sent.
+   * @default undefined
+   */
   cause?: unknown;
 }
 
@@ -55,7 +61,10 @@ export class ArcadeHttpException extends Error {
 export interface HttpExceptionOptions extends ArcadeHttpExceptionOptions {
   /** @default the class's standard message, such as "Not found" */
   message?: string;
-  /** Any JSON value describing the problem (validation errors, ...); sent as `error.errors`. */
+  /**
+   * Any JSON value describing the problem (validation errors, ...); sent as `error.errors`.
+   * @default undefined (the body has no `errors`)
+   */
   errors?: unknown;
 }
 

@@ -16,9 +16,13 @@ export interface ServerOptions {
   /**
    * Defines the routes; awaited before the server starts listening. Typed `() => unknown` (not
    * `void | Promise<void>`) so that `init: () => route.get('/').handle(...)` compiles.
+   * @default undefined (routes defined before `runServer` are served)
    */
   init?: () => unknown;
-  /** A folder served for GET/HEAD requests no route matches. */
+  /**
+   * A folder served for GET/HEAD requests no route matches.
+   * @default undefined (no static files)
+   */
   staticFilesDirectory?: string;
   /**
    * The largest request body read, in bytes; larger ones are answered 413. Routes may override it

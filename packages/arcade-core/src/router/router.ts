@@ -8,9 +8,15 @@ import { type PatternSegment, parsePattern } from './trie';
 export interface GroupOptions {
   /** Defines the group's routes on a router whose paths start with the prefix. */
   defineRoutes: (route: Router) => void;
-  /** Before hooks of every route of the group, after the global ones and before the route's own. */
+  /**
+   * Before hooks of every route of the group, after the global ones and before the route's own.
+   * @default []
+   */
   before?: BeforeHook[];
-  /** After hooks of every route of the group, after the global ones and before the route's own. */
+  /**
+   * After hooks of every route of the group, after the global ones and before the route's own.
+   * @default []
+   */
   after?: AfterHook[];
 }
 
