@@ -4,6 +4,16 @@ import { Router } from './router/router';
 import { startServer } from './server';
 import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListener } from './server-options';
 
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /**
+   * Where the app and its plugins log before (and unless) `runServer` is given another logger; plugins
+   * used without a server, such as a WebSocket registry in a unit test, log here too.
+   * @default a console logger at level `info`
+   */
+  logger?: Logger;
+}
+
 /**
  * An Arcade application: its routes, hooks and plugin listeners, and at most one running server.
  * `createApp()` makes an isolated one; the module-level `route` and `runServer` use `defaultApp`.
@@ -19,12 +29,16 @@ export class App {
   /** True from the start of `runServer` until its server has closed (or failed to start). */
   #busy = false;
 
-  constructor() {
+  constructor(options: AppOptions = {}) {
+    if (options.logger !== undefined) this.#logger = options.logger;
     this.#table = new RouteTable(() => this.#logger);
     this.route = new Router(this, this.#table);
   }
 
-  /** The logger in use: `options.logger` once `runServer` was called with one, else the console default. */
+  /**
+   * The logger in use: `runServer`'s `options.logger` once it was called with one, else the one given
+   * to `createApp`, else the console default.
+   */
   get logger(): Logger {
     return this.#logger;
   }
@@ -74,8 +88,8 @@ export class App {
 }
 
 /** A new, isolated app: its own routes, hooks, listeners and server. */
-export function createApp(): App {
-  return new App();
+export function createApp(options?: AppOptions): App {
+  return new App(options);
 }
 
 /** The app behind the module-level `route` and `runServer`. */

@@ -1,4 +1,4 @@
-export { App, createApp, defaultApp, route, runServer } from './app';
+export { App, type AppOptions, createApp, defaultApp, route, runServer } from './app';
 export {
   BodyParseFailure,
   type BodyParseFailureCode,

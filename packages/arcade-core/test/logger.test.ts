@@ -1,4 +1,4 @@
-import { createConsoleLogger, silentLogger } from '../src';
+import { createApp, createConsoleLogger, silentLogger } from '../src';
 
 describe('createConsoleLogger', () => {
   let out: jest.SpyInstance;
@@ -50,5 +50,17 @@ describe('createConsoleLogger', () => {
   it('has a silent counterpart', () => {
     silentLogger.error('nothing');
     expect(err).not.toHaveBeenCalled();
+  });
+});
+
+describe('the app logger', () => {
+  it('is the one given to createApp until runServer is given another', async () => {
+    const recording = { ...silentLogger };
+    const app = createApp({ logger: recording });
+    expect(app.logger).toBe(recording);
+
+    const server = await app.runServer({ port: 0, host: '127.0.0.1', logger: silentLogger });
+    expect(app.logger).toBe(silentLogger);
+    await server.close();
   });
 });
