@@ -1,5 +1,5 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
-import { createApp } from '@arcade/core';
+import { createApp, silentLogger } from '@arcade/core';
 import { StorageUnavailableError, WebSocketManager } from '../../src/index';
 import { OutageCache } from './outage-cache';
 import { eventually, TestCluster, type TestInstance } from './support';
@@ -84,7 +84,7 @@ describe('a storage outage', () => {
   });
 
   it('keeps the cache after a failed start, so that a later start succeeds', async () => {
-    const app = createApp();
+    const app = createApp({ logger: silentLogger });
     const cache = new OutageCache(new MemoryCacheManager({ store: cluster.store }));
     cache.down();
     await expect(app.initializeWebSocketStorage(cache)).rejects.toBeInstanceOf(StorageUnavailableError);

@@ -1,6 +1,6 @@
 import type { CacheManager } from '@arcade/cache';
 import { createMemoryStore, MemoryCacheManager, type MemoryStore } from '@arcade/cache-memory';
-import { type App, createApp } from '@arcade/core';
+import { type App, createApp, silentLogger } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import { WebSocketManager, type WebSocketStorageOptions } from '../../src/index';
 import type { LocalConnection } from '../../src/transport/local-connection';
@@ -91,7 +91,7 @@ export class TestCluster {
   }
 
   async start(options: WebSocketStorageOptions = {}, cache?: CacheManager): Promise<TestInstance> {
-    const app = createApp();
+    const app = createApp({ logger: silentLogger });
     const manager = WebSocketManager.of(app);
     const storage = cache ?? new MemoryCacheManager({ store: this.store });
     await app.initializeWebSocketStorage(storage, options);
