@@ -12,7 +12,7 @@ export interface BenchOptions {
   rounds: number;
   /** Measured window of each run in ms [--duration]. @default 2000 */
   durationMs: number;
-  /** Unmeasured load before the window in ms [--warmup]. @default 700 */
+  /** Unmeasured load before the window in ms [--warmup]. @default 500 */
   warmupMs: number;
   /** Fan-out rooms and members per room [--rooms, --members]. @default 10, 100 */
   rooms: number;
@@ -39,7 +39,7 @@ const DEFAULTS: BenchOptions = {
   targets: undefined,
   rounds: 3,
   durationMs: 2000,
-  warmupMs: 700,
+  warmupMs: 500,
   rooms: 10,
   members: 100,
   window: 16,
