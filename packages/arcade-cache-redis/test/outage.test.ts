@@ -74,7 +74,12 @@ describe('RedisCacheManager when Redis goes away', () => {
 
     await server.restart();
     await statusReached(cache, 'ready');
-    expect(statuses).toEqual(['reconnecting', 'unavailable', 'ready']);
+    // While the subscriber restores its channels the status may pass through `reconnecting` again,
+    // depending on which connection comes back first; the path's ends and its states are fixed.
+    expect(statuses[0]).toBe('reconnecting');
+    expect(statuses).toContain('unavailable');
+    expect(statuses.at(-1)).toBe('ready');
+    expect(new Set(statuses)).toEqual(new Set(['reconnecting', 'unavailable', 'ready']));
     await cache.set('k', 'v');
     expect(await cache.get('k')).toBe('v');
     // The restarted server has no Lua script cached: batch() sends the script again.
