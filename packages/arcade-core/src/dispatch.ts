@@ -10,7 +10,7 @@ import { type ErrorPolicy, errorResponseFor, sendError, sendErrorOnSocket, sendR
 import type { RouteRecord, RouteTable } from './route-table';
 import type { TrieMatch } from './router/trie';
 import type { StaticFiles } from './static-files';
-import { parseParameters, parseTarget } from './url';
+import { parseTarget } from './url';
 
 /** What the dispatcher needs from the running server. */
 export interface DispatchConfig extends ErrorPolicy {
@@ -26,6 +26,14 @@ function pathParametersOf(match: TrieMatch<RouteRecord>): Record<string, string>
   });
   if (match.rest !== undefined) parameters['*'] = match.rest;
   return parameters;
+}
+
+/**
+ * Parses a non-empty query string up front, so that a malformed one is answered 400 whether or not
+ * the handler reads it; an empty one is left for first use.
+ */
+function validateQuery(state: RequestState, query: string): void {
+  if (query !== '') void state.query;
 }
 
 async function runBeforeHooks(ctx: RequestContext, hooks: readonly BeforeHook[]): Promise<RequestContext> {
@@ -84,7 +92,6 @@ export async function dispatchRequest(
   let routePath: string | undefined;
   try {
     const target = parseTarget(request.url ?? '/');
-    const query = parseParameters(target.query, 'query string');
     const { table } = config;
     const match = table.matchHttp(method, target.segments);
     if (match !== undefined) {
@@ -92,11 +99,13 @@ export async function dispatchRequest(
       routePath = record.pattern;
       state = createRequestState(request, {
         response,
+        method,
         path: target.path,
         pathParameters: pathParametersOf(match),
-        query,
+        query: target.query,
         bodyLimit: record.bodyLimit ?? config.bodyLimit,
       });
+      validateQuery(state, target.query);
       if (record.handler === undefined) {
         throw new UpgradeRequiredException({ headers: { upgrade: 'websocket' } });
       }
@@ -110,19 +119,21 @@ export async function dispatchRequest(
       );
       return;
     }
+    state = createRequestState(request, {
+      response,
+      method,
+      path: target.path,
+      pathParameters: Object.create(null),
+      query: target.query,
+      bodyLimit: config.bodyLimit,
+    });
+    validateQuery(state, target.query);
     if (
       config.staticFiles !== undefined &&
       (await config.staticFiles.serve(request, response, target.segments))
     ) {
       return;
     }
-    state = createRequestState(request, {
-      response,
-      path: target.path,
-      pathParameters: Object.create(null),
-      query,
-      bodyLimit: config.bodyLimit,
-    });
     if (table.notFound === undefined) throw new NotFoundException();
     await runRoute(
       config,
@@ -165,7 +176,6 @@ export async function dispatchUpgrade(
   let routePath: string | undefined;
   try {
     const target = parseTarget(request.url ?? '/');
-    const query = parseParameters(target.query, 'query string');
     const match = config.table.matchUpgrade(method, target.segments);
     if (match === undefined) {
       // Not an upgrade route: answer as plain HTTP (clients may offer `Upgrade: h2c` on any request).
@@ -174,13 +184,15 @@ export async function dispatchUpgrade(
     }
     const record = match.value;
     routePath = record.pattern;
-    createRequestState(request, {
+    const state = createRequestState(request, {
       response: undefined,
+      method,
       path: target.path,
       pathParameters: pathParametersOf(match),
-      query,
+      query: target.query,
       bodyLimit: record.bodyLimit ?? config.bodyLimit,
     });
+    validateQuery(state, target.query);
     const ctx = await runBeforeHooks(
       new RequestContext({ request, route: { method: record.method, path: record.pattern } }),
       [...config.table.globalBefore, ...record.before],

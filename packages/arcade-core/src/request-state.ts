@@ -3,55 +3,96 @@ import { DEFAULT_BODY_LIMIT } from './body';
 import { RequestHeaders, ResponseHeaders } from './headers';
 import { type ParsedParameters, parseParameters, parseTarget } from './url';
 
+/** What the dispatcher knows when it starts handling a request. */
+export interface RequestStateInit {
+  response: ServerResponse | undefined;
+  /** The request method in upper case. */
+  method: string;
+  path: string;
+  pathParameters: Record<string, string>;
+  /** The raw query string (without `?`), parsed on first use. */
+  query: string;
+  bodyLimit: number;
+}
+
 /**
  * Everything Arcade knows about one request. It is found from the IncomingMessage, so every
  * RequestContext built on the same request (a hook's subclass included) shares it.
+ * What most handlers never touch (headers wrappers, the parsed query) is built on first use: a
+ * request that reads none of it pays for none of it.
  */
-export interface RequestState {
+export class RequestState {
   readonly request: IncomingMessage;
   /** Absent for upgrade requests: their status and headers are only recorded. */
   readonly response: ServerResponse | undefined;
   readonly method: string;
   readonly path: string;
-  readonly requestHeaders: RequestHeaders;
-  readonly responseHeaders: ResponseHeaders;
   pathParameters: Record<string, string>;
-  query: ParsedParameters;
-  statusCode: number;
+  statusCode = 200;
   /** Whether a hook or handler assigned `statusCode` (an `undefined` result then keeps it). */
-  statusCodeAssigned: boolean;
+  statusCodeAssigned = false;
   bodyLimit: number;
-  body: Promise<Buffer> | undefined;
+  body: Promise<Buffer> | undefined = undefined;
+  #queryString: string;
+  #query: ParsedParameters | undefined = undefined;
+  #requestHeaders: RequestHeaders | undefined = undefined;
+  #responseHeaders: ResponseHeaders | undefined = undefined;
+
+  constructor(request: IncomingMessage, init: RequestStateInit) {
+    this.request = request;
+    this.response = init.response;
+    this.method = init.method;
+    this.path = init.path;
+    this.pathParameters = init.pathParameters;
+    this.#queryString = init.query;
+    this.bodyLimit = init.bodyLimit;
+  }
+
+  /**
+   * The parsed query string.
+   * @throws BadRequestException on malformed percent-encoding (the dispatcher reads it before the
+   * hooks run when there is a query string, so a malformed one is answered 400 up front).
+   */
+  get query(): ParsedParameters {
+    this.#query ??= parseParameters(this.#queryString, 'query string');
+    return this.#query;
+  }
+
+  set query(value: ParsedParameters) {
+    this.#query = value;
+  }
+
+  get requestHeaders(): RequestHeaders {
+    this.#requestHeaders ??= new RequestHeaders(this.request);
+    return this.#requestHeaders;
+  }
+
+  get responseHeaders(): ResponseHeaders {
+    this.#responseHeaders ??= new ResponseHeaders();
+    return this.#responseHeaders;
+  }
+
+  /** The response headers, or `undefined` when nobody ever asked for them (so none were recorded). */
+  get recordedResponseHeaders(): ResponseHeaders | undefined {
+    return this.#responseHeaders;
+  }
 }
 
-const states = new WeakMap<IncomingMessage, RequestState>();
+/**
+ * Where the state hangs on its request: a symbol-keyed own property rather than a WeakMap entry,
+ * because every WeakMap entry is an ephemeron the garbage collector must trace specially, which
+ * cost a measurable share of each request's CPU.
+ */
+const STATE = Symbol('arcade.requestState');
 
-/** What the dispatcher knows when it starts handling a request. */
-export interface RequestStateInit {
-  response: ServerResponse | undefined;
-  path: string;
-  pathParameters: Record<string, string>;
-  query: ParsedParameters;
-  bodyLimit: number;
+interface WithState {
+  [STATE]?: RequestState;
 }
 
 /** Creates (or replaces) the state of a request. */
 export function createRequestState(request: IncomingMessage, init: RequestStateInit): RequestState {
-  const state: RequestState = {
-    request,
-    response: init.response,
-    method: (request.method ?? 'GET').toUpperCase(),
-    path: init.path,
-    requestHeaders: new RequestHeaders(request),
-    responseHeaders: new ResponseHeaders(),
-    pathParameters: init.pathParameters,
-    query: init.query,
-    statusCode: 200,
-    statusCodeAssigned: false,
-    bodyLimit: init.bodyLimit,
-    body: undefined,
-  };
-  states.set(request, state);
+  const state = new RequestState(request, init);
+  (request as IncomingMessage & WithState)[STATE] = state;
   return state;
 }
 
@@ -60,7 +101,7 @@ export function createRequestState(request: IncomingMessage, init: RequestStateI
  * for instance) gets one on first use, parsed leniently from its URL.
  */
 export function requestStateOf(request: IncomingMessage): RequestState {
-  const existing = states.get(request);
+  const existing = (request as IncomingMessage & WithState)[STATE];
   if (existing !== undefined) return existing;
   const target = request.url ?? '/';
   let path = target.split('?', 1)[0] ?? '/';
@@ -72,11 +113,14 @@ export function requestStateOf(request: IncomingMessage): RequestState {
   } catch {
     // Malformed input is answered with 400 by the dispatcher; here we only need something usable.
   }
-  return createRequestState(request, {
+  const state = createRequestState(request, {
     response: undefined,
+    method: (request.method ?? 'GET').toUpperCase(),
     path,
     pathParameters: Object.create(null),
-    query,
+    query: '',
     bodyLimit: DEFAULT_BODY_LIMIT,
   });
+  state.query = query;
+  return state;
 }

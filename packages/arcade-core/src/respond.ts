@@ -76,8 +76,9 @@ export function sendError(
     return;
   }
   try {
-    if (state !== undefined) {
-      for (const [name, value] of state.responseHeaders.entries()) {
+    const recorded = state?.recordedResponseHeaders;
+    if (recorded !== undefined) {
+      for (const [name, value] of recorded.entries()) {
         if (name === 'content-type' || name === 'content-length') continue;
         if (isValidHeader(name, value, logger)) response.setHeader(name, value);
       }
@@ -149,7 +150,10 @@ export function sendErrorOnSocket(socket: Duplex, failure: ErrorResponse, logger
 export function sendResult(state: RequestState, result: unknown, logger: Logger): Promise<void> {
   const response = state.response;
   if (response === undefined || response.headersSent || response.writableEnded) return Promise.resolve();
-  for (const [name, value] of state.responseHeaders.entries()) response.setHeader(name, value);
+  const recorded = state.recordedResponseHeaders;
+  if (recorded !== undefined) {
+    for (const [name, value] of recorded.entries()) response.setHeader(name, value);
+  }
   if (result === undefined) {
     response.removeHeader('content-length');
     response.writeHead(state.statusCodeAssigned ? state.statusCode : 204);
