@@ -3,14 +3,21 @@ import type { Duplex } from 'node:stream';
 import {
   type App,
   ForbiddenException,
+  type Logger,
   type RequestContext,
   type ServerOptions,
   ServiceUnavailableException,
 } from '@arcade/core';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { WebSocketManager } from '../registry/manager';
-import { type RouteCallbacks, type RunningConnection, runConnection } from './connection-lifecycle';
+import {
+  type ConnectionHost,
+  type OpenConnection,
+  type RouteCallbacks,
+  RunningConnection,
+} from './connection-lifecycle';
 import { type HandshakeResponse, handshakeResponseOf } from './handshake';
+import { HeartbeatGroup } from './heartbeat';
 import {
   isOriginAllowed,
   type ResolvedConnectionOptions,
@@ -36,14 +43,19 @@ const transports = new WeakMap<App, AppTransport>();
  * its open connections, and the server start/close hooks. Created with the app's first WebSocket
  * route (or by the registry), once per App.
  */
-export class AppTransport {
+export class AppTransport implements ConnectionHost {
   private readonly app: App;
   private options: WebSocketOptions = {};
   private shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   private closing = false;
   private openSockets = 0;
-  private readonly running = new Set<RunningConnection>();
+  private readonly running = new Set<OpenConnection>();
+  /** Resolves close()'s wait once `running` is empty. */
+  private onAllFinished: (() => void) | undefined;
   private readonly servers = new Map<number, WebSocketServer>();
+  /** One shared heartbeat per distinct `{ intervalMs, timeoutMs }`. */
+  private readonly heartbeats = new Map<string, HeartbeatGroup>();
+  private readonly heartbeatOf = new WeakMap<OpenConnection, HeartbeatGroup>();
   // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeResponse>();
 
@@ -64,8 +76,13 @@ export class AppTransport {
   }
 
   // Looked up on use, not held: WebSocketManager.of(app) may itself create this transport.
-  private get manager(): WebSocketManager {
+  get manager(): WebSocketManager {
     return WebSocketManager.of(this.app);
+  }
+
+  /** The app's logger, read on every use: it changes once the server starts. */
+  get logger(): Logger {
+    return this.app.logger;
   }
 
   /** The server-wide options given to `runServer({ webSocket })` (empty before the server starts). */
@@ -104,23 +121,54 @@ export class AppTransport {
     // cannot be overtaken by a concurrent upgrade.
     this.serverFor(options.maxPayload).handleUpgrade(request, socket, head, (ws) => {
       this.handshakes.delete(request);
-      this.openSockets += 1;
-      const running = runConnection({
-        ctx,
-        ws,
-        socket,
-        request,
-        route,
-        options,
-        manager: this.manager,
-        logger: () => this.app.logger,
-        onSocketClosed: () => {
-          this.openSockets -= 1;
-        },
-      });
-      this.running.add(running);
-      void running.finished.then(() => this.running.delete(running));
+      this.accept(ctx, ws, socket, request, route, options);
     });
+  }
+
+  // Apart from upgrade(): the closure ws keeps until its socket closes must not hold the request.
+  private accept<C extends RequestContext>(
+    ctx: C,
+    ws: WebSocket,
+    socket: Duplex,
+    request: IncomingMessage,
+    route: RouteCallbacks<C>,
+    options: ResolvedConnectionOptions,
+  ): void {
+    this.openSockets += 1;
+    const running = new RunningConnection({
+      ctx,
+      ws,
+      socket,
+      route,
+      options,
+      host: this,
+      userAgent: request.headers['user-agent'],
+      remoteAddress: request.socket.remoteAddress,
+    });
+    this.running.add(running);
+    if (options.heartbeat) {
+      const { intervalMs, timeoutMs } = options.heartbeat;
+      const key = `${intervalMs}:${timeoutMs}`;
+      let group = this.heartbeats.get(key);
+      if (!group) {
+        group = new HeartbeatGroup({ intervalMs, timeoutMs });
+        this.heartbeats.set(key, group);
+      }
+      group.add(ws);
+      this.heartbeatOf.set(running, group);
+    }
+  }
+
+  /** The socket of `connection` has closed: it no longer counts against maxConnections. */
+  socketClosed(connection: OpenConnection): void {
+    this.openSockets -= 1;
+    this.heartbeatOf.get(connection)?.remove(connection.ws);
+  }
+
+  /** The after hooks of `connection` have run. */
+  finished(connection: OpenConnection): void {
+    this.running.delete(connection);
+    if (this.running.size === 0) this.onAllFinished?.();
   }
 
   private serverFor(maxPayload: number): WebSocketServer {
@@ -172,11 +220,18 @@ export class AppTransport {
     const waitMs = Math.max(1, Math.floor(this.shutdownTimeoutMs / 3));
     const connections = [...this.running];
     for (const { connection } of connections) connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
-    const allFinished = Promise.all(connections.map((running) => running.finished));
+    // No upgrade is accepted while closing, so `running` only shrinks from here.
+    const allFinished = new Promise<void>((resolve) => {
+      this.onAllFinished = resolve;
+      if (this.running.size === 0) resolve();
+    });
     if (!(await settlesWithin(allFinished, waitMs))) {
       for (const { ws } of connections) ws.terminate();
       await settlesWithin(allFinished, waitMs);
     }
+    this.onAllFinished = undefined;
+    for (const group of this.heartbeats.values()) group.stop();
+    this.heartbeats.clear();
     for (const server of this.servers.values()) server.close();
     this.servers.clear();
     await this.manager.shutdown();

@@ -58,8 +58,13 @@ interface Listener {
   readonly options: WebSocketListenOptions;
 }
 
+/** The user callbacks of `listen`. */
+export type UserCallback = 'listener' | 'onDone' | 'onError';
+
 /** Reports an exception thrown (or a promise rejected) by user code; it never propagates. */
-export type ReportUserError = (error: unknown, source: 'listener' | 'onDone' | 'onError') => void;
+export interface UserErrorReporter {
+  reportUserError(error: unknown, source: UserCallback): void;
+}
 
 /**
  * The wrapper handed to user code. Until `listen` is called, inbound events are queued (bounded by
@@ -69,10 +74,11 @@ export type ReportUserError = (error: unknown, source: 'listener' | 'onDone' | '
 export class ConnectionSocket implements ArcadeWebSocket {
   readonly raw: WebSocket;
   private readonly connection: SocketConnection;
-  private readonly reportError: ReportUserError;
+  private readonly reporter: UserErrorReporter;
   private readonly maxBufferedBytes: number;
   private listener: Listener | undefined;
-  private queue: InboundEvent[] = [];
+  // Allocated with the first event that must wait for listen(): most connections never need it.
+  private queue: InboundEvent[] | undefined;
   private queuedBytes = 0;
   private draining = false;
 
@@ -80,12 +86,12 @@ export class ConnectionSocket implements ArcadeWebSocket {
     raw: WebSocket,
     connection: SocketConnection,
     maxBufferedBytes: number,
-    report: ReportUserError,
+    reporter: UserErrorReporter,
   ) {
     this.raw = raw;
     this.connection = connection;
     this.maxBufferedBytes = maxBufferedBytes;
-    this.reportError = report;
+    this.reporter = reporter;
   }
 
   get protocol(): string {
@@ -103,7 +109,7 @@ export class ConnectionSocket implements ArcadeWebSocket {
   listen(onData: (data: WebSocketData) => unknown, options: WebSocketListenOptions = {}): void {
     if (this.listener) throw new WebSocketListenError(this.connection.id);
     this.listener = { onData, options };
-    if (this.queue.length > 0) {
+    if (this.queue) {
       // Delivered after the caller's synchronous code, as a stream would: the handler finishes
       // setting up (e.g. setConnectionData) before its first message.
       this.draining = true;
@@ -127,7 +133,7 @@ export class ConnectionSocket implements ArcadeWebSocket {
       return;
     }
     this.queuedBytes += size;
-    this.queue.push({ kind: 'data', data, size });
+    this.enqueue({ kind: 'data', data, size });
   }
 
   /** A protocol error from the socket. */
@@ -142,14 +148,19 @@ export class ConnectionSocket implements ArcadeWebSocket {
 
   private deliver(event: InboundEvent): void {
     if (this.listener && !this.draining) this.dispatch(this.listener, event);
-    else this.queue.push(event);
+    else this.enqueue(event);
+  }
+
+  private enqueue(event: InboundEvent): void {
+    this.queue ??= [];
+    this.queue.push(event);
   }
 
   private drain(): void {
     const listener = this.listener;
     if (!listener) return;
-    const events = this.queue;
-    this.queue = [];
+    const events = this.queue ?? [];
+    this.queue = undefined;
     this.queuedBytes = 0;
     this.draining = false;
     for (const event of events) this.dispatch(listener, event);
@@ -169,14 +180,14 @@ export class ConnectionSocket implements ArcadeWebSocket {
     }
   }
 
-  private call(callback: () => unknown, source: 'listener' | 'onDone' | 'onError'): void {
+  private call(callback: () => unknown, source: UserCallback): void {
     try {
       const result = callback();
       if (isPromiseLike(result)) {
-        result.then(undefined, (error: unknown) => this.reportError(error, source));
+        result.then(undefined, (error: unknown) => this.reporter.reportUserError(error, source));
       }
     } catch (error) {
-      this.reportError(error, source);
+      this.reporter.reportUserError(error, source);
     }
   }
 }

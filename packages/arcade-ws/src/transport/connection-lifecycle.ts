@@ -1,11 +1,14 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger, RequestContext } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import type { RawData, WebSocket } from 'ws';
 import type { WebSocketManager } from '../registry/manager';
-import { ConnectionSocket, type WebSocketData } from './arcade-websocket';
-import { startHeartbeat } from './heartbeat';
+import {
+  ConnectionSocket,
+  type UserCallback,
+  type UserErrorReporter,
+  type WebSocketData,
+} from './arcade-websocket';
 import { SocketConnection } from './local-connection';
 import type { ResolvedConnectionOptions } from './options';
 import { TokenBucket } from './rate-limiter';
@@ -23,129 +26,242 @@ export interface RouteCallbacks<C extends RequestContext> {
   readonly afterHooks: readonly WebSocketAfterHook<C>[];
 }
 
+/** What the transport sees of a running connection. */
+export interface OpenConnection {
+  readonly ws: WebSocket;
+  readonly connection: SocketConnection;
+}
+
+/** What a connection needs from the transport that runs it (one object shared by all its connections). */
+export interface ConnectionHost {
+  readonly manager: WebSocketManager;
+  /** Read on every use: the app's logger changes once the server starts. */
+  readonly logger: Logger;
+  /** The socket has closed (before the after hooks). */
+  socketClosed(connection: OpenConnection): void;
+  /** The after hooks have run and the connection is forgotten. */
+  finished(connection: OpenConnection): void;
+}
+
+/** One upgraded socket to run (not retained as such). */
 export interface ConnectionParams<C extends RequestContext> {
   readonly ctx: C;
   readonly ws: WebSocket;
+  /** The upgraded socket, which frames are written to. */
   readonly socket: Duplex;
-  readonly request: IncomingMessage;
   readonly route: RouteCallbacks<C>;
   readonly options: ResolvedConnectionOptions;
-  readonly manager: WebSocketManager;
-  /** Read on every use: the app's logger changes once the server starts. */
-  readonly logger: () => Logger;
-  /** Called as soon as the socket has closed (before the after hooks). */
-  readonly onSocketClosed: () => void;
-}
-
-/** A running connection: `finished` settles (never rejects) once its after hooks have run. */
-export interface RunningConnection {
-  readonly connection: SocketConnection;
-  readonly ws: WebSocket;
-  readonly finished: Promise<void>;
+  readonly host: ConnectionHost;
+  /** For the connection's initial metadata. */
+  readonly userAgent: string | undefined;
+  readonly remoteAddress: string | undefined;
 }
 
 /**
- * Runs one upgraded connection, per DESIGN: a nanoid id -> `manager.addConnection` -> await
- * `onConnect` -> handler; on close -> `manager.removeConnection`; once both the removal and the
- * handler have settled -> after hooks (in order) -> `manager.forgetConnection`.
+ * Runs one upgraded connection, per DESIGN: a nanoid id -> `manager.addConnection` -> `onConnect`
+ * (awaited) -> handler; on close -> `manager.removeConnection`; once both the removal and the handler
+ * have settled -> after hooks (in order) -> `manager.forgetConnection` -> `host.finished`.
  *
  * Error policy: nothing thrown by user code escapes (the process never crashes because of it).
  * - `addConnection`, `onConnect` or the handler throws/rejects: logged as an error, the connection is
  *   closed with 1011 (the handler is skipped after a failed `onConnect`); the after hooks still run.
  * - a listener, `onDone` or `onError` throws/rejects: logged as an error; the connection stays open.
  * - an after hook or `removeConnection` throws: logged; the remaining steps still run.
+ *
+ * Memory: an idle connection is this one object plus its two socket wrappers, so it is written as a
+ * class with state fields rather than closures, promises and suspended async functions (each of
+ * which costs a context, a promise and its reactions per connection). The request context (and the
+ * `IncomingMessage` it holds) is released once the handler has settled when the route has no after
+ * hook to hand it to.
  */
-export function runConnection<C extends RequestContext>(params: ConnectionParams<C>): RunningConnection {
-  const { ctx, ws, socket, request, route, options, manager } = params;
-  const id = nanoid();
-  const log = (message: string, error: unknown): void =>
-    params.logger().error(message, { connectionId: id, path: ctx.route.path, error: describeError(error) });
+export class RunningConnection<C extends RequestContext> implements OpenConnection, UserErrorReporter {
+  readonly id: string = nanoid();
+  readonly ws: WebSocket;
+  readonly connection: SocketConnection;
+  private readonly websocket: ConnectionSocket;
+  private readonly route: RouteCallbacks<C>;
+  private readonly host: ConnectionHost;
+  private readonly path: string;
+  /** Until the handler has settled, and then only while after hooks will need it. */
+  private ctx: C | undefined;
+  private result: unknown;
+  private limiter: TokenBucket | undefined;
+  private readonly closeOnExceed: boolean;
+  private dropLogged = false;
+  /** Settles once the storage registration has (undefined afterwards). */
+  private registration: Promise<void> | undefined;
+  private handlerSettled = false;
+  private removed = false;
 
-  const connection = new SocketConnection(id, ws, socket, options.maxBufferedBytes);
-  const websocket = new ConnectionSocket(ws, connection, options.maxBufferedBytes, (error, source) =>
-    log(`WebSocket ${source} threw`, error),
-  );
+  constructor({ ctx, ws, socket, route, options, host, userAgent, remoteAddress }: ConnectionParams<C>) {
+    this.ctx = ctx;
+    this.ws = ws;
+    this.route = route;
+    this.host = host;
+    this.path = ctx.route.path;
+    this.connection = new SocketConnection(this.id, ws, socket, options.maxBufferedBytes);
+    this.websocket = new ConnectionSocket(ws, this.connection, options.maxBufferedBytes, this);
+    this.closeOnExceed = options.rateLimit !== false && options.rateLimit.onExceed === 'close';
+    if (options.rateLimit) this.limiter = new TokenBucket(options.rateLimit);
 
-  const limiter = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
-  const onExceed = options.rateLimit ? options.rateLimit.onExceed : 'drop';
-  let dropLogged = false;
-  ws.on('message', (data, isBinary) => {
-    if (limiter && !limiter.take()) {
-      if (onExceed === 'close') {
-        connection.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
-      } else if (!dropLogged) {
-        dropLogged = true;
-        params.logger().warn('WebSocket rate limit exceeded: dropping messages', {
-          connectionId: id,
-          path: ctx.route.path,
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    // ws closes the socket itself after an 'error' (1009 for maxPayload, 1002/1007 for bad frames);
+    // a listener must exist or the EventEmitter would throw.
+    ws.on('error', (error: Error) => this.onProtocolError(error));
+    // 'close' is emitted once: `on` spares the wrapper objects `once` allocates.
+    ws.on('close', () => this.onClose());
+
+    const registration = host.manager.addConnection(this.connection, { userAgent, remoteAddress });
+    this.registration = registration;
+    registration.then(
+      () => this.registered(),
+      (error: unknown) => this.setupFailed(error),
+    );
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.limiter && !this.limiter.take()) {
+      if (this.closeOnExceed) {
+        this.connection.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
+      } else if (!this.dropLogged) {
+        this.dropLogged = true;
+        this.host.logger.warn('WebSocket rate limit exceeded: dropping messages', {
+          connectionId: this.id,
+          path: this.path,
         });
       }
       return;
     }
-    websocket.receive(toWebSocketData(data, isBinary));
-  });
-  // ws closes the socket itself after an 'error' (1009 for maxPayload, 1002/1007 for bad frames);
-  // a listener must exist or the EventEmitter would throw.
-  ws.on('error', (error) => {
-    params.logger().debug('WebSocket protocol error', { connectionId: id, error: error.message });
-    websocket.fail(error);
-  });
-  const stopHeartbeat = options.heartbeat ? startHeartbeat(ws, options.heartbeat) : undefined;
-  const closed = new Promise<void>((resolve) => {
-    ws.once('close', () => {
-      stopHeartbeat?.();
-      params.onSocketClosed();
-      websocket.end();
-      resolve();
-    });
-  });
+    this.websocket.receive(toWebSocketData(data, isBinary));
+  }
 
-  const registered = manager.addConnection(connection, {
-    userAgent: request.headers['user-agent'],
-    remoteAddress: request.socket.remoteAddress,
-  });
+  private onProtocolError(error: Error): void {
+    this.host.logger.debug('WebSocket protocol error', { connectionId: this.id, error: error.message });
+    this.websocket.fail(error);
+  }
 
-  const run = async (): Promise<unknown> => {
-    try {
-      await registered;
-      if (route.onConnect) await route.onConnect(ctx, websocket, id);
-      // Called even if the peer left meanwhile: its buffered messages (and onDone) still reach listen().
-      return await route.handler(ctx, websocket, id);
-    } catch (error) {
-      log('WebSocket connection setup or handler failed; closing with 1011', error);
-      connection.close(CLOSE_INTERNAL_ERROR, 'Internal error');
-      return undefined;
+  private onClose(): void {
+    this.limiter = undefined;
+    this.host.socketClosed(this);
+    this.websocket.end();
+    // Behind the registration, which the removal undoes.
+    if (this.registration) {
+      const remove = (): void => this.remove();
+      this.registration.then(remove, remove);
+    } else {
+      this.remove();
     }
-  };
+  }
+
+  private registered(): void {
+    this.registration = undefined;
+    const { onConnect } = this.route;
+    if (!onConnect) {
+      this.callHandler();
+      return;
+    }
+    this.settle(
+      () => onConnect(this.context(), this.websocket, this.id),
+      () => this.callHandler(),
+    );
+  }
+
+  private setupFailed(error: unknown): void {
+    this.registration = undefined;
+    this.failed(error);
+  }
+
+  // Called even if the peer left meanwhile: its buffered messages (and onDone) still reach listen().
+  private callHandler(): void {
+    this.settle(
+      () => this.route.handler(this.context(), this.websocket, this.id),
+      (result) => this.handlerDone(result),
+    );
+  }
+
+  /** Runs `step`; its (awaited) result goes to `next`, a throw or rejection to `failed`. */
+  private settle(step: () => unknown, next: (result: unknown) => void): void {
+    let result: unknown;
+    try {
+      result = step();
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(next, (error: unknown) => this.failed(error));
+    } else {
+      next(result);
+    }
+  }
+
+  private failed(error: unknown): void {
+    this.log('WebSocket connection setup or handler failed; closing with 1011', error);
+    this.connection.close(CLOSE_INTERNAL_ERROR, 'Internal error');
+    this.handlerDone(undefined);
+  }
+
+  private handlerDone(result: unknown): void {
+    this.handlerSettled = true;
+    if (this.route.afterHooks.length > 0) this.result = result;
+    else this.ctx = undefined;
+    if (this.removed) void this.finish();
+  }
 
   // Not behind the handler: a handler that runs on (or never settles) must not keep a closed
-  // connection in storage, listed and in its rooms. Behind the registration, which it undoes.
-  const removed = (async (): Promise<void> => {
-    await closed;
-    await registered.catch(() => undefined);
+  // connection in storage, listed and in its rooms.
+  private remove(): void {
+    this.host.manager.removeConnection(this.id).then(
+      () => this.removedFromStorage(),
+      (error: unknown) => {
+        this.log('Removing a closed WebSocket connection from storage failed', error);
+        this.removedFromStorage();
+      },
+    );
+  }
+
+  private removedFromStorage(): void {
+    this.removed = true;
+    if (this.handlerSettled) void this.finish();
+  }
+
+  private async finish(): Promise<void> {
     try {
-      await manager.removeConnection(id);
-    } catch (error) {
-      log('Removing a closed WebSocket connection from storage failed', error);
-    }
-  })();
-
-  const finish = async (): Promise<void> => {
-    const [result] = await Promise.all([run(), removed]);
-    let current: readonly [C, unknown, string] = [ctx, result, id];
-    for (const hook of route.afterHooks) {
-      try {
-        const next = await hook(...current);
-        if (next) current = [next[0], next[1], next[2] ?? id];
-      } catch (error) {
-        log('WebSocket after hook threw', error);
+      const ctx = this.ctx;
+      this.ctx = undefined;
+      if (ctx) {
+        let current: readonly [C, unknown, string] = [ctx, this.result, this.id];
+        this.result = undefined;
+        for (const hook of this.route.afterHooks) {
+          try {
+            const next = await hook(...current);
+            if (next) current = [next[0], next[1], next[2] ?? this.id];
+          } catch (error) {
+            this.log('WebSocket after hook threw', error);
+          }
+        }
       }
+      this.host.manager.forgetConnection(this.id);
+    } catch (error) {
+      this.log('WebSocket connection teardown failed', error);
     }
-    manager.forgetConnection(id);
-  };
+    this.host.finished(this);
+  }
 
-  const finished = finish().catch((error: unknown) => log('WebSocket connection teardown failed', error));
-  return { connection, ws, finished };
+  /** The request context, which is held until the handler has settled. */
+  private context(): C {
+    if (!this.ctx) throw new Error('The request context of a WebSocket connection was released too early');
+    return this.ctx;
+  }
+
+  /** A listener, `onDone` or `onError` threw: logged, the connection stays open. */
+  reportUserError(error: unknown, source: UserCallback): void {
+    this.log(`WebSocket ${source} threw`, error);
+  }
+
+  private log(message: string, error: unknown): void {
+    this.host.logger.error(message, { connectionId: this.id, path: this.path, error: describeError(error) });
+  }
 }
 
 function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
@@ -156,6 +272,12 @@ function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
       ? Buffer.from(data)
       : data;
   return isBinary ? bytes : bytes.toString('utf8');
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function describeError(error: unknown): string {

@@ -2,32 +2,86 @@ import type { WebSocket } from 'ws';
 import type { HeartbeatOptions } from './options';
 
 /**
- * Pings the peer every `intervalMs`; a peer that has not answered a ping with a pong within
- * `timeoutMs` is terminated (socket destroyed, no closing handshake: a dead peer would not answer it).
- * Returns a function that stops the timers; it must be called when the socket closes.
+ * Ping/pong liveness for every socket sharing one `{ intervalMs, timeoutMs }`: one interval timer pings
+ * them all every `intervalMs`, and one timer per round terminates, `timeoutMs` after the ping, those that
+ * have not answered it (socket destroyed, no closing handshake: a dead peer would not answer it). A
+ * peer is terminated within `intervalMs + timeoutMs` of its last pong, and at most one ping per peer is
+ * outstanding.
+ *
+ * Why shared: a timer, its closures and a pong listener per connection cost several hundred bytes
+ * of heap for each idle connection; here a connection costs one entry in a Set (`ws`'s own example
+ * uses one interval too).
  */
-export function startHeartbeat(ws: WebSocket, options: HeartbeatOptions): () => void {
-  let timer: NodeJS.Timeout | undefined;
+export class HeartbeatGroup {
+  private readonly options: HeartbeatOptions;
+  private readonly sockets = new Set<WebSocket>();
+  /** Sockets pinged and not answered yet, with the time (ms) at which they are terminated. */
+  private readonly awaitingPong = new Map<WebSocket, number>();
+  private readonly checks = new Set<NodeJS.Timeout>();
+  private interval: NodeJS.Timeout | undefined;
+  // One listener function for every socket of the group: the emitter is `this`.
+  private readonly onPong: (this: WebSocket) => void;
 
-  const schedulePing = (): void => {
-    timer = setTimeout(ping, options.intervalMs);
-    timer.unref();
-  };
-  const ping = (): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    ws.ping();
-    timer = setTimeout(() => ws.terminate(), options.timeoutMs);
-    timer.unref();
-  };
-  const onPong = (): void => {
-    clearTimeout(timer);
-    schedulePing();
-  };
+  constructor(options: HeartbeatOptions) {
+    this.options = options;
+    const awaitingPong = this.awaitingPong;
+    this.onPong = function onPong(this: WebSocket): void {
+      awaitingPong.delete(this);
+    };
+  }
 
-  ws.on('pong', onPong);
-  schedulePing();
-  return () => {
-    clearTimeout(timer);
-    ws.off('pong', onPong);
-  };
+  /** Starts checking `ws`; `remove` it once it has closed. */
+  add(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('pong', this.onPong);
+    if (!this.interval) {
+      this.interval = setInterval(() => this.pingAll(), this.options.intervalMs);
+      this.interval.unref();
+    }
+  }
+
+  /** Stops checking `ws`; the group's timers stop with its last socket. */
+  remove(ws: WebSocket): void {
+    this.sockets.delete(ws);
+    this.awaitingPong.delete(ws);
+    ws.off('pong', this.onPong);
+    if (this.sockets.size === 0) this.stop();
+  }
+
+  /** Stops every timer (the sockets are left as they are). */
+  stop(): void {
+    clearInterval(this.interval);
+    this.interval = undefined;
+    for (const check of this.checks) clearTimeout(check);
+    this.checks.clear();
+  }
+
+  private pingAll(): void {
+    const deadline = performance.now() + this.options.timeoutMs;
+    let pinged = false;
+    for (const ws of this.sockets) {
+      if (ws.readyState !== ws.OPEN || this.awaitingPong.has(ws)) continue;
+      this.awaitingPong.set(ws, deadline);
+      ws.ping();
+      pinged = true;
+    }
+    if (!pinged) return;
+    const check = setTimeout(() => {
+      this.checks.delete(check);
+      this.terminateUnanswered(deadline);
+    }, this.options.timeoutMs);
+    check.unref();
+    this.checks.add(check);
+  }
+
+  /** Terminates the sockets pinged in this round or earlier that have not answered. */
+  private terminateUnanswered(roundDeadline: number): void {
+    // Compared with the round's own deadline, not the clock: a timer may fire a fraction of a
+    // millisecond early, and a socket spared then would never be checked again.
+    for (const [ws, deadline] of this.awaitingPong) {
+      if (deadline > roundDeadline) continue;
+      this.awaitingPong.delete(ws);
+      ws.terminate();
+    }
+  }
 }

@@ -73,6 +73,38 @@ describe('heartbeat', () => {
     expect(await client.nextText()).toBe('alive');
   });
 
+  it('terminates only the silent peer among connections sharing one heartbeat', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/a').handleWebSocket(echo, { heartbeat: { intervalMs: 15, timeoutMs: 30 } });
+      app.route.get('/b').handleWebSocket(echo, { heartbeat: { intervalMs: 15, timeoutMs: 30 } });
+    });
+    const answering = await TestClient.connect(url('/a'));
+    const silent = await TestClient.connect(url('/b'), { autoPong: false });
+    expect((await silent.closed).code).toBe(1006);
+    // Still pinged after the silent one is gone, and still served.
+    const pingsSoFar = answering.pings.length;
+    await new Promise<void>((resolve) => {
+      answering.raw.on('ping', () => {
+        if (answering.pings.length > pingsSoFar + 1) resolve();
+      });
+    });
+    answering.send('alive');
+    expect(await answering.nextText()).toBe('alive');
+  });
+
+  it('pings again once the last connection of a heartbeat closed and a new one opens', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+    });
+    const first = await TestClient.connect(url('/ws'));
+    await new Promise<void>((resolve) => first.raw.once('ping', () => resolve()));
+    first.raw.close();
+    await first.closed;
+    const second = await TestClient.connect(url('/ws'));
+    await new Promise<void>((resolve) => second.raw.once('ping', () => resolve()));
+    expect(second.pings.length).toBeGreaterThan(0);
+  });
+
   it('sends no ping when turned off', async () => {
     const { url } = await startServer(
       (app) => {
