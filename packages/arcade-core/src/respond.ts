@@ -145,11 +145,12 @@ export function sendErrorOnSocket(socket: Duplex, failure: ErrorResponse, logger
  * `string` -> `text/html; charset=utf-8`; `undefined` -> 204 (or the status the handler set) with
  * no body; `Buffer`/`Uint8Array` -> as is; a Readable stream -> piped; anything else -> JSON.
  * A content type set by the handler always wins. A response the handler wrote itself is left alone.
- * @returns a promise that settles when the body has been handed to the socket.
+ * @returns for a stream, a promise that settles when it has been handed to the socket; otherwise
+ * `undefined`, the response being written already.
  */
-export function sendResult(state: RequestState, result: unknown, logger: Logger): Promise<void> {
+export function sendResult(state: RequestState, result: unknown, logger: Logger): Promise<void> | undefined {
   const response = state.response;
-  if (response === undefined || response.headersSent || response.writableEnded) return Promise.resolve();
+  if (response === undefined || response.headersSent || response.writableEnded) return undefined;
   const recorded = state.recordedResponseHeaders;
   if (recorded !== undefined) {
     for (const [name, value] of recorded.entries()) response.setHeader(name, value);
@@ -158,7 +159,7 @@ export function sendResult(state: RequestState, result: unknown, logger: Logger)
     response.removeHeader('content-length');
     response.writeHead(state.statusCodeAssigned ? state.statusCode : 204);
     response.end();
-    return Promise.resolve();
+    return undefined;
   }
   if (result instanceof Readable) {
     if (!response.hasHeader('content-type')) response.setHeader('content-type', 'application/octet-stream');
@@ -196,5 +197,5 @@ export function sendResult(state: RequestState, result: unknown, logger: Logger)
   response.setHeader('content-length', body.length);
   response.writeHead(state.statusCode);
   response.end(body);
-  return Promise.resolve();
+  return undefined;
 }

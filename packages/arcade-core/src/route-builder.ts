@@ -21,10 +21,12 @@ function register(draft: RouteDraft, handlers: Pick<RouteRecord, 'handler' | 'up
   const record: RouteRecord = {
     method: draft.method,
     pattern: draft.pattern,
+    route: Object.freeze({ method: draft.method, path: draft.pattern }),
     paramNames: draft.segments.flatMap((segment) => (segment.kind === 'param' ? [segment.name] : [])),
     before: [...draft.groupBefore, ...draft.before],
     after: [...draft.groupAfter],
     bodyLimit: draft.bodyLimit,
+    composed: undefined,
     ...handlers,
   };
   draft.table.add(draft.segments, record);
@@ -104,6 +106,7 @@ export class RouteHandle<C extends RequestContext = RequestContext> {
     hook: (ctx: C, result: unknown) => readonly [C, unknown] | Promise<readonly [C, unknown]>,
   ): RouteHandle<C> {
     this.#record.after.push(hook as unknown as AfterHook);
+    this.#record.composed = undefined;
     return this;
   }
 }

@@ -169,7 +169,7 @@ class RunningServer implements ArcadeServer {
       sendError(response, failure, undefined, this.config.logger);
       return;
     }
-    void dispatchRequest(this.config, request, response);
+    dispatchRequest(this.config, request, response);
   }
 
   #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

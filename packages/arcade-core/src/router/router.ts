@@ -102,12 +102,12 @@ export class Router {
 
   /** A before hook that runs first for every route of the app (and the notFound handler). */
   registerGlobalBeforeHook(hook: BeforeHook): void {
-    this.#table.globalBefore.push(hook);
+    this.#table.addGlobalBefore(hook);
   }
 
   /** An after hook that runs first for every route of the app (and the notFound handler). */
   registerGlobalAfterHook(hook: AfterHook): void {
-    this.#table.globalAfter.push(hook);
+    this.#table.addGlobalAfter(hook);
   }
 
   #route(method: string, path: string): RouteBuilder {

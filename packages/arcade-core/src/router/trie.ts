@@ -85,32 +85,42 @@ export class Trie<V> {
     select: (entries: ReadonlyMap<string, V>) => V | undefined,
     visit?: (node: TrieNode<V>) => void,
   ): TrieMatch<V> | undefined {
-    const params: string[] = [];
-    const walk = (node: TrieNode<V>, index: number): TrieMatch<V> | undefined => {
-      visit?.(node);
-      if (index === segments.length) {
-        const value = node.entries.size === 0 ? undefined : select(node.entries);
-        return value === undefined ? undefined : { value, params: [...params] };
-      }
-      const segment = segments[index]!;
-      const staticChild = node.statics.get(segment);
-      if (staticChild !== undefined) {
-        const found = walk(staticChild, index + 1);
-        if (found !== undefined) return found;
-      }
-      if (node.param !== undefined) {
-        params.push(segment);
-        const found = walk(node.param, index + 1);
-        params.pop();
-        if (found !== undefined) return found;
-      }
-      if (node.wildcard !== undefined) {
-        visit?.(node.wildcard);
-        const value = node.wildcard.entries.size === 0 ? undefined : select(node.wildcard.entries);
-        if (value !== undefined) return { value, params: [...params], rest: segments.slice(index).join('/') };
-      }
-      return undefined;
-    };
-    return walk(this.root, 0);
+    return walk(this.root, { segments, select, visit, params: [] }, 0);
   }
+}
+
+/** What one lookup carries down the recursion (one object per lookup, not one closure per level). */
+interface Lookup<V> {
+  readonly segments: readonly string[];
+  readonly select: (entries: ReadonlyMap<string, V>) => V | undefined;
+  readonly visit: ((node: TrieNode<V>) => void) | undefined;
+  /** The parameter values of the branch being tried. */
+  readonly params: string[];
+}
+
+function walk<V>(node: TrieNode<V>, lookup: Lookup<V>, index: number): TrieMatch<V> | undefined {
+  const { segments, select, visit, params } = lookup;
+  visit?.(node);
+  if (index === segments.length) {
+    const value = node.entries.size === 0 ? undefined : select(node.entries);
+    return value === undefined ? undefined : { value, params: params.slice() };
+  }
+  const segment = segments[index]!;
+  const staticChild = node.statics.get(segment);
+  if (staticChild !== undefined) {
+    const found = walk(staticChild, lookup, index + 1);
+    if (found !== undefined) return found;
+  }
+  if (node.param !== undefined) {
+    params.push(segment);
+    const found = walk(node.param, lookup, index + 1);
+    params.pop();
+    if (found !== undefined) return found;
+  }
+  if (node.wildcard !== undefined) {
+    visit?.(node.wildcard);
+    const value = node.wildcard.entries.size === 0 ? undefined : select(node.wildcard.entries);
+    if (value !== undefined) return { value, params: params.slice(), rest: segments.slice(index).join('/') };
+  }
+  return undefined;
 }
