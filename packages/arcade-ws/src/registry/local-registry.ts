@@ -7,7 +7,8 @@ export type StoredMetadata = { [key: string]: JsonValue };
 /** What this instance knows about one of its own connections. */
 export interface LocalEntry {
   readonly connection: LocalConnection;
-  readonly connectTime: Date;
+  /** Epoch milliseconds: a number field rather than a Date object per connection. */
+  readonly connectTime: number;
   /** Every room the connection joined (kept after detach, so the storage clean-up knows them all). */
   readonly rooms: Set<string>;
   metadata: StoredMetadata;
@@ -28,7 +29,7 @@ export class LocalRegistry {
   add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
     const entry: LocalEntry = {
       connection,
-      connectTime: new Date(),
+      connectTime: Date.now(),
       rooms: new Set(),
       metadata,
       detached: false,

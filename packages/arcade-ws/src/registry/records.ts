@@ -22,7 +22,7 @@ export function recordOf(
   return {
     id: entry.connection.id,
     serverInstanceId: instanceId,
-    connectTime: entry.connectTime.toISOString(),
+    connectTime: new Date(entry.connectTime).toISOString(),
     rooms: [...rooms],
     metadata: entry.metadata,
   };
@@ -92,7 +92,7 @@ export function infoFromEntry(entry: LocalEntry, instanceId: string): Connection
   return new ConnectionInfo({
     id: entry.connection.id,
     serverInstanceId: instanceId,
-    connectTime: new Date(entry.connectTime.getTime()),
+    connectTime: new Date(entry.connectTime),
     rooms: entry.rooms,
     metadata: structuredClone(entry.metadata),
   });

@@ -19,6 +19,7 @@ import {
 import { type HandshakeResponse, handshakeResponseOf } from './handshake';
 import { HeartbeatGroup } from './heartbeat';
 import {
+  type HeartbeatOptions,
   isOriginAllowed,
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
@@ -55,7 +56,6 @@ export class AppTransport implements ConnectionHost {
   private readonly servers = new Map<number, WebSocketServer>();
   /** One shared heartbeat per distinct `{ intervalMs, timeoutMs }`. */
   private readonly heartbeats = new Map<string, HeartbeatGroup>();
-  private readonly heartbeatOf = new WeakMap<OpenConnection, HeartbeatGroup>();
   // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeResponse>();
 
@@ -142,27 +142,26 @@ export class AppTransport implements ConnectionHost {
       route,
       options,
       host: this,
+      heartbeat: options.heartbeat ? this.heartbeatGroup(options.heartbeat) : undefined,
       userAgent: request.headers['user-agent'],
       remoteAddress: request.socket.remoteAddress,
     });
     this.running.add(running);
-    if (options.heartbeat) {
-      const { intervalMs, timeoutMs } = options.heartbeat;
-      const key = `${intervalMs}:${timeoutMs}`;
-      let group = this.heartbeats.get(key);
-      if (!group) {
-        group = new HeartbeatGroup({ intervalMs, timeoutMs });
-        this.heartbeats.set(key, group);
-      }
-      group.add(ws);
-      this.heartbeatOf.set(running, group);
-    }
   }
 
-  /** The socket of `connection` has closed: it no longer counts against maxConnections. */
-  socketClosed(connection: OpenConnection): void {
+  private heartbeatGroup({ intervalMs, timeoutMs }: HeartbeatOptions): HeartbeatGroup {
+    const key = `${intervalMs}:${timeoutMs}`;
+    let group = this.heartbeats.get(key);
+    if (!group) {
+      group = new HeartbeatGroup({ intervalMs, timeoutMs });
+      this.heartbeats.set(key, group);
+    }
+    return group;
+  }
+
+  /** A socket has closed: it no longer counts against maxConnections. */
+  socketClosed(): void {
     this.openSockets -= 1;
-    this.heartbeatOf.get(connection)?.remove(connection.ws);
   }
 
   /** The after hooks of `connection` have run. */

@@ -9,6 +9,7 @@ import {
   type UserErrorReporter,
   type WebSocketData,
 } from './arcade-websocket';
+import type { HeartbeatGroup } from './heartbeat';
 import { SocketConnection } from './local-connection';
 import type { ResolvedConnectionOptions } from './options';
 import { TokenBucket } from './rate-limiter';
@@ -37,8 +38,8 @@ export interface ConnectionHost {
   readonly manager: WebSocketManager;
   /** Read on every use: the app's logger changes once the server starts. */
   readonly logger: Logger;
-  /** The socket has closed (before the after hooks). */
-  socketClosed(connection: OpenConnection): void;
+  /** A socket has closed (before the after hooks). */
+  socketClosed(): void;
   /** The after hooks have run and the connection is forgotten. */
   finished(connection: OpenConnection): void;
 }
@@ -52,6 +53,8 @@ export interface ConnectionParams<C extends RequestContext> {
   readonly route: RouteCallbacks<C>;
   readonly options: ResolvedConnectionOptions;
   readonly host: ConnectionHost;
+  /** The shared heartbeat this connection's socket joins; none when the heartbeat is off. */
+  readonly heartbeat: HeartbeatGroup | undefined;
   /** For the connection's initial metadata. */
   readonly userAgent: string | undefined;
   readonly remoteAddress: string | undefined;
@@ -74,13 +77,16 @@ export interface ConnectionParams<C extends RequestContext> {
  * `IncomingMessage` it holds) is released once the handler has settled when the route has no after
  * hook to hand it to.
  */
-export class RunningConnection<C extends RequestContext> implements OpenConnection, UserErrorReporter {
-  readonly id: string = nanoid();
+export class RunningConnection<C extends RequestContext>
+  implements OpenConnection, SocketEvents, UserErrorReporter
+{
+  readonly id: string = newConnectionId();
   readonly ws: WebSocket;
   readonly connection: SocketConnection;
   private readonly websocket: ConnectionSocket;
   private readonly route: RouteCallbacks<C>;
   private readonly host: ConnectionHost;
+  private readonly heartbeat: HeartbeatGroup | undefined;
   private readonly path: string;
   /** Until the handler has settled, and then only while after hooks will need it. */
   private ctx: C | undefined;
@@ -93,24 +99,30 @@ export class RunningConnection<C extends RequestContext> implements OpenConnecti
   private handlerSettled = false;
   private removed = false;
 
-  constructor({ ctx, ws, socket, route, options, host, userAgent, remoteAddress }: ConnectionParams<C>) {
+  constructor(params: ConnectionParams<C>) {
+    const { ctx, ws, socket, route, options, host, heartbeat } = params;
     this.ctx = ctx;
     this.ws = ws;
     this.route = route;
     this.host = host;
+    this.heartbeat = heartbeat;
     this.path = ctx.route.path;
     this.connection = new SocketConnection(this.id, ws, socket, options.maxBufferedBytes);
     this.websocket = new ConnectionSocket(ws, this.connection, options.maxBufferedBytes, this);
     this.closeOnExceed = options.rateLimit !== false && options.rateLimit.onExceed === 'close';
     if (options.rateLimit) this.limiter = new TokenBucket(options.rateLimit);
 
-    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    (ws as TaggedWebSocket)[RUNNING] = this;
+    ws.on('message', onSocketMessage);
     // ws closes the socket itself after an 'error' (1009 for maxPayload, 1002/1007 for bad frames);
     // a listener must exist or the EventEmitter would throw.
-    ws.on('error', (error: Error) => this.onProtocolError(error));
+    ws.on('error', onSocketError);
     // 'close' is emitted once: `on` spares the wrapper objects `once` allocates.
-    ws.on('close', () => this.onClose());
+    ws.on('close', onSocketClose);
 
+    heartbeat?.add(ws);
+
+    const { userAgent, remoteAddress } = params;
     const registration = host.manager.addConnection(this.connection, { userAgent, remoteAddress });
     this.registration = registration;
     registration.then(
@@ -119,7 +131,8 @@ export class RunningConnection<C extends RequestContext> implements OpenConnecti
     );
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** A message from the socket. */
+  onMessage(data: RawData, isBinary: boolean): void {
     if (this.limiter && !this.limiter.take()) {
       if (this.closeOnExceed) {
         this.connection.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
@@ -135,14 +148,17 @@ export class RunningConnection<C extends RequestContext> implements OpenConnecti
     this.websocket.receive(toWebSocketData(data, isBinary));
   }
 
-  private onProtocolError(error: Error): void {
+  /** A protocol error reported by ws. */
+  onProtocolError(error: Error): void {
     this.host.logger.debug('WebSocket protocol error', { connectionId: this.id, error: error.message });
     this.websocket.fail(error);
   }
 
-  private onClose(): void {
+  /** The socket has closed. */
+  onClose(): void {
     this.limiter = undefined;
-    this.host.socketClosed(this);
+    this.heartbeat?.remove(this.ws);
+    this.host.socketClosed();
     this.websocket.end();
     // Behind the registration, which the removal undoes.
     if (this.registration) {
@@ -262,6 +278,38 @@ export class RunningConnection<C extends RequestContext> implements OpenConnecti
   private log(message: string, error: unknown): void {
     this.host.logger.error(message, { connectionId: this.id, path: this.path, error: describeError(error) });
   }
+}
+
+// The socket's listeners are these three functions, shared by every connection (the emitter is their
+// `this`), rather than three closures per connection; the socket points back to its connection.
+const RUNNING = Symbol('arcade.runningConnection');
+type TaggedWebSocket = WebSocket & { [RUNNING]: SocketEvents };
+
+/** What a connection does with its socket's events. */
+interface SocketEvents {
+  onMessage(data: RawData, isBinary: boolean): void;
+  onProtocolError(error: Error): void;
+  onClose(): void;
+}
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  (this as TaggedWebSocket)[RUNNING].onMessage(data, isBinary);
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as TaggedWebSocket)[RUNNING].onProtocolError(error);
+}
+
+function onSocketClose(this: WebSocket): void {
+  (this as TaggedWebSocket)[RUNNING].onClose();
+}
+
+/**
+ * A nanoid, flattened: nanoid builds its id one character at a time, which leaves a tree of about ten
+ * cons strings (some 300 bytes) behind each id for as long as the connection lives.
+ */
+function newConnectionId(): string {
+  return Buffer.from(nanoid(), 'latin1').toString('latin1');
 }
 
 function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
