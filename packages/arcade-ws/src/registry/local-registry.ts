@@ -4,13 +4,19 @@ import type { LocalConnection } from '../transport/local-connection';
 /** JSON-safe metadata, as stored. */
 export type StoredMetadata = { [key: string]: JsonValue };
 
+const NO_ROOMS: readonly string[] = Object.freeze([]);
+
 /** What this instance knows about one of its own connections. */
 export interface LocalEntry {
   readonly connection: LocalConnection;
   /** Epoch milliseconds: a number field rather than a Date object per connection. */
   readonly connectTime: number;
-  /** Every room the connection joined (kept after detach, so the storage clean-up knows them all). */
-  readonly rooms: Set<string>;
+  /**
+   * Every room the connection joined (kept after detach, so the storage clean-up knows them all).
+   * An array replaced on each change rather than a Set: most connections are in a room or two, and a
+   * Set with its hash table costs about three times the memory of a one-room array.
+   */
+  rooms: readonly string[];
   metadata: StoredMetadata;
   /** True once the connection closed: it no longer receives anything. */
   detached: boolean;
@@ -30,7 +36,7 @@ export class LocalRegistry {
     const entry: LocalEntry = {
       connection,
       connectTime: Date.now(),
-      rooms: new Set(),
+      rooms: NO_ROOMS,
       metadata,
       detached: false,
     };
@@ -72,7 +78,9 @@ export class LocalRegistry {
   }
 
   addToRoom(entry: LocalEntry, room: string): void {
-    entry.rooms.add(room);
+    if (entry.rooms.includes(room)) return;
+    // concat and slice allocate the exact length; a spread or filter leaves room for 16 more.
+    entry.rooms = entry.rooms.concat(room);
     if (entry.detached) return;
     let members = this.roomMembers.get(room);
     if (!members) {
@@ -83,7 +91,10 @@ export class LocalRegistry {
   }
 
   removeFromRoom(entry: LocalEntry, room: string): void {
-    entry.rooms.delete(room);
+    const index = entry.rooms.indexOf(room);
+    if (index === -1) return;
+    entry.rooms =
+      entry.rooms.length === 1 ? NO_ROOMS : entry.rooms.slice(0, index).concat(entry.rooms.slice(index + 1));
     this.dropMember(entry, room);
   }
 

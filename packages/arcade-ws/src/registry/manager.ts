@@ -68,8 +68,12 @@ export class WebSocketManager implements ClusterHost {
   private readonly local = new LocalRegistry();
   private readonly queue = new KeyedQueue();
   private readonly connectionData = new Map<string, unknown>();
-  /** Ids from addConnection until forgetConnection: the ones setConnectionData accepts. */
-  private readonly tracked = new Set<string>();
+  /**
+   * Closed connections whose after hooks have not run yet. With the open ones (`local`), the ids
+   * setConnectionData accepts: from addConnection until forgetConnection. Apart from `local` so an
+   * open connection costs no second entry.
+   */
+  private readonly closing = new Set<string>();
   /** Local connections whose storage write failed (outage): written again on recovery. */
   private readonly pendingWrites = new Set<string>();
   /** Rooms whose join failed per local connection: removed from storage with the next write. */
@@ -111,7 +115,7 @@ export class WebSocketManager implements ClusterHost {
   }
   /** Ignored for an id that is not (or no longer) a connection of this instance. */
   setConnectionData(id: string, data: unknown): void {
-    if (this.tracked.has(id)) this.connectionData.set(id, data);
+    if (this.local.get(id) || this.closing.has(id)) this.connectionData.set(id, data);
   }
 
   /** The data given to `setConnectionData` (default app); still readable in `after` hooks. */
@@ -264,7 +268,6 @@ export class WebSocketManager implements ClusterHost {
     if (metadata.userAgent !== undefined) initial.userAgent = metadata.userAgent;
     if (metadata.remoteAddress !== undefined) initial.remoteAddress = metadata.remoteAddress;
     const entry = this.local.add(connection, initial);
-    this.tracked.add(connection.id);
     await this.queue.run(connection.id, () => this.writeEntry(entry));
   }
 
@@ -272,6 +275,7 @@ export class WebSocketManager implements ClusterHost {
   async removeConnection(id: string): Promise<void> {
     const entry = this.local.detach(id);
     if (!entry) return;
+    this.closing.add(id);
     for (const room of entry.rooms) this.node?.roomChannels.release(room);
     await this.queue.run(id, async () => {
       // Runs after any change queued before the close, so it sees every room the connection got into.
@@ -297,7 +301,7 @@ export class WebSocketManager implements ClusterHost {
 
   /** After the after hooks ran: drops connection data (setConnectionData). */
   forgetConnection(id: string): void {
-    this.tracked.delete(id);
+    this.closing.delete(id);
     this.connectionData.delete(id);
   }
 
@@ -526,8 +530,8 @@ export class WebSocketManager implements ClusterHost {
     return this.queue.run(id, async () => {
       const entry = this.local.get(id);
       if (!entry) return false;
-      if (entry.rooms.has(room)) return true;
-      if (entry.rooms.size >= this.maxRoomsPerConnection)
+      if (entry.rooms.includes(room)) return true;
+      if (entry.rooms.length >= this.maxRoomsPerConnection)
         throw new RoomLimitError(id, this.maxRoomsPerConnection);
       const node = await this.storage();
       // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.
@@ -552,14 +556,14 @@ export class WebSocketManager implements ClusterHost {
     return this.queue.run(id, async () => {
       const entry = this.local.get(id);
       if (!entry) return false;
-      if (!entry.rooms.has(room)) return true;
+      if (!entry.rooms.includes(room)) return true;
       const node = await this.storage();
       try {
         await node.batch('leave a room', [
           { type: 'setRemove', key: storageKeys.room(room), members: [id] },
           this.recordWrite(
             entry,
-            [...entry.rooms].filter((joined) => joined !== room),
+            entry.rooms.filter((joined) => joined !== room),
           ),
         ]);
       } catch (error) {
@@ -623,7 +627,7 @@ export class WebSocketManager implements ClusterHost {
   private async writeEntry(entry: LocalEntry, rethrow = false): Promise<void> {
     if (entry.detached) return;
     const id = entry.connection.id;
-    const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.has(room));
+    const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.includes(room));
     try {
       const node = this.node ?? (await this.storage());
       await node.batch('register a connection', [

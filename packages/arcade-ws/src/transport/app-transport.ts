@@ -218,7 +218,7 @@ export class AppTransport implements ConnectionHost {
     this.closing = true;
     const waitMs = Math.max(1, Math.floor(this.shutdownTimeoutMs / 3));
     const connections = [...this.running];
-    for (const { connection } of connections) connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
+    for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
     // No upgrade is accepted while closing, so `running` only shrinks from here.
     const allFinished = new Promise<void>((resolve) => {
       this.onAllFinished = resolve;

@@ -67,10 +67,9 @@ export interface UserErrorReporter {
  * `onConnect` runs.
  */
 export class ConnectionSocket implements ArcadeWebSocket {
-  readonly raw: WebSocket;
-  private readonly connection: SocketConnection;
-  private readonly reporter: UserErrorReporter;
-  private readonly maxBufferedBytes: number;
+  // The socket, the limit and the error reporter are all read from the connection: fewer fields
+  // per connection.
+  private readonly connection: SocketConnection & UserErrorReporter;
   // Two fields rather than one { onData, options } object: one allocation less per connection.
   private onData: ((data: WebSocketData) => unknown) | undefined;
   private listenOptions: WebSocketListenOptions | undefined;
@@ -79,16 +78,12 @@ export class ConnectionSocket implements ArcadeWebSocket {
   private queuedBytes = 0;
   private draining = false;
 
-  constructor(
-    raw: WebSocket,
-    connection: SocketConnection,
-    maxBufferedBytes: number,
-    reporter: UserErrorReporter,
-  ) {
-    this.raw = raw;
+  constructor(connection: SocketConnection & UserErrorReporter) {
     this.connection = connection;
-    this.maxBufferedBytes = maxBufferedBytes;
-    this.reporter = reporter;
+  }
+
+  get raw(): WebSocket {
+    return this.connection.ws;
   }
 
   get protocol(): string {
@@ -126,7 +121,7 @@ export class ConnectionSocket implements ArcadeWebSocket {
       return;
     }
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if (this.queuedBytes + size > this.maxBufferedBytes) {
+    if (this.queuedBytes + size > this.connection.maxBufferedBytes) {
       this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
       return;
     }
@@ -183,10 +178,10 @@ export class ConnectionSocket implements ArcadeWebSocket {
     try {
       const result = callback();
       if (isPromiseLike(result)) {
-        result.then(undefined, (error: unknown) => this.reporter.reportUserError(error, source));
+        result.then(undefined, (error: unknown) => this.connection.reportUserError(error, source));
       }
     } catch (error) {
-      this.reporter.reportUserError(error, source);
+      this.connection.reportUserError(error, source);
     }
   }
 }

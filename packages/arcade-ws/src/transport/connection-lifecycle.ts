@@ -11,7 +11,7 @@ import {
 } from './arcade-websocket';
 import type { HeartbeatGroup } from './heartbeat';
 import { SocketConnection } from './local-connection';
-import type { ResolvedConnectionOptions } from './options';
+import type { RateLimitOptions, ResolvedConnectionOptions } from './options';
 import { TokenBucket } from './rate-limiter';
 import type { WebSocketAfterHook, WebSocketConnectHandler, WebSocketHandler } from './types';
 
@@ -30,7 +30,7 @@ export interface RouteCallbacks<C extends RequestContext> {
 /** What the transport sees of a running connection. */
 export interface OpenConnection {
   readonly ws: WebSocket;
-  readonly connection: SocketConnection;
+  close(code?: number, reason?: string): void;
 }
 
 /** What a connection needs from the transport that runs it (one object shared by all its connections). */
@@ -78,11 +78,9 @@ export interface ConnectionParams<C extends RequestContext> {
  * hook to hand it to.
  */
 export class RunningConnection<C extends RequestContext>
+  extends SocketConnection
   implements OpenConnection, SocketEvents, UserErrorReporter
 {
-  readonly id: string = newConnectionId();
-  readonly ws: WebSocket;
-  readonly connection: SocketConnection;
   private readonly websocket: ConnectionSocket;
   private readonly route: RouteCallbacks<C>;
   private readonly host: ConnectionHost;
@@ -91,8 +89,9 @@ export class RunningConnection<C extends RequestContext>
   /** Until the handler has settled, and then only while after hooks will need it. */
   private ctx: C | undefined;
   private result: unknown;
+  private readonly rateLimit: RateLimitOptions | false;
+  /** Created with the first message: until then it would be full anyway. */
   private limiter: TokenBucket | undefined;
-  private readonly closeOnExceed: boolean;
   private dropLogged = false;
   /** Settles once the storage registration has (undefined afterwards). */
   private registration: Promise<void> | undefined;
@@ -101,16 +100,14 @@ export class RunningConnection<C extends RequestContext>
 
   constructor(params: ConnectionParams<C>) {
     const { ctx, ws, socket, route, options, host, heartbeat } = params;
+    super(newConnectionId(), ws, socket, options.maxBufferedBytes);
     this.ctx = ctx;
-    this.ws = ws;
     this.route = route;
     this.host = host;
     this.heartbeat = heartbeat;
     this.path = ctx.route.path;
-    this.connection = new SocketConnection(this.id, ws, socket, options.maxBufferedBytes);
-    this.websocket = new ConnectionSocket(ws, this.connection, options.maxBufferedBytes, this);
-    this.closeOnExceed = options.rateLimit !== false && options.rateLimit.onExceed === 'close';
-    if (options.rateLimit) this.limiter = new TokenBucket(options.rateLimit);
+    this.websocket = new ConnectionSocket(this);
+    this.rateLimit = options.rateLimit;
 
     (ws as TaggedWebSocket)[RUNNING] = this;
     ws.on('message', onSocketMessage);
@@ -123,7 +120,7 @@ export class RunningConnection<C extends RequestContext>
     heartbeat?.add(ws);
 
     const { userAgent, remoteAddress } = params;
-    const registration = host.manager.addConnection(this.connection, { userAgent, remoteAddress });
+    const registration = host.manager.addConnection(this, { userAgent, remoteAddress });
     this.registration = registration;
     registration.then(
       () => this.registered(),
@@ -133,9 +130,9 @@ export class RunningConnection<C extends RequestContext>
 
   /** A message from the socket. */
   onMessage(data: RawData, isBinary: boolean): void {
-    if (this.limiter && !this.limiter.take()) {
-      if (this.closeOnExceed) {
-        this.connection.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
+    if (this.rateLimit && !(this.limiter ??= new TokenBucket(this.rateLimit)).take()) {
+      if (this.rateLimit.onExceed === 'close') {
+        this.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
       } else if (!this.dropLogged) {
         this.dropLogged = true;
         this.host.logger.warn('WebSocket rate limit exceeded: dropping messages', {
@@ -213,7 +210,7 @@ export class RunningConnection<C extends RequestContext>
 
   private failed(error: unknown): void {
     this.log('WebSocket connection setup or handler failed; closing with 1011', error);
-    this.connection.close(CLOSE_INTERNAL_ERROR, 'Internal error');
+    this.close(CLOSE_INTERNAL_ERROR, 'Internal error');
     this.handlerDone(undefined);
   }
 

@@ -35,9 +35,11 @@ export interface LocalConnection {
  */
 export class SocketConnection implements LocalConnection {
   readonly id: string;
-  private readonly ws: WebSocket;
+  /** The `ws` socket. */
+  readonly ws: WebSocket;
   private readonly socket: Duplex;
-  private readonly maxBufferedBytes: number;
+  /** Outbound bytes the connection may have queued (also bounds what is buffered before listen). */
+  readonly maxBufferedBytes: number;
 
   constructor(id: string, ws: WebSocket, socket: Duplex, maxBufferedBytes: number) {
     this.id = id;
