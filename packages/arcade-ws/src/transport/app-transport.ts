@@ -153,10 +153,18 @@ export class AppTransport implements ConnectionHost {
     const key = `${intervalMs}:${timeoutMs}`;
     let group = this.heartbeats.get(key);
     if (!group) {
-      group = new HeartbeatGroup({ intervalMs, timeoutMs });
+      const created: HeartbeatGroup = new HeartbeatGroup({ intervalMs, timeoutMs }, () =>
+        this.socketsOf(created),
+      );
+      group = created;
       this.heartbeats.set(key, group);
     }
     return group;
+  }
+
+  // Walks the connections rather than keeping a second per-connection Set in each group.
+  private *socketsOf(group: HeartbeatGroup): Iterable<WebSocket> {
+    for (const running of this.running) if (running.heartbeat === group) yield running.ws;
   }
 
   /** A socket has closed: it no longer counts against maxConnections. */

@@ -30,6 +30,7 @@ export interface RouteCallbacks<C extends RequestContext> {
 /** What the transport sees of a running connection. */
 export interface OpenConnection {
   readonly ws: WebSocket;
+  readonly heartbeat: HeartbeatGroup | undefined;
   close(code?: number, reason?: string): void;
 }
 
@@ -84,7 +85,8 @@ export class RunningConnection<C extends RequestContext>
   private readonly websocket: ConnectionSocket;
   private readonly route: RouteCallbacks<C>;
   private readonly host: ConnectionHost;
-  private readonly heartbeat: HeartbeatGroup | undefined;
+  /** The shared heartbeat the socket is in, if any. */
+  readonly heartbeat: HeartbeatGroup | undefined;
   private readonly path: string;
   /** Until the handler has settled, and then only while after hooks will need it. */
   private ctx: C | undefined;

@@ -9,12 +9,15 @@ import type { HeartbeatOptions } from './options';
  * outstanding.
  *
  * Why shared: a timer, its closures and a pong listener per connection cost several hundred bytes
- * of heap for each idle connection; here a connection costs one entry in a Set (`ws`'s own example
- * uses one interval too).
+ * of heap for each idle connection; here a connection costs nothing but its place in the
+ * transport's own list of connections, which `sockets` walks (`ws`'s own example uses one interval
+ * too).
  */
 export class HeartbeatGroup {
   private readonly options: HeartbeatOptions;
-  private readonly sockets = new Set<WebSocket>();
+  /** The group's sockets (closed ones may be among them: they are skipped). */
+  private readonly sockets: () => Iterable<WebSocket>;
+  private size = 0;
   /** Sockets pinged and not answered yet, with the time (ms) at which they are terminated. */
   private readonly awaitingPong = new Map<WebSocket, number>();
   private readonly checks = new Set<NodeJS.Timeout>();
@@ -22,17 +25,18 @@ export class HeartbeatGroup {
   // One listener function for every socket of the group: the emitter is `this`.
   private readonly onPong: (this: WebSocket) => void;
 
-  constructor(options: HeartbeatOptions) {
+  constructor(options: HeartbeatOptions, sockets: () => Iterable<WebSocket>) {
     this.options = options;
+    this.sockets = sockets;
     const awaitingPong = this.awaitingPong;
     this.onPong = function onPong(this: WebSocket): void {
       awaitingPong.delete(this);
     };
   }
 
-  /** Starts checking `ws`; `remove` it once it has closed. */
+  /** Starts checking `ws`, which `sockets` yields from now on; `remove` it once it has closed. */
   add(ws: WebSocket): void {
-    this.sockets.add(ws);
+    this.size += 1;
     ws.on('pong', this.onPong);
     if (!this.interval) {
       this.interval = setInterval(() => this.pingAll(), this.options.intervalMs);
@@ -42,10 +46,10 @@ export class HeartbeatGroup {
 
   /** Stops checking `ws`; the group's timers stop with its last socket. */
   remove(ws: WebSocket): void {
-    this.sockets.delete(ws);
+    this.size -= 1;
     this.awaitingPong.delete(ws);
     ws.off('pong', this.onPong);
-    if (this.sockets.size === 0) this.stop();
+    if (this.size === 0) this.stop();
   }
 
   /** Stops every timer (the sockets are left as they are). */
@@ -59,7 +63,7 @@ export class HeartbeatGroup {
   private pingAll(): void {
     const deadline = performance.now() + this.options.timeoutMs;
     let pinged = false;
-    for (const ws of this.sockets) {
+    for (const ws of this.sockets()) {
       if (ws.readyState !== ws.OPEN || this.awaitingPong.has(ws)) continue;
       this.awaitingPong.set(ws, deadline);
       ws.ping();
