@@ -177,10 +177,12 @@ export function sendResult(state: RequestState, result: unknown, logger: Logger)
       result.pipe(response);
     });
   }
-  let body: Buffer;
+  // Text stays a string: Node writes it in the same chunk as the head, where a Buffer would be a
+  // second chunk (and an allocation).
+  let body: string | Buffer;
   let contentType: string;
   if (typeof result === 'string') {
-    body = Buffer.from(result, 'utf8');
+    body = result;
     contentType = 'text/html; charset=utf-8';
   } else if (result instanceof Uint8Array) {
     body = Buffer.from(result.buffer, result.byteOffset, result.byteLength);
@@ -190,12 +192,17 @@ export function sendResult(state: RequestState, result: unknown, logger: Logger)
     if (json === undefined) {
       throw new TypeError(`The handler returned a ${typeof result}, which cannot be rendered as JSON`);
     }
-    body = Buffer.from(json, 'utf8');
+    body = json;
     contentType = JSON_TYPE;
   }
-  if (!response.hasHeader('content-type')) response.setHeader('content-type', contentType);
-  response.setHeader('content-length', body.length);
-  response.writeHead(state.statusCode);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (response.hasHeader('content-type')) {
+    response.setHeader('content-length', length);
+    response.writeHead(state.statusCode);
+  } else {
+    // Headers handed to writeHead as an object skip Node's per-header bookkeeping of setHeader.
+    response.writeHead(state.statusCode, { 'content-type': contentType, 'content-length': length });
+  }
   response.end(body);
   return undefined;
 }
