@@ -186,7 +186,8 @@ export class ConnectionSocket implements ArcadeWebSocket {
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+/** Whether user code returned a promise (or any thenable), whose rejection must be reported too. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );

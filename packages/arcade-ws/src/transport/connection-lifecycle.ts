@@ -5,6 +5,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { WebSocketManager } from '../registry/manager';
 import {
   ConnectionSocket,
+  isPromiseLike,
   type UserCallback,
   type UserErrorReporter,
   type WebSocketData,
@@ -319,12 +320,6 @@ function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
       ? Buffer.from(data)
       : data;
   return isBinary ? bytes : bytes.toString('utf8');
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function describeError(error: unknown): string {
