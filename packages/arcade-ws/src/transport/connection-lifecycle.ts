@@ -133,7 +133,7 @@ export class RunningConnection<C extends RequestContext>
 
   /** A message from the socket. */
   onMessage(data: RawData, isBinary: boolean): void {
-    if (this.rateLimit && !(this.limiter ??= new TokenBucket(this.rateLimit)).take()) {
+    if (this.rateLimit && !this.rateLimiter(this.rateLimit).take()) {
       if (this.rateLimit.onExceed === 'close') {
         this.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
       } else if (!this.dropLogged) {
@@ -146,6 +146,11 @@ export class RunningConnection<C extends RequestContext>
       return;
     }
     this.websocket.receive(toWebSocketData(data, isBinary));
+  }
+
+  private rateLimiter(options: RateLimitOptions): TokenBucket {
+    this.limiter ??= new TokenBucket(options);
+    return this.limiter;
   }
 
   /** A protocol error reported by ws. */
