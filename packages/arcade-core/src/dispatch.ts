@@ -7,8 +7,7 @@ import { describeError } from './logger';
 import { RequestContext, type RouteInfo } from './request-context';
 import { createRequestState, type RequestState } from './request-state';
 import { type ErrorPolicy, errorResponseFor, sendError, sendErrorOnSocket, sendResult } from './respond';
-import type { ComposedHooks, RouteRecord, RouteTable } from './route-table';
-import type { TrieMatch } from './router/trie';
+import type { ComposedHooks, RouteTable } from './route-table';
 import type { StaticFiles } from './static-files';
 import { parseTarget } from './url';
 
@@ -17,14 +16,6 @@ export interface DispatchConfig extends ErrorPolicy {
   readonly table: RouteTable;
   readonly bodyLimit: number;
   readonly staticFiles: StaticFiles | undefined;
-}
-
-function pathParametersOf(match: TrieMatch<RouteRecord>): Record<string, string> {
-  const parameters: Record<string, string> = Object.create(null);
-  const names = match.value.paramNames;
-  for (let index = 0; index < names.length; index++) parameters[names[index]!] = match.params[index] ?? '';
-  if (match.rest !== undefined) parameters['*'] = match.rest;
-  return parameters;
 }
 
 /**
@@ -153,7 +144,7 @@ export function dispatchRequest(
         response,
         method,
         path: target.path,
-        pathParameters: Object.create(null),
+        match: undefined,
         query: target.query,
         bodyLimit: config.bodyLimit,
       });
@@ -169,7 +160,7 @@ export function dispatchRequest(
       response,
       method,
       path: target.path,
-      pathParameters: pathParametersOf(match),
+      match,
       query: target.query,
       bodyLimit: record.bodyLimit ?? config.bodyLimit,
     });
@@ -242,7 +233,7 @@ export async function dispatchUpgrade(
       response: undefined,
       method,
       path: target.path,
-      pathParameters: pathParametersOf(match),
+      match,
       query: target.query,
       bodyLimit: record.bodyLimit ?? config.bodyLimit,
     });

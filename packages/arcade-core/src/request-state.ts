@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { RequestHeaders, ResponseHeaders } from './headers';
+import type { RouteRecord } from './route-table';
+import type { TrieMatch } from './router/trie';
 import { type ParsedParameters, parseParameters, parseTarget } from './url';
 
 /** What the dispatcher knows when it starts handling a request. */
@@ -9,7 +11,8 @@ export interface RequestStateInit {
   /** The request method in upper case. */
   method: string;
   path: string;
-  pathParameters: Record<string, string>;
+  /** The route match whose parameters `pathParameters` holds (built on first use); none for no route. */
+  match: TrieMatch<RouteRecord> | undefined;
   /** The raw query string (without `?`), parsed on first use. */
   query: string;
   bodyLimit: number;
@@ -27,12 +30,13 @@ export class RequestState {
   readonly response: ServerResponse | undefined;
   readonly method: string;
   readonly path: string;
-  pathParameters: Record<string, string>;
   statusCode = 200;
   /** Whether a hook or handler assigned `statusCode` (an `undefined` result then keeps it). */
   statusCodeAssigned = false;
   bodyLimit: number;
   body: Promise<Buffer> | undefined = undefined;
+  #match: TrieMatch<RouteRecord> | undefined;
+  #pathParameters: Record<string, string> | undefined = undefined;
   #queryString: string;
   #query: ParsedParameters | undefined = undefined;
   #requestHeaders: RequestHeaders | undefined = undefined;
@@ -43,9 +47,15 @@ export class RequestState {
     this.response = init.response;
     this.method = init.method;
     this.path = init.path;
-    this.pathParameters = init.pathParameters;
+    this.#match = init.match;
     this.#queryString = init.query;
     this.bodyLimit = init.bodyLimit;
+  }
+
+  /** The route's `:name` parameters (and the wildcard's rest under `'*'`), without a prototype. */
+  get pathParameters(): Record<string, string> {
+    this.#pathParameters ??= pathParametersOf(this.#match);
+    return this.#pathParameters;
   }
 
   /**
@@ -76,6 +86,23 @@ export class RequestState {
   get recordedResponseHeaders(): ResponseHeaders | undefined {
     return this.#responseHeaders;
   }
+}
+
+/**
+ * Makes records that inherit nothing (no Object.prototype in their chain, so `__proto__` or
+ * `constructor` are ordinary keys) yet stay in V8's fast mode: `Object.create(null)` makes a
+ * dictionary-mode object, several times slower to fill, and this runs for most requests.
+ */
+const ParameterRecord = function ParameterRecord(): void {} as unknown as new () => Record<string, string>;
+ParameterRecord.prototype = Object.create(null);
+
+function pathParametersOf(match: TrieMatch<RouteRecord> | undefined): Record<string, string> {
+  const parameters = new ParameterRecord();
+  if (match === undefined) return parameters;
+  const names = match.value.paramNames;
+  for (let index = 0; index < names.length; index++) parameters[names[index]!] = match.params[index] ?? '';
+  if (match.rest !== undefined) parameters['*'] = match.rest;
+  return parameters;
 }
 
 /**
@@ -117,7 +144,7 @@ export function requestStateOf(request: IncomingMessage): RequestState {
     response: undefined,
     method: (request.method ?? 'GET').toUpperCase(),
     path,
-    pathParameters: Object.create(null),
+    match: undefined,
     query: '',
     bodyLimit: DEFAULT_BODY_LIMIT,
   });

@@ -28,9 +28,14 @@ export function parseTarget(target: string): ParsedTarget {
   const questionMark = rest.indexOf('?');
   const path = questionMark === -1 ? rest : rest.slice(0, questionMark);
   const query = questionMark === -1 ? '' : rest.slice(questionMark + 1);
+  // A scan rather than split('/'): no throw-away array, and empty segments are never made.
   const segments: string[] = [];
-  for (const raw of path.split('/')) {
-    if (raw !== '') segments.push(decodeComponent(raw, 'path'));
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf('/', start);
+    if (end === -1) end = path.length;
+    if (end > start) segments.push(decodeComponent(path.slice(start, end), 'path'));
+    start = end + 1;
   }
   return { path, segments, query };
 }
