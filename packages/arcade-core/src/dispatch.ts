@@ -205,6 +205,18 @@ function serveUpgradeAsPlainRequest(config: DispatchConfig, request: IncomingMes
   dispatchRequest(config, request, response);
 }
 
+/** One upgrade-socket error listener per config, shared by every upgraded socket. */
+const upgradeErrorListeners = new WeakMap<DispatchConfig, (error: Error) => void>();
+
+function upgradeErrorListenerOf(config: DispatchConfig): (error: Error) => void {
+  let listener = upgradeErrorListeners.get(config);
+  if (listener === undefined) {
+    listener = (error) => config.logger.debug('Upgrade socket error', describeError(error));
+    upgradeErrorListeners.set(config, listener);
+  }
+  return listener;
+}
+
 /**
  * Handles an HTTP `upgrade` event: runs the global, group and route before hooks of the matching
  * upgrade route, then its handler. Failures are written on the raw socket.
@@ -216,7 +228,7 @@ export async function dispatchUpgrade(
   head: Buffer,
 ): Promise<void> {
   // After an upgrade the http server no longer watches the socket: an unhandled 'error' would crash.
-  socket.on('error', (error) => config.logger.debug('Upgrade socket error', describeError(error)));
+  socket.on('error', upgradeErrorListenerOf(config));
   const method = (request.method ?? 'GET').toUpperCase();
   let routePath: string | undefined;
   try {

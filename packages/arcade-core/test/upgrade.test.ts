@@ -203,3 +203,34 @@ describe('upgraded sockets and close()', () => {
     expect(owned[0]?.destroyed).toBe(true);
   });
 });
+
+describe('listeners core keeps on upgraded sockets', () => {
+  it('attaches the same close and error listener functions to every upgraded socket', async () => {
+    const owned: import('node:stream').Duplex[] = [];
+    const bothHandedOver = deferred();
+    const { server } = await startApp((current) => {
+      current.route.get('/hold').handleUpgrade((_ctx, { socket }) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
+        owned.push(socket);
+        if (owned.length === 2) bothHandedOver.resolve();
+      });
+    });
+    const clients = await Promise.all([rawConnection(server), rawConnection(server)]);
+    const closed = clients.map((client) => readUntilClosed(client));
+    for (const client of clients) client.write(upgradeRequest('/hold'));
+    await bothHandedOver.promise;
+    const [first, second] = owned as [import('node:stream').Duplex, import('node:stream').Duplex];
+    const listenersOf = (event: string) => [first.listeners(event), second.listeners(event)] as const;
+    try {
+      for (const event of ['close', 'error']) {
+        const [ofFirst, ofSecond] = listenersOf(event);
+        expect(ofSecond).toHaveLength(ofFirst.length);
+        for (const [index, listener] of ofFirst.entries()) expect(ofSecond[index]).toBe(listener);
+      }
+    } finally {
+      await server.close();
+      await Promise.all(closed);
+    }
+    expect(owned.every((socket) => socket.destroyed)).toBe(true);
+  });
+});
