@@ -168,6 +168,9 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
     commandTimeout: commandTimeoutMs,
     // Fail fast during an outage: no unbounded offline queue, no replay of calls in flight.
     enableOfflineQueue: false,
+    // Commands issued in one event-loop turn (a burst of PUBLISHes when many rooms emit) leave in one
+    // write instead of one system call each.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     // The adapter restores its own subscriptions, so it knows when they are live again.
