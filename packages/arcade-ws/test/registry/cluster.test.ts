@@ -191,6 +191,20 @@ describe('leases and crash clean-up', () => {
     await eventually(() => !cluster.keys().some((key) => key.includes(doomed.app.serverInstanceId)));
   });
 
+  it('with the default lease, survivors clean a dead instance within 15 s of its death (guarantee 5)', async () => {
+    const survivor = await cluster.start();
+    const doomed = await cluster.start();
+    const lost = await doomed.connect();
+    await doomed.app.joinRoom(lost.id, 'room');
+
+    await doomed.cache.dispose();
+    const diedAt = Date.now();
+    await eventually(async () => (await survivor.app.getRoomMembers('room')).length === 0);
+    // The bound is the guarantee itself (DESIGN, guarantee 5), not a speed measurement.
+    expect(Date.now() - diedAt).toBeLessThanOrEqual(15_000);
+    expect(await survivor.app.getConnectionInfo(lost.id)).toBeNull();
+  }, 30_000);
+
   it('an instance whose storage was emptied writes its lease, connections and rooms back', async () => {
     const instance = await cluster.start({ instanceLeaseMs: 300 });
     const connection = await instance.connect();
