@@ -101,7 +101,7 @@ export class RouteTable {
 
   /**
    * The route a plain HTTP request runs: its method's route, else GET's for HEAD, else `any`'s, else
-   * an upgrade route (which answers 426).
+   * an upgrade route (which answers 426; a HEAD request finds GET's upgrade route too).
    */
   matchHttp(
     method: string,
@@ -116,6 +116,7 @@ export class RouteTable {
         (key === 'HEAD' ? entries.get('GET') : undefined) ??
         entries.get(ANY) ??
         entries.get(upgradeKey(key)) ??
+        (key === 'HEAD' ? entries.get(upgradeKey('GET')) : undefined) ??
         entries.get(upgradeKey(ANY));
       this.#httpSelectors.set(method, select);
     }

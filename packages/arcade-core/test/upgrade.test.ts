@@ -94,6 +94,13 @@ describe('upgrade routes', () => {
     expect(response.json()).toEqual({ error: { statusCode: 426, message: 'Upgrade required' } });
   });
 
+  it('answers 426 without a body to a HEAD request, as GET does with one', async () => {
+    const response = await send(server, '/ws/echo/lobby', { method: 'HEAD', headers: { authorization: 't' } });
+    expect(response.status).toBe(426);
+    expect(response.headers.upgrade).toBe('websocket');
+    expect(response.bytes.length).toBe(0);
+  });
+
   it('runs global, group and route hooks, then hands the socket to the handler', async () => {
     globalCalls.length = 0;
     const socket = await rawConnection(server);
