@@ -95,7 +95,10 @@ describe('upgrade routes', () => {
   });
 
   it('answers 426 without a body to a HEAD request, as GET does with one', async () => {
-    const response = await send(server, '/ws/echo/lobby', { method: 'HEAD', headers: { authorization: 't' } });
+    const response = await send(server, '/ws/echo/lobby', {
+      method: 'HEAD',
+      headers: { authorization: 't' },
+    });
     expect(response.status).toBe(426);
     expect(response.headers.upgrade).toBe('websocket');
     expect(response.bytes.length).toBe(0);
