@@ -323,7 +323,7 @@ export class WebSocketManager implements ClusterHost {
   /** Every connection of the cluster. */
   async emitToAll(...args: EmitArguments): Promise<void> {
     const payload = encodeMessage(...args);
-    this.sendLocally(this.localConnections(), payload, undefined);
+    this.deliverToAll(payload, undefined);
     const node = await this.storage();
     await node.publishDelivery('broadcast', channelNames.broadcast, payload, undefined);
   }
@@ -354,8 +354,7 @@ export class WebSocketManager implements ClusterHost {
     assertRoomName(room);
     const exclude = excludedIds(options);
     const payload = encodeMessage(message);
-    const members = this.local.members(room);
-    if (members) this.sendLocally(members, payload, exclude);
+    this.deliverToRoom(room, payload, exclude);
     const node = await this.storage();
     await node.publishDelivery('room', channelNames.room(room), payload, exclude);
   }
