@@ -90,10 +90,11 @@ export class ClusterNode {
     private leaseMs: number,
     private readonly host: ClusterHost,
     /**
-     * True for the private in-memory store made when the app never initialized one: no other
-     * instance can hear it, so room and broadcast messages are neither published nor subscribed.
+     * True for the private in-memory store made when the app never initialized one. No other
+     * instance can reach it, so nothing is published or subscribed for rooms and broadcasts, and
+     * connection state is not written there (this instance answers from memory).
      */
-    private readonly solitary = false,
+    readonly solitary = false,
   ) {
     this.sentByMe = senderMatcher(instanceId);
     this.roomChannels = new RoomChannels(
@@ -163,6 +164,14 @@ export class ClusterNode {
 
   batch(what: string, operations: readonly BatchOperation[]): Promise<void> {
     return this.call(what, () => this.cache.batch(operations));
+  }
+
+  /**
+   * Writes the state of local connections (records, indexes, memberships): what other instances
+   * read. A solitary node writes nothing, which spares a second copy of every connection in memory.
+   */
+  writeConnections(what: string, operations: readonly BatchOperation[]): Promise<void> {
+    return this.solitary ? Promise.resolve() : this.batch(what, operations);
   }
 
   get<T extends CacheValue>(what: string, key: string): Promise<T | undefined> {

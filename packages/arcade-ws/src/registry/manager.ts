@@ -285,7 +285,7 @@ export class WebSocketManager implements ClusterHost {
       const node = await this.activeNode();
       if (!node) return;
       try {
-        await node.batch(
+        await node.writeConnections(
           'remove a closed connection',
           removeConnectionOperations(id, this.instanceId, rooms),
         );
@@ -377,6 +377,7 @@ export class WebSocketManager implements ClusterHost {
   async getRoomMembers(room: string): Promise<string[]> {
     assertRoomName(room);
     const node = await this.storage();
+    if (node.solitary) return Array.from(this.local.members(room) ?? [], (connection) => connection.id);
     return node.setMembers('read room members', storageKeys.room(room));
   }
 
@@ -507,7 +508,10 @@ export class WebSocketManager implements ClusterHost {
       }),
     );
     for (const [id, rooms] of [...this.pendingRemovals]) {
-      await node.batch('remove a closed connection', removeConnectionOperations(id, this.instanceId, rooms));
+      await node.writeConnections(
+        'remove a closed connection',
+        removeConnectionOperations(id, this.instanceId, rooms),
+      );
       this.pendingRemovals.delete(id);
     }
   }
@@ -536,7 +540,7 @@ export class WebSocketManager implements ClusterHost {
       // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.
       await node.roomChannels.acquire(room);
       try {
-        await node.batch('join a room', [
+        await node.writeConnections('join a room', [
           { type: 'setAdd', key: storageKeys.room(room), members: [id] },
           this.recordWrite(entry, [...entry.rooms, room]),
         ]);
@@ -558,7 +562,7 @@ export class WebSocketManager implements ClusterHost {
       if (!entry.rooms.includes(room)) return true;
       const node = await this.storage();
       try {
-        await node.batch('leave a room', [
+        await node.writeConnections('leave a room', [
           { type: 'setRemove', key: storageKeys.room(room), members: [id] },
           this.recordWrite(
             entry,
@@ -588,7 +592,7 @@ export class WebSocketManager implements ClusterHost {
       const previous = entry.metadata;
       entry.metadata = merged;
       try {
-        await node.batch('update metadata', [this.recordWrite(entry)]);
+        await node.writeConnections('update metadata', [this.recordWrite(entry)]);
       } catch (error) {
         entry.metadata = previous;
         this.markStale(id);
@@ -629,7 +633,7 @@ export class WebSocketManager implements ClusterHost {
     const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.includes(room));
     try {
       const node = this.node ?? (await this.storage());
-      await node.batch('register a connection', [
+      await node.writeConnections('register a connection', [
         ...writeConnectionOperations(entry, this.instanceId),
         ...abandoned.map(
           (room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] }),

@@ -1,0 +1,83 @@
+import { MemoryCacheManager } from '@arcade/cache-memory';
+import { createApp, silentLogger } from '@arcade/core';
+import { WebSocketManager } from '../../src/index';
+import { RecordingConnection, TestCluster } from './support';
+
+// An app that never initialized storage keeps its connections in memory only: the private default
+// store is unreachable from other instances, so nothing per connection is written there.
+describe('the default (private, in-memory) storage', () => {
+  const apps: WebSocketManager[] = [];
+  let cluster: TestCluster;
+
+  function solitaryInstance() {
+    const app = createApp({ logger: silentLogger });
+    const manager = WebSocketManager.of(app);
+    apps.push(manager);
+    const connect = async () => {
+      const connection = new RecordingConnection();
+      await manager.addConnection(connection, { userAgent: 'jest', remoteAddress: '127.0.0.1' });
+      return connection;
+    };
+    const close = async (connection: RecordingConnection) => {
+      connection.close(1000);
+      await manager.removeConnection(connection.id);
+      manager.forgetConnection(connection.id);
+    };
+    return { app, connect, close };
+  }
+
+  beforeEach(() => {
+    cluster = new TestCluster();
+  });
+
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((manager) => manager.shutdown()));
+    await cluster.stop();
+  });
+
+  it('answers rooms, connection info and listings from memory, and forgets a closed connection', async () => {
+    const { app, connect, close } = solitaryInstance();
+    const a = await connect();
+    const b = await connect();
+    await app.joinRoom(a.id, 'lobby');
+    await app.joinRoom(b.id, 'lobby');
+    await app.joinRoom(a.id, 'news');
+    await app.updateConnectionMetadata(a.id, { name: 'Ann' });
+
+    expect(await app.getRoomMembers('lobby')).toEqual([a.id, b.id]);
+    expect(await app.getRoomMembers('news')).toEqual([a.id]);
+    expect(await app.getRoomMembers('empty')).toEqual([]);
+    const info = await app.getConnectionInfo(a.id);
+    expect(info?.rooms).toEqual(new Set(['lobby', 'news']));
+    expect(info?.metadata).toEqual({ userAgent: 'jest', remoteAddress: '127.0.0.1', name: 'Ann' });
+    expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([a.id, b.id]);
+    const page = await app.getConnectionsPage({ limit: 1 });
+    expect(page.connections.map((connection) => connection.id)).toEqual([a.id]);
+
+    await app.leaveRoom(b.id, 'lobby');
+    expect(await app.getRoomMembers('lobby')).toEqual([a.id]);
+    await close(a);
+    expect(await app.getRoomMembers('lobby')).toEqual([]);
+    expect(await app.getConnectionInfo(a.id)).toBeNull();
+    expect(await app.emitToConnection(a.id, 'gone')).toBe(false);
+    expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([b.id]);
+  });
+
+  it('moving to a shared storage writes the live connections there, so other instances see them', async () => {
+    const { app, connect } = solitaryInstance();
+    const a = await connect();
+    await app.joinRoom(a.id, 'lobby');
+    await app.updateConnectionMetadata(a.id, { name: 'Ann' });
+
+    const other = await cluster.start();
+    await app.initializeWebSocketStorage(new MemoryCacheManager({ store: cluster.store }));
+
+    expect(await other.app.getRoomMembers('lobby')).toEqual([a.id]);
+    const info = await other.app.getConnectionInfo(a.id);
+    expect(info?.serverInstanceId).toBe(app.serverInstanceId);
+    expect(info?.rooms).toEqual(new Set(['lobby']));
+    expect(info?.metadata).toMatchObject({ name: 'Ann' });
+    await other.app.emitToRoom('lobby', 'from the other instance');
+    expect(await a.next()).toBe('from the other instance');
+  });
+});
