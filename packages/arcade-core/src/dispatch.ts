@@ -226,9 +226,11 @@ export async function dispatchUpgrade(
   request: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  untrack: (socket: Duplex) => void,
 ): Promise<void> {
   // After an upgrade the http server no longer watches the socket: an unhandled 'error' would crash.
-  socket.on('error', upgradeErrorListenerOf(config));
+  const onError = upgradeErrorListenerOf(config);
+  socket.on('error', onError);
   const method = (request.method ?? 'GET').toUpperCase();
   let routePath: string | undefined;
   try {
@@ -254,7 +256,11 @@ export async function dispatchUpgrade(
       new RequestContext({ request, route: record.route }),
       config.table.hooksOf(record).before,
     );
-    await record.upgrade?.(ctx, { request, socket, head });
+    const takeOverSocket = (): void => {
+      socket.off('error', onError);
+      untrack(socket);
+    };
+    await record.upgrade?.(ctx, { request, socket, head, takeOverSocket });
   } catch (error) {
     const where = { method, path: request.url, route: routePath, upgrade: true };
     sendErrorOnSocket(socket, errorResponseFor(error, config, where), config.logger);

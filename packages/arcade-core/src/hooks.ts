@@ -25,6 +25,14 @@ export interface UpgradeRequest {
   request: IncomingMessage;
   socket: Duplex;
   head: Buffer;
+  /**
+   * Hands the socket over to your code for good. Until then core keeps an `'error'` listener on it
+   * (so a reset cannot crash the process) and destroys it if it is still open at the end of
+   * `server.close()`. Call this once your own `'error'` listener is attached and your `onServerClose`
+   * closes the socket: core then drops its listener and its entry for the socket, which is memory
+   * saved per long-lived connection. Optional; calling it again does nothing.
+   */
+  takeOverSocket(): void;
 }
 
 /**

@@ -49,3 +49,4 @@ export type {
   ServerOptions,
   ServerStartListener,
 } from './server-options';
+export { settlesWithin } from './settles-within';

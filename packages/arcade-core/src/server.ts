@@ -8,6 +8,7 @@ import { describeError, type Logger } from './logger';
 import { errorResponseFor, sendError, sendErrorOnSocket } from './respond';
 import type { RouteTable } from './route-table';
 import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListener } from './server-options';
+import { settlesWithin } from './settles-within';
 import { StaticFiles } from './static-files';
 
 /** What an App hands to {@link startServer}. */
@@ -21,6 +22,8 @@ export interface StartServerInput {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long close() waits, after destroying what it tracks, for sockets a plugin took over. */
+const TAKEN_OVER_SOCKETS_GRACE_MS = 1_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function validate(options: ServerOptions): void {
@@ -106,6 +109,10 @@ class RunningServer implements ArcadeServer {
     if (this.#connections.size === 0) this.#onDrained?.();
   });
   readonly #onUpgradedSocketClose = sharedCloseListener<Duplex>((socket) => this.#upgraded.delete(socket));
+  /** `takeOverSocket()`: the plugin owns the socket from now on. */
+  readonly #untrackUpgraded = (socket: Duplex): void => {
+    if (this.#upgraded.delete(socket)) socket.off('close', this.#onUpgradedSocketClose);
+  };
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.config.logger.info('Signal received: closing the server', { signal });
     void this.close();
@@ -201,7 +208,7 @@ class RunningServer implements ArcadeServer {
       sendErrorOnSocket(socket, failure, this.config.logger);
       return;
     }
-    void dispatchUpgrade(this.config, request, socket, head);
+    void dispatchUpgrade(this.config, request, socket, head, this.#untrackUpgraded);
   }
 
   async #shutdown(): Promise<void> {
@@ -231,14 +238,8 @@ class RunningServer implements ArcadeServer {
         }
       }),
     );
-    let timer: NodeJS.Timeout | undefined;
     const timeoutMs = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), timeoutMs);
-    });
-    const timedOutFirst = await Promise.race([Promise.all([drained, callbacks]).then(() => false), timedOut]);
-    clearTimeout(timer);
-    if (timedOutFirst) {
+    if (!(await settlesWithin(Promise.all([drained, callbacks]), timeoutMs))) {
       this.config.logger.warn('Shutdown timed out; destroying what is still open', {
         timeoutMs,
         openConnections: this.#connections.size,
@@ -247,7 +248,13 @@ class RunningServer implements ArcadeServer {
     }
     for (const socket of this.#connections.keys()) socket.destroy();
     for (const socket of this.#upgraded) socket.destroy();
-    await stopped;
+    // Only sockets a plugin took over can still hold the server open: core cannot reach them.
+    if (!(await settlesWithin(stopped, TAKEN_OVER_SOCKETS_GRACE_MS))) {
+      this.config.logger.error(
+        'Server closed with upgraded sockets still open: a plugin took them over (takeOverSocket) and did not close them in onServerClose',
+        { url: this.url },
+      );
+    }
     if (listening) this.config.logger.info('Server closed', { url: this.url });
     this.input.onClosed();
   }

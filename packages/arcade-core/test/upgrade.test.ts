@@ -244,3 +244,66 @@ describe('listeners core keeps on upgraded sockets', () => {
     expect(owned.every((socket) => socket.destroyed)).toBe(true);
   });
 });
+
+describe('takeOverSocket()', () => {
+  it('removes core listeners and leaves the socket to the plugin at close()', async () => {
+    const handedOver = deferred();
+    const owned: import('node:stream').Duplex[] = [];
+    const counts: Array<{ close: number; error: number }> = [];
+    const { app, server } = await startApp((current) => {
+      current.route.get('/own').handleUpgrade((_ctx, { socket, takeOverSocket }) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
+        const count = () => ({ close: socket.listenerCount('close'), error: socket.listenerCount('error') });
+        counts.push(count());
+        // The plugin's own error listener first, as the contract asks.
+        socket.on('error', () => undefined);
+        takeOverSocket();
+        takeOverSocket();
+        counts.push(count());
+        owned.push(socket);
+        handedOver.resolve();
+      });
+    });
+    let openWhenListenerRan: boolean | undefined;
+    app.onServerClose(() => {
+      openWhenListenerRan = !owned[0]?.destroyed;
+      owned[0]?.end();
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    socket.write(upgradeRequest('/own'));
+    await handedOver.promise;
+    await server.close();
+    expect(openWhenListenerRan).toBe(true);
+    expect(await received).toContain('101 Switching Protocols');
+    const [before, after] = counts;
+    // core's close listener is gone; its error listener was replaced by the plugin's.
+    expect(after).toEqual({ close: (before?.close ?? 0) - 1, error: before?.error ?? 0 });
+  });
+
+  it('close() logs an error, and does not hang, when a plugin keeps a socket it took over open', async () => {
+    const handedOver = deferred();
+    const owned: import('node:stream').Duplex[] = [];
+    const { server, logger } = await startApp((current) => {
+      current.route.get('/leak').handleUpgrade((_ctx, { socket, takeOverSocket }) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
+        socket.on('error', () => undefined);
+        takeOverSocket();
+        owned.push(socket);
+        handedOver.resolve();
+      });
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    socket.write(upgradeRequest('/leak'));
+    await handedOver.promise;
+    await server.close();
+    const leaked = owned[0];
+    expect(leaked?.destroyed).toBe(false);
+    leaked?.destroy();
+    await received;
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', message: expect.stringContaining('takeOverSocket') }),
+    );
+  });
+});

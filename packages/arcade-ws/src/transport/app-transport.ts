@@ -7,6 +7,8 @@ import {
   type RequestContext,
   type ServerOptions,
   ServiceUnavailableException,
+  settlesWithin,
+  type UpgradeRequest,
 } from '@arcade/core';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { WebSocketManager } from '../registry/manager';
@@ -29,13 +31,6 @@ import {
 /** Close code and reason sent to every socket when the server closes ("Going Away"). */
 export const CLOSE_GOING_AWAY = 1001;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-
-/** What core hands to an upgrade handler. */
-export interface UpgradeRequest {
-  readonly request: IncomingMessage;
-  readonly socket: Duplex;
-  readonly head: Buffer;
-}
 
 const transports = new WeakMap<App, AppTransport>();
 
@@ -96,7 +91,7 @@ export class AppTransport implements ConnectionHost {
    */
   upgrade<C extends RequestContext>(
     ctx: C,
-    { request, socket, head }: UpgradeRequest,
+    { request, socket, head, takeOverSocket }: UpgradeRequest,
     route: RouteCallbacks<C>,
     options: ResolvedConnectionOptions,
   ): void {
@@ -121,6 +116,8 @@ export class AppTransport implements ConnectionHost {
     // cannot be overtaken by a concurrent upgrade.
     this.serverFor(options.maxPayload).handleUpgrade(request, socket, head, (ws) => {
       this.handshakes.delete(request);
+      // ws now handles the socket's errors, and close() ends every running connection.
+      takeOverSocket();
       this.accept(ctx, ws, socket, request, route, options);
     });
   }
@@ -242,19 +239,6 @@ export class AppTransport implements ConnectionHost {
     for (const server of this.servers.values()) server.close();
     this.servers.clear();
     await this.manager.shutdown();
-  }
-}
-
-/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -51,8 +51,11 @@ describe('the default (private, in-memory) storage', () => {
     expect(info?.rooms).toEqual(new Set(['lobby', 'news']));
     expect(info?.metadata).toEqual({ userAgent: 'jest', remoteAddress: '127.0.0.1', name: 'Ann' });
     expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([a.id, b.id]);
-    const page = await app.getConnectionsPage({ limit: 1 });
-    expect(page.connections.map((connection) => connection.id)).toEqual([a.id]);
+    const first = await app.getConnectionsPage({ limit: 1 });
+    const second = await app.getConnectionsPage({ limit: 1, cursor: first.nextCursor ?? undefined });
+    expect(second.nextCursor).toBeNull();
+    const paged = [...first.connections, ...second.connections].map((connection) => connection.id);
+    expect(paged.sort()).toEqual([a.id, b.id].sort());
 
     await app.leaveRoom(b.id, 'lobby');
     expect(await app.getRoomMembers('lobby')).toEqual([a.id]);
