@@ -151,7 +151,7 @@ export class AppTransport implements ConnectionHost {
     let group = this.heartbeats.get(key);
     if (!group) {
       const created: HeartbeatGroup = new HeartbeatGroup({ intervalMs, timeoutMs }, () =>
-        this.socketsOf(created),
+        this.membersOf(created),
       );
       group = created;
       this.heartbeats.set(key, group);
@@ -160,8 +160,8 @@ export class AppTransport implements ConnectionHost {
   }
 
   // Walks the connections rather than keeping a second per-connection Set in each group.
-  private *socketsOf(group: HeartbeatGroup): Iterable<WebSocket> {
-    for (const running of this.running) if (running.heartbeat === group) yield running.ws;
+  private *membersOf(group: HeartbeatGroup): Iterable<OpenConnection> {
+    for (const running of this.running) if (running.heartbeat === group) yield running;
   }
 
   /** A socket has closed: it no longer counts against maxConnections. */

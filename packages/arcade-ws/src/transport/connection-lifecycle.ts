@@ -10,7 +10,7 @@ import {
   type UserErrorReporter,
   type WebSocketData,
 } from './arcade-websocket';
-import type { HeartbeatGroup } from './heartbeat';
+import type { HeartbeatGroup, HeartbeatMember } from './heartbeat';
 import { SocketConnection } from './local-connection';
 import type { RateLimitOptions, ResolvedConnectionOptions } from './options';
 import { TokenBucket } from './rate-limiter';
@@ -29,8 +29,7 @@ export interface RouteCallbacks<C extends RequestContext> {
 }
 
 /** What the transport sees of a running connection. */
-export interface OpenConnection {
-  readonly ws: WebSocket;
+export interface OpenConnection extends HeartbeatMember {
   readonly heartbeat: HeartbeatGroup | undefined;
   close(code?: number, reason?: string): void;
 }
@@ -120,7 +119,7 @@ export class RunningConnection<C extends RequestContext>
     // 'close' is emitted once: `on` spares the wrapper objects `once` allocates.
     ws.on('close', onSocketClose);
 
-    heartbeat?.add(ws);
+    heartbeat?.add();
 
     const { userAgent, remoteAddress } = params;
     const registration = host.manager.addConnection(this, { userAgent, remoteAddress });
@@ -162,7 +161,7 @@ export class RunningConnection<C extends RequestContext>
   /** The socket has closed. */
   onClose(): void {
     this.limiter = undefined;
-    this.heartbeat?.remove(this.ws);
+    this.heartbeat?.remove(this);
     this.host.socketClosed();
     this.websocket.end();
     // Behind the registration, which the removal undoes.

@@ -1,54 +1,53 @@
 import type { WebSocket } from 'ws';
 import type { HeartbeatOptions } from './options';
 
+/** What the heartbeat needs of a connection. */
+export interface HeartbeatMember {
+  readonly ws: WebSocket;
+  /** Bytes received on the connection's socket so far. */
+  readonly bytesRead: number;
+}
+
 /**
- * Ping/pong liveness for every socket sharing one `{ intervalMs, timeoutMs }`: one interval timer pings
- * them all every `intervalMs`, and one timer per round terminates, `timeoutMs` after the ping, those that
- * have not answered it (socket destroyed, no closing handshake: a dead peer would not answer it). A
- * peer is terminated within `intervalMs + timeoutMs` of its last pong, and at most one ping per peer is
- * outstanding.
+ * Liveness for every connection sharing one `{ intervalMs, timeoutMs }`: one interval timer pings
+ * them all every `intervalMs`, and one timer per round terminates, `timeoutMs` after the ping, those
+ * that have received nothing since it (socket destroyed, no closing handshake: a dead peer would not
+ * answer it). A peer is terminated within `intervalMs + timeoutMs` of the last bytes it sent, and at
+ * most one ping per peer is outstanding.
  *
- * Why shared: a timer, its closures and a pong listener per connection cost several hundred bytes
- * of heap for each idle connection; here a connection costs nothing but its place in the
- * transport's own list of connections, which `sockets` walks (`ws`'s own example uses one interval
- * too).
+ * Proof of life is any byte received after the ping (its pong, or a message that overtook it), read
+ * from the socket's `bytesRead`, rather than a 'pong' listener: an idle connection then costs the
+ * heartbeat nothing at all, where a timer, closures or even one more listener per socket cost tens to
+ * hundreds of bytes each (`ws`'s own example also uses one interval for all sockets).
  */
 export class HeartbeatGroup {
   private readonly options: HeartbeatOptions;
-  /** The group's sockets (closed ones may be among them: they are skipped). */
-  private readonly sockets: () => Iterable<WebSocket>;
+  /** The group's connections (closed ones may be among them: they are skipped). */
+  private readonly members: () => Iterable<HeartbeatMember>;
   private size = 0;
-  /** Sockets pinged and not answered yet, with the time (ms) at which they are terminated. */
-  private readonly awaitingPong = new Map<WebSocket, number>();
+  /** Connections pinged and not checked yet, with their `bytesRead` when pinged. */
+  private readonly awaiting = new Map<HeartbeatMember, number>();
   private readonly checks = new Set<NodeJS.Timeout>();
   private interval: NodeJS.Timeout | undefined;
-  // One listener function for every socket of the group: the emitter is `this`.
-  private readonly onPong: (this: WebSocket) => void;
 
-  constructor(options: HeartbeatOptions, sockets: () => Iterable<WebSocket>) {
+  constructor(options: HeartbeatOptions, members: () => Iterable<HeartbeatMember>) {
     this.options = options;
-    this.sockets = sockets;
-    const awaitingPong = this.awaitingPong;
-    this.onPong = function onPong(this: WebSocket): void {
-      awaitingPong.delete(this);
-    };
+    this.members = members;
   }
 
-  /** Starts checking `ws`, which `sockets` yields from now on; `remove` it once it has closed. */
-  add(ws: WebSocket): void {
+  /** Starts checking a connection, which `members` yields from now on; `remove` it once it has closed. */
+  add(): void {
     this.size += 1;
-    ws.on('pong', this.onPong);
     if (!this.interval) {
       this.interval = setInterval(() => this.pingAll(), this.options.intervalMs);
       this.interval.unref();
     }
   }
 
-  /** Stops checking `ws`; the group's timers stop with its last socket. */
-  remove(ws: WebSocket): void {
+  /** Stops checking `member`; the group's timers stop with its last connection. */
+  remove(member: HeartbeatMember): void {
     this.size -= 1;
-    this.awaitingPong.delete(ws);
-    ws.off('pong', this.onPong);
+    this.awaiting.delete(member);
     if (this.size === 0) this.stop();
   }
 
@@ -58,34 +57,35 @@ export class HeartbeatGroup {
     this.interval = undefined;
     for (const check of this.checks) clearTimeout(check);
     this.checks.clear();
+    this.awaiting.clear();
   }
 
   private pingAll(): void {
-    const deadline = performance.now() + this.options.timeoutMs;
-    let pinged = false;
-    for (const ws of this.sockets()) {
-      if (ws.readyState !== ws.OPEN || this.awaitingPong.has(ws)) continue;
-      this.awaitingPong.set(ws, deadline);
+    const round: HeartbeatMember[] = [];
+    for (const member of this.members()) {
+      const { ws } = member;
+      if (ws.readyState !== ws.OPEN || this.awaiting.has(member)) continue;
+      this.awaiting.set(member, member.bytesRead);
       ws.ping();
-      pinged = true;
+      round.push(member);
     }
-    if (!pinged) return;
+    if (round.length === 0) return;
     const check = setTimeout(() => {
       this.checks.delete(check);
-      this.terminateUnanswered(deadline);
+      this.terminateSilent(round);
     }, this.options.timeoutMs);
     check.unref();
     this.checks.add(check);
   }
 
-  /** Terminates the sockets pinged in this round or earlier that have not answered. */
-  private terminateUnanswered(roundDeadline: number): void {
-    // Compared with the round's own deadline, not the clock: a timer may fire a fraction of a
-    // millisecond early, and a socket spared then would never be checked again.
-    for (const [ws, deadline] of this.awaitingPong) {
-      if (deadline > roundDeadline) continue;
-      this.awaitingPong.delete(ws);
-      ws.terminate();
+  /** Terminates the connections of a round that have received nothing since their ping. */
+  private terminateSilent(round: readonly HeartbeatMember[]): void {
+    for (const member of round) {
+      const bytesReadAtPing = this.awaiting.get(member);
+      // Not awaited any more: it closed meanwhile.
+      if (bytesReadAtPing === undefined) continue;
+      this.awaiting.delete(member);
+      if (member.bytesRead === bytesReadAtPing) member.ws.terminate();
     }
   }
 }

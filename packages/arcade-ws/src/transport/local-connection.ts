@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PreparedFrame } from './prepared-frame';
@@ -46,6 +47,14 @@ export class SocketConnection implements LocalConnection {
     this.ws = ws;
     this.socket = socket;
     this.maxBufferedBytes = maxBufferedBytes;
+  }
+
+  /**
+   * Bytes received on the socket so far (the heartbeat's proof of life). Node's http and https
+   * servers upgrade a `net.Socket` (a `TLSSocket` is one), which counts them.
+   */
+  get bytesRead(): number {
+    return (this.socket as Socket).bytesRead;
   }
 
   get isOpen(): boolean {

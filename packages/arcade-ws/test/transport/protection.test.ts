@@ -73,6 +73,23 @@ describe('heartbeat', () => {
     expect(await client.nextText()).toBe('alive');
   });
 
+  it('keeps a peer that never answers pings but sends after each one: any bytes prove it alive', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+    });
+    const client = await TestClient.connect(url('/ws'), { autoPong: false });
+    await new Promise<void>((resolve) => {
+      client.raw.on('ping', () => {
+        client.send(`ping ${client.pings.length}`);
+        if (client.pings.length >= 4) resolve();
+      });
+    });
+    // Each ping of a round was answered by a message only; none of them got the peer terminated.
+    for (let count = 1; count <= 4; count += 1) expect(await client.nextText()).toBe(`ping ${count}`);
+    client.send('alive');
+    expect(await client.nextText()).toBe('alive');
+  });
+
   it('terminates only the silent peer among connections sharing one heartbeat', async () => {
     const { url } = await startServer((app) => {
       app.route.get('/a').handleWebSocket(echo, { heartbeat: { intervalMs: 15, timeoutMs: 30 } });
