@@ -168,10 +168,11 @@ export class ClusterNode {
 
   /**
    * Writes the state of local connections (records, indexes, memberships): what other instances
-   * read. A solitary node writes nothing, which spares a second copy of every connection in memory.
+   * read. A solitary node writes nothing, which spares a second copy of every connection in memory;
+   * the operations are built only when written.
    */
-  writeConnections(what: string, operations: readonly BatchOperation[]): Promise<void> {
-    return this.solitary ? Promise.resolve() : this.batch(what, operations);
+  writeConnections(what: string, operations: () => readonly BatchOperation[]): Promise<void> {
+    return this.solitary ? Promise.resolve() : this.batch(what, operations());
   }
 
   get<T extends CacheValue>(what: string, key: string): Promise<T | undefined> {

@@ -285,8 +285,7 @@ export class WebSocketManager implements ClusterHost {
       const node = await this.activeNode();
       if (!node) return;
       try {
-        await node.writeConnections(
-          'remove a closed connection',
+        await node.writeConnections('remove a closed connection', () =>
           removeConnectionOperations(id, this.instanceId, rooms),
         );
       } catch (error) {
@@ -508,8 +507,7 @@ export class WebSocketManager implements ClusterHost {
       }),
     );
     for (const [id, rooms] of [...this.pendingRemovals]) {
-      await node.writeConnections(
-        'remove a closed connection',
+      await node.writeConnections('remove a closed connection', () =>
         removeConnectionOperations(id, this.instanceId, rooms),
       );
       this.pendingRemovals.delete(id);
@@ -540,7 +538,7 @@ export class WebSocketManager implements ClusterHost {
       // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.
       await node.roomChannels.acquire(room);
       try {
-        await node.writeConnections('join a room', [
+        await node.writeConnections('join a room', () => [
           { type: 'setAdd', key: storageKeys.room(room), members: [id] },
           this.recordWrite(entry, [...entry.rooms, room]),
         ]);
@@ -562,7 +560,7 @@ export class WebSocketManager implements ClusterHost {
       if (!entry.rooms.includes(room)) return true;
       const node = await this.storage();
       try {
-        await node.writeConnections('leave a room', [
+        await node.writeConnections('leave a room', () => [
           { type: 'setRemove', key: storageKeys.room(room), members: [id] },
           this.recordWrite(
             entry,
@@ -592,7 +590,7 @@ export class WebSocketManager implements ClusterHost {
       const previous = entry.metadata;
       entry.metadata = merged;
       try {
-        await node.writeConnections('update metadata', [this.recordWrite(entry)]);
+        await node.writeConnections('update metadata', () => [this.recordWrite(entry)]);
       } catch (error) {
         entry.metadata = previous;
         this.markStale(id);
@@ -630,14 +628,13 @@ export class WebSocketManager implements ClusterHost {
   private async writeEntry(entry: LocalEntry, rethrow = false): Promise<void> {
     if (entry.detached) return;
     const id = entry.connection.id;
-    const abandoned = [...(this.abandonedRooms.get(id) ?? [])].filter((room) => !entry.rooms.includes(room));
     try {
       const node = this.node ?? (await this.storage());
-      await node.writeConnections('register a connection', [
+      await node.writeConnections('register a connection', () => [
         ...writeConnectionOperations(entry, this.instanceId),
-        ...abandoned.map(
-          (room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] }),
-        ),
+        ...[...(this.abandonedRooms.get(id) ?? [])]
+          .filter((room) => !entry.rooms.includes(room))
+          .map((room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] })),
       ]);
       this.pendingWrites.delete(id);
       this.abandonedRooms.delete(id);
