@@ -264,10 +264,7 @@ export class WebSocketManager implements ClusterHost {
     metadata: { userAgent?: string; remoteAddress?: string } = {},
   ): Promise<void> {
     await this.storage();
-    const initial: StoredMetadata = {};
-    if (metadata.userAgent !== undefined) initial.userAgent = metadata.userAgent;
-    if (metadata.remoteAddress !== undefined) initial.remoteAddress = metadata.remoteAddress;
-    const entry = this.local.add(connection, initial);
+    const entry = this.local.add(connection, initialMetadata(metadata));
     await this.queue.run(connection.id, () => this.writeEntry(entry));
   }
 
@@ -743,6 +740,21 @@ function positiveInteger(name: string, value: number): number {
     throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * A connection's first metadata, as an object literal of its exact shape: one grown a property at a
+ * time reserves room for four (a difference of 24 bytes for each connection held).
+ */
+function initialMetadata({
+  userAgent,
+  remoteAddress,
+}: {
+  userAgent?: string;
+  remoteAddress?: string;
+}): StoredMetadata {
+  if (userAgent === undefined) return remoteAddress === undefined ? {} : { remoteAddress };
+  return remoteAddress === undefined ? { userAgent } : { userAgent, remoteAddress };
 }
 
 /** Metadata as JSON keeps it (Dates become strings, undefined values disappear). */
