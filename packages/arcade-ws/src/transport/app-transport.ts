@@ -17,6 +17,7 @@ import {
   type OpenConnection,
   type RouteCallbacks,
   RunningConnection,
+  type SharedRoute,
 } from './connection-lifecycle';
 import { type HandshakeResponse, handshakeResponseOf } from './handshake';
 import { HeartbeatGroup } from './heartbeat';
@@ -49,6 +50,9 @@ export class AppTransport implements ConnectionHost {
   /** Resolves close()'s wait once `running` is empty. */
   private onAllFinished: (() => void) | undefined;
   private readonly servers = new Map<number, WebSocketServer>();
+  /** Per WebSocket route, what its connections share; dropped at close with the heartbeats. */
+  // Keyed by the route's callbacks; each value is the SharedRoute of that route's context type.
+  private readonly sharedRoutes = new Map<object, unknown>();
   /** One shared heartbeat per distinct `{ intervalMs, timeoutMs }`. */
   private readonly heartbeats = new Map<string, HeartbeatGroup>();
   // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
@@ -136,14 +140,30 @@ export class AppTransport implements ConnectionHost {
       ctx,
       ws,
       socket,
-      route,
-      options,
-      host: this,
-      heartbeat: options.heartbeat ? this.heartbeatGroup(options.heartbeat) : undefined,
+      route: this.sharedRoute(ctx, route, options),
       userAgent: request.headers['user-agent'],
       remoteAddress: request.socket.remoteAddress,
     });
     this.running.add(running);
+  }
+
+  /** What the connections of `callbacks`' route share: built again when its resolved options change. */
+  private sharedRoute<C extends RequestContext>(
+    ctx: C,
+    callbacks: RouteCallbacks<C>,
+    options: ResolvedConnectionOptions,
+  ): SharedRoute<C> {
+    const existing = this.sharedRoutes.get(callbacks) as SharedRoute<C> | undefined;
+    if (existing?.options === options) return existing;
+    const shared: SharedRoute<C> = {
+      callbacks,
+      options,
+      host: this,
+      heartbeat: options.heartbeat ? this.heartbeatGroup(options.heartbeat) : undefined,
+      path: ctx.route.path,
+    };
+    this.sharedRoutes.set(callbacks, shared);
+    return shared;
   }
 
   private heartbeatGroup({ intervalMs, timeoutMs }: HeartbeatOptions): HeartbeatGroup {
@@ -236,6 +256,7 @@ export class AppTransport implements ConnectionHost {
     this.onAllFinished = undefined;
     for (const group of this.heartbeats.values()) group.stop();
     this.heartbeats.clear();
+    this.sharedRoutes.clear();
     for (const server of this.servers.values()) server.close();
     this.servers.clear();
     await this.manager.shutdown();

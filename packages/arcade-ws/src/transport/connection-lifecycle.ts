@@ -45,17 +45,27 @@ export interface ConnectionHost {
   finished(connection: OpenConnection): void;
 }
 
+/**
+ * What every connection of one route shares, as one object per route (and server run): a field per
+ * connection for each of these would cost a pointer-sized slot on every idle connection.
+ */
+export interface SharedRoute<C extends RequestContext> {
+  readonly callbacks: RouteCallbacks<C>;
+  readonly options: ResolvedConnectionOptions;
+  readonly host: ConnectionHost;
+  /** The shared heartbeat the route's sockets join; none when the heartbeat is off. */
+  readonly heartbeat: HeartbeatGroup | undefined;
+  /** The route's pattern, for logs. */
+  readonly path: string;
+}
+
 /** One upgraded socket to run (not retained as such). */
 export interface ConnectionParams<C extends RequestContext> {
   readonly ctx: C;
   readonly ws: WebSocket;
   /** The upgraded socket, which frames are written to. */
   readonly socket: Duplex;
-  readonly route: RouteCallbacks<C>;
-  readonly options: ResolvedConnectionOptions;
-  readonly host: ConnectionHost;
-  /** The shared heartbeat this connection's socket joins; none when the heartbeat is off. */
-  readonly heartbeat: HeartbeatGroup | undefined;
+  readonly route: SharedRoute<C>;
   /** For the connection's initial metadata. */
   readonly userAgent: string | undefined;
   readonly remoteAddress: string | undefined;
@@ -83,33 +93,23 @@ export class RunningConnection<C extends RequestContext>
   implements OpenConnection, SocketEvents, UserErrorReporter
 {
   private readonly websocket: ConnectionSocket;
-  private readonly route: RouteCallbacks<C>;
-  private readonly host: ConnectionHost;
-  /** The shared heartbeat the socket is in, if any. */
-  readonly heartbeat: HeartbeatGroup | undefined;
-  private readonly path: string;
+  private readonly route: SharedRoute<C>;
   /** Until the handler has settled, and then only while after hooks will need it. */
   private ctx: C | undefined;
   private result: unknown;
-  private readonly rateLimit: RateLimitOptions | false;
   /** Created with the first message: until then it would be full anyway. */
   private limiter: TokenBucket | undefined;
-  private dropLogged = false;
   /** Settles once the storage registration has (undefined afterwards). */
   private registration: Promise<void> | undefined;
-  private handlerSettled = false;
-  private removed = false;
+  /** DROP_LOGGED | HANDLER_SETTLED | REMOVED: one slot rather than one per boolean. */
+  private flags = 0;
 
   constructor(params: ConnectionParams<C>) {
-    const { ctx, ws, socket, route, options, host, heartbeat } = params;
-    super(newConnectionId(), ws, socket, options.maxBufferedBytes);
+    const { ctx, ws, socket, route } = params;
+    super(newConnectionId(), ws, socket, route.options);
     this.ctx = ctx;
     this.route = route;
-    this.host = host;
-    this.heartbeat = heartbeat;
-    this.path = ctx.route.path;
     this.websocket = new ConnectionSocket(this);
-    this.rateLimit = options.rateLimit;
 
     (ws as TaggedWebSocket)[RUNNING] = this;
     ws.on('message', onSocketMessage);
@@ -119,10 +119,10 @@ export class RunningConnection<C extends RequestContext>
     // 'close' is emitted once: `on` spares the wrapper objects `once` allocates.
     ws.on('close', onSocketClose);
 
-    heartbeat?.add();
+    route.heartbeat?.add();
 
     const { userAgent, remoteAddress } = params;
-    const registration = host.manager.addConnection(this, { userAgent, remoteAddress });
+    const registration = route.host.manager.addConnection(this, { userAgent, remoteAddress });
     this.registration = registration;
     registration.then(
       () => this.registered(),
@@ -130,16 +130,22 @@ export class RunningConnection<C extends RequestContext>
     );
   }
 
+  /** The shared heartbeat the socket is in, if any. */
+  get heartbeat(): HeartbeatGroup | undefined {
+    return this.route.heartbeat;
+  }
+
   /** A message from the socket. */
   onMessage(data: RawData, isBinary: boolean): void {
-    if (this.rateLimit && !this.rateLimiter(this.rateLimit).take()) {
-      if (this.rateLimit.onExceed === 'close') {
+    const { rateLimit } = this.route.options;
+    if (rateLimit && !this.rateLimiter(rateLimit).take()) {
+      if (rateLimit.onExceed === 'close') {
         this.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
-      } else if (!this.dropLogged) {
-        this.dropLogged = true;
-        this.host.logger.warn('WebSocket rate limit exceeded: dropping messages', {
+      } else if (!(this.flags & DROP_LOGGED)) {
+        this.flags |= DROP_LOGGED;
+        this.route.host.logger.warn('WebSocket rate limit exceeded: dropping messages', {
           connectionId: this.id,
-          path: this.path,
+          path: this.route.path,
         });
       }
       return;
@@ -154,15 +160,15 @@ export class RunningConnection<C extends RequestContext>
 
   /** A protocol error reported by ws. */
   onProtocolError(error: Error): void {
-    this.host.logger.debug('WebSocket protocol error', { connectionId: this.id, error: error.message });
+    this.route.host.logger.debug('WebSocket protocol error', { connectionId: this.id, error: error.message });
     this.websocket.fail(error);
   }
 
   /** The socket has closed. */
   onClose(): void {
     this.limiter = undefined;
-    this.heartbeat?.remove(this);
-    this.host.socketClosed();
+    this.route.heartbeat?.remove(this);
+    this.route.host.socketClosed();
     this.websocket.end();
     // Behind the registration, which the removal undoes.
     if (this.registration) {
@@ -175,7 +181,7 @@ export class RunningConnection<C extends RequestContext>
 
   private registered(): void {
     this.registration = undefined;
-    const { onConnect } = this.route;
+    const { onConnect } = this.route.callbacks;
     if (!onConnect) {
       this.callHandler();
       return;
@@ -194,7 +200,7 @@ export class RunningConnection<C extends RequestContext>
   // Called even if the peer left meanwhile: its buffered messages (and onDone) still reach listen().
   private callHandler(): void {
     this.settle(
-      () => this.route.handler(this.context(), this.websocket, this.id),
+      () => this.route.callbacks.handler(this.context(), this.websocket, this.id),
       (result) => this.handlerDone(result),
     );
   }
@@ -222,16 +228,16 @@ export class RunningConnection<C extends RequestContext>
   }
 
   private handlerDone(result: unknown): void {
-    this.handlerSettled = true;
-    if (this.route.afterHooks.length > 0) this.result = result;
+    this.flags |= HANDLER_SETTLED;
+    if (this.route.callbacks.afterHooks.length > 0) this.result = result;
     else this.ctx = undefined;
-    if (this.removed) void this.finish();
+    if (this.flags & REMOVED) void this.finish();
   }
 
   // Not behind the handler: a handler that runs on (or never settles) must not keep a closed
   // connection in storage, listed and in its rooms.
   private remove(): void {
-    this.host.manager.removeConnection(this.id).then(
+    this.route.host.manager.removeConnection(this.id).then(
       () => this.removedFromStorage(),
       (error: unknown) => {
         this.log('Removing a closed WebSocket connection from storage failed', error);
@@ -241,8 +247,8 @@ export class RunningConnection<C extends RequestContext>
   }
 
   private removedFromStorage(): void {
-    this.removed = true;
-    if (this.handlerSettled) void this.finish();
+    this.flags |= REMOVED;
+    if (this.flags & HANDLER_SETTLED) void this.finish();
   }
 
   private async finish(): Promise<void> {
@@ -252,7 +258,7 @@ export class RunningConnection<C extends RequestContext>
       if (ctx) {
         let current: readonly [C, unknown, string] = [ctx, this.result, this.id];
         this.result = undefined;
-        for (const hook of this.route.afterHooks) {
+        for (const hook of this.route.callbacks.afterHooks) {
           try {
             const next = await hook(...current);
             if (next) current = [next[0], next[1], next[2] ?? this.id];
@@ -261,11 +267,11 @@ export class RunningConnection<C extends RequestContext>
           }
         }
       }
-      this.host.manager.forgetConnection(this.id);
+      this.route.host.manager.forgetConnection(this.id);
     } catch (error) {
       this.log('WebSocket connection teardown failed', error);
     }
-    this.host.finished(this);
+    this.route.host.finished(this);
   }
 
   /** The request context, which is held until the handler has settled. */
@@ -280,9 +286,17 @@ export class RunningConnection<C extends RequestContext>
   }
 
   private log(message: string, error: unknown): void {
-    this.host.logger.error(message, { connectionId: this.id, path: this.path, error: describeError(error) });
+    this.route.host.logger.error(message, {
+      connectionId: this.id,
+      path: this.route.path,
+      error: describeError(error),
+    });
   }
 }
+
+const DROP_LOGGED = 1;
+const HANDLER_SETTLED = 2;
+const REMOVED = 4;
 
 // The socket's listeners are these three functions, shared by every connection (the emitter is their
 // `this`), rather than three closures per connection; the socket points back to its connection.

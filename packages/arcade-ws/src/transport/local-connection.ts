@@ -39,14 +39,19 @@ export class SocketConnection implements LocalConnection {
   /** The `ws` socket. */
   readonly ws: WebSocket;
   private readonly socket: Duplex;
-  /** Outbound bytes the connection may have queued (also bounds what is buffered before listen). */
-  readonly maxBufferedBytes: number;
+  /** Shared by the connections of a route: read through, not copied into each connection. */
+  private readonly limits: { readonly maxBufferedBytes: number };
 
-  constructor(id: string, ws: WebSocket, socket: Duplex, maxBufferedBytes: number) {
+  constructor(id: string, ws: WebSocket, socket: Duplex, limits: { readonly maxBufferedBytes: number }) {
     this.id = id;
     this.ws = ws;
     this.socket = socket;
-    this.maxBufferedBytes = maxBufferedBytes;
+    this.limits = limits;
+  }
+
+  /** Outbound bytes the connection may have queued (also bounds what is buffered before listen). */
+  get maxBufferedBytes(): number {
+    return this.limits.maxBufferedBytes;
   }
 
   /**
