@@ -10,7 +10,7 @@ const SETTLE_MS = 300;
 
 /**
  * connections: `idleConnections` idle clients (each in one of 10 rooms); server RSS and V8 heap per
- * connection, after a full GC before and after, and the connect rate.
+ * connection, after full GCs before and after, and the connect rate.
  */
 export async function runConnectionsScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
   const count = options.idleConnections;

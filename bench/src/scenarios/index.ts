@@ -90,7 +90,7 @@ export const SCENARIO_LIST: Scenario[] = [
   {
     name: 'connections',
     describe: (o) =>
-      `${o.idleConnections} idle connections (each in one of 10 rooms); memory after a full GC`,
+      `${o.idleConnections} idle connections (each in one of 10 rooms); memory after full GCs (until one frees nothing more)`,
     targets: ['arcade', 'ws', 'socketio'],
     accepts: WS_TARGETS,
     run: runConnectionsScenario,
