@@ -81,10 +81,10 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
 }
 
 /**
- * A `'close'` listener that receives the socket as `this`: one function serves every socket, so a
- * connection costs no closure of its own (10 000 idle WebSocket connections hold 10 000 listeners).
+ * A `'close'` listener that receives its emitter (a socket, a response) as `this`: one function serves
+ * them all, so none costs a closure of its own (10 000 idle connections would hold 10 000 of them).
  */
-function sharedCloseListener<T extends Duplex>(onClose: (socket: T) => void): (this: T) => void {
+function sharedCloseListener<T>(onClose: (emitter: T) => void): (this: T) => void {
   return function onSocketClose(this: T): void {
     onClose(this);
   };
@@ -107,6 +107,14 @@ class RunningServer implements ArcadeServer {
   readonly #onHttpSocketClose = sharedCloseListener<Socket>((socket) => {
     this.#connections.delete(socket);
     if (this.#connections.size === 0) this.#onDrained?.();
+  });
+  // One listener for every response ('close' fires once): no closure or `once` wrapper per request.
+  readonly #onResponseClose = sharedCloseListener<ServerResponse>((response) => {
+    const socket = response.req.socket;
+    const connection = this.#connections.get(socket);
+    if (connection === undefined) return;
+    connection.active.delete(response);
+    if (this.#closing !== undefined && connection.active.size === 0) socket.end();
   });
   readonly #onUpgradedSocketClose = sharedCloseListener<Duplex>((socket) => this.#upgraded.delete(socket));
   /** `takeOverSocket()`: the plugin owns the socket from now on. */
@@ -173,10 +181,7 @@ class RunningServer implements ArcadeServer {
     const connection = this.#connections.get(request.socket);
     if (connection !== undefined) {
       connection.active.add(response);
-      response.once('close', () => {
-        connection.active.delete(response);
-        if (this.#closing !== undefined && connection.active.size === 0) request.socket.end();
-      });
+      response.on('close', this.#onResponseClose);
     }
     if (this.#closing !== undefined) {
       // A keep-alive client sent a new request after close() began: refuse it and hang up.
