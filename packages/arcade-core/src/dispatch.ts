@@ -7,9 +7,10 @@ import { describeError } from './logger';
 import { RequestContext, type RouteInfo } from './request-context';
 import { createRequestState, type RequestState } from './request-state';
 import { type ErrorPolicy, errorResponseFor, sendError, sendErrorOnSocket, sendResult } from './respond';
-import type { ComposedHooks, RouteTable } from './route-table';
+import type { ComposedHooks, RouteRecord, RouteTable } from './route-table';
+import type { TrieMatch } from './router/trie';
 import type { StaticFiles } from './static-files';
-import { parseTarget } from './url';
+import { type ParsedTarget, parseTarget } from './url';
 
 /** What the dispatcher needs from the running server. */
 export interface DispatchConfig extends ErrorPolicy {
@@ -108,6 +109,25 @@ function runRoute(
   return sendResult(state, result, config.logger);
 }
 
+/** The state of a request at `target`, bound for `match` (undefined when no route matched). */
+function stateOf(
+  config: DispatchConfig,
+  request: IncomingMessage,
+  response: ServerResponse | undefined,
+  method: string,
+  target: ParsedTarget,
+  match: TrieMatch<RouteRecord> | undefined,
+): RequestState {
+  return createRequestState(request, {
+    response,
+    method,
+    path: target.path,
+    match,
+    query: target.query,
+    bodyLimit: match?.value.bodyLimit ?? config.bodyLimit,
+  });
+}
+
 /** Answers a failure of the request with the JSON error body (never throws). */
 function answerError(
   config: DispatchConfig,
@@ -140,14 +160,7 @@ export function dispatchRequest(
     const { table } = config;
     const match = table.matchHttp(method, target.segments);
     if (match === undefined) {
-      state = createRequestState(request, {
-        response,
-        method,
-        path: target.path,
-        match: undefined,
-        query: target.query,
-        bodyLimit: config.bodyLimit,
-      });
+      state = stateOf(config, request, response, method, target, undefined);
       validateQuery(state, target.query);
       serveUnmatched(config, state, response, target.segments).catch((error: unknown) =>
         answerError(config, request, response, state, undefined, error),
@@ -156,14 +169,7 @@ export function dispatchRequest(
     }
     const record = match.value;
     routePath = record.pattern;
-    state = createRequestState(request, {
-      response,
-      method,
-      path: target.path,
-      match,
-      query: target.query,
-      bodyLimit: record.bodyLimit ?? config.bodyLimit,
-    });
+    state = stateOf(config, request, response, method, target, match);
     validateQuery(state, target.query);
     if (record.handler === undefined) {
       throw new UpgradeRequiredException({ headers: { upgrade: 'websocket' } });
@@ -243,14 +249,7 @@ export async function dispatchUpgrade(
     }
     const record = match.value;
     routePath = record.pattern;
-    const state = createRequestState(request, {
-      response: undefined,
-      method,
-      path: target.path,
-      match,
-      query: target.query,
-      bodyLimit: record.bodyLimit ?? config.bodyLimit,
-    });
+    const state = stateOf(config, request, undefined, method, target, match);
     validateQuery(state, target.query);
     const ctx = await runBeforeHooks(
       new RequestContext({ request, route: record.route }),
