@@ -1,4 +1,5 @@
 import {
+  assertCacheValue,
   type BatchOperation,
   CacheError,
   type CacheValue,
@@ -53,8 +54,9 @@ export function checkMessage(message: unknown): asserts message is PubSubMessage
  * turns `undefined` array items into `null`; anything else JSON cannot hold is rejected.
  */
 export function copyValueIn(value: unknown): CacheValue {
+  assertCacheValue(value, 'the value');
   if (value instanceof Uint8Array) return new Uint8Array(value);
-  return copyJson(value, 'the value', new Set());
+  return cloneJson(value);
 }
 
 /** Copies a stored value on its way out, so that callers never share the stored instance. */
@@ -64,12 +66,20 @@ export function copyValueOut(value: CacheValue): CacheValue {
   return cloneJson(value);
 }
 
-/** A deep copy of a value already checked on the way in: no checks, no serialization. */
+/**
+ * A deep copy of a value already checked (no checks, no serialization). Like `JSON.stringify`, it
+ * drops `undefined` object properties and turns `undefined` array items into `null`.
+ */
 function cloneJson(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(cloneJson);
+  if (Array.isArray(value)) {
+    // Array.from, not map: map would build the copy in the source array's realm.
+    return Array.from(value, (item: JsonValue | undefined) => (item === undefined ? null : cloneJson(item)));
+  }
   const copy: { [key: string]: JsonValue } = {};
-  for (const key of Object.keys(value)) setOwn(copy, key, cloneJson(value[key] as JsonValue));
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) setOwn(copy, key, cloneJson(item));
+  }
   return copy;
 }
 
@@ -83,54 +93,6 @@ function setOwn(target: { [key: string]: JsonValue }, key: string, item: JsonVal
   } else {
     target[key] = item;
   }
-}
-
-function copyJson(value: unknown, path: string, ancestors: Set<object>): JsonValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (Number.isFinite(value)) return value;
-      throw invalidValue(path, `the number ${value}, which JSON cannot hold`);
-    case 'object':
-      if (value === null) return null;
-      return copyObject(value, path, ancestors);
-    default:
-      throw invalidValue(path, describe(value));
-  }
-}
-
-function copyObject(value: object, path: string, ancestors: Set<object>): JsonValue {
-  if (ancestors.has(value)) throw invalidValue(path, 'a circular reference');
-  ancestors.add(value);
-  try {
-    if (Array.isArray(value)) {
-      // Array.from, not map: map would build the copy in the source array's realm.
-      return Array.from(value, (item: unknown, index) =>
-        item === undefined ? null : copyJson(item, `${path}[${index}]`, ancestors),
-      );
-    }
-    if (!isPlainObject(value)) {
-      throw invalidValue(path, `an instance of ${value.constructor?.name ?? 'a class'}; store plain objects`);
-    }
-    const copy: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) setOwn(copy, key, copyJson(item, `${path}.${key}`, ancestors));
-    }
-    return copy;
-  } finally {
-    ancestors.delete(value);
-  }
-}
-
-/**
- * An object literal or a null-prototype object, from this realm or another one (objects made by
- * Node's core under a test runner's sandbox have another realm's `Object.prototype`).
- */
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
 }
 
 /** Validates a whole batch and copies its values, before anything is applied. */
@@ -167,13 +129,6 @@ export type PreparedOperation =
   | { type: 'set'; key: string; value: CacheValue; expiresAt: number | undefined }
   | { type: 'remove'; key: string }
   | { type: 'setAdd' | 'setRemove'; key: string; members: readonly string[] };
-
-function invalidValue(path: string, found: string): CacheError {
-  return new CacheError(
-    'INVALID_ARGUMENT',
-    `Cannot store ${path}: it is ${found}. Store JSON values or a Uint8Array.`,
-  );
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

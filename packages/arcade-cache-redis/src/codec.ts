@@ -1,4 +1,4 @@
-import { CacheError, type CacheValue, type JsonValue, type PubSubMessage } from '@arcade/cache';
+import { assertCacheValue, type CacheValue, type JsonValue, type PubSubMessage } from '@arcade/cache';
 
 /*
  * Framing of stored values and pub/sub payloads: one tag byte, then the payload. The tag says what
@@ -11,49 +11,6 @@ const TAG_STRING = 0x73;
 const TAG_BYTES = 0x62;
 const TAG_JSON = 0x6a;
 const TAG_BUFFER = 0x42;
-
-/**
- * An object literal or a null-prototype object, from this realm or another one (objects made by
- * Node's core under a test runner's sandbox have another realm's `Object.prototype`).
- */
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
-}
-
-/**
- * Throws `INVALID_ARGUMENT` unless JSON can hold `value` (no NaN, functions, class instances...).
- * Inside objects and arrays `undefined` passes: `JSON.stringify` drops the property or writes
- * `null`, as the in-process adapter does.
- */
-function assertJson(value: unknown, path: string, seen: Set<object>): asserts value is JsonValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (Number.isFinite(value)) return;
-      throw new CacheError('INVALID_ARGUMENT', `${path} is ${value}, which JSON cannot hold`);
-    case 'object': {
-      if (value === null) return;
-      if (seen.has(value)) throw new CacheError('INVALID_ARGUMENT', `${path} is a circular reference`);
-      if (!Array.isArray(value) && !isPlainObject(value)) {
-        throw new CacheError(
-          'INVALID_ARGUMENT',
-          `${path} is a ${value.constructor?.name ?? 'non-plain object'}; store plain objects, arrays or a Uint8Array`,
-        );
-      }
-      seen.add(value);
-      for (const [key, item] of Object.entries(value)) {
-        if (item !== undefined) assertJson(item, `${path}.${key}`, seen);
-      }
-      seen.delete(value);
-      return;
-    }
-    default:
-      throw new CacheError('INVALID_ARGUMENT', `${path} is ${typeof value}, which JSON cannot hold`);
-  }
-}
 
 function framed(tag: number, payload: Buffer | Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(payload.byteLength + 1);
@@ -73,7 +30,7 @@ function framedText(tag: number, text: string): Buffer {
 export function encodeValue(value: CacheValue): Buffer {
   if (typeof value === 'string') return framedText(TAG_STRING, value);
   if (value instanceof Uint8Array) return framed(TAG_BYTES, value);
-  assertJson(value, 'value', new Set());
+  assertCacheValue(value, 'the value');
   return framedText(TAG_JSON, JSON.stringify(value));
 }
 

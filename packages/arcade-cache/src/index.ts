@@ -9,4 +9,5 @@ export type {
   SetOptions,
   Unsubscribe,
 } from './cache-manager';
+export { assertCacheValue } from './cache-value';
 export { CacheError, type CacheErrorCode } from './errors';
