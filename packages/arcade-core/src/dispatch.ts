@@ -237,6 +237,7 @@ export async function dispatchUpgrade(
   // After an upgrade the http server no longer watches the socket: an unhandled 'error' would crash.
   const onError = upgradeErrorListenerOf(config);
   socket.on('error', onError);
+  let takenOver = false;
   const method = (request.method ?? 'GET').toUpperCase();
   let routePath: string | undefined;
   try {
@@ -256,12 +257,21 @@ export async function dispatchUpgrade(
       config.table.hooksOf(record).before,
     );
     const takeOverSocket = (): void => {
+      takenOver = true;
       socket.off('error', onError);
       untrack(socket);
     };
     await record.upgrade?.(ctx, { request, socket, head, takeOverSocket });
   } catch (error) {
     const where = { method, path: request.url, route: routePath, upgrade: true };
+    if (takenOver) {
+      // The socket is the plugin's now: core neither writes on it nor closes it.
+      config.logger.error('An upgrade handler failed after takeOverSocket()', {
+        ...where,
+        ...describeError(error),
+      });
+      return;
+    }
     sendErrorOnSocket(socket, errorResponseFor(error, config, where), config.logger);
   }
 }

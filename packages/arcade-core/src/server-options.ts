@@ -39,7 +39,8 @@ export interface ServerOptions {
   handleSignals?: boolean;
   /**
    * Bound, in milliseconds, for draining in-flight requests and running shutdown callbacks in
-   * `close()`; what is still open afterwards is destroyed.
+   * `close()`; what is still open afterwards is destroyed (but sockets a plugin took over with
+   * `takeOverSocket()`, which it closes itself).
    * @default 10000
    */
   shutdownTimeoutMs?: number;

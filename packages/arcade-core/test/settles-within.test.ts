@@ -18,4 +18,23 @@ describe('settlesWithin', () => {
       jest.useRealTimers();
     }
   });
+
+  it('waits for the promise when the delay is beyond what a timer can take', async () => {
+    jest.useFakeTimers();
+    try {
+      let settle: () => void = () => undefined;
+      const outcome = settlesWithin(
+        new Promise<void>((resolve) => {
+          settle = resolve;
+        }),
+        2 ** 31,
+      );
+      expect(jest.getTimerCount()).toBe(0);
+      settle();
+      await expect(outcome).resolves.toBe(true);
+      await expect(settlesWithin(Promise.resolve(), Number.POSITIVE_INFINITY)).resolves.toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -306,4 +306,34 @@ describe('takeOverSocket()', () => {
       expect.objectContaining({ level: 'error', message: expect.stringContaining('takeOverSocket') }),
     );
   });
+
+  it('after takeOverSocket(), a failing handler is logged and the socket is left to the plugin', async () => {
+    const handedOver = deferred();
+    const owned: import('node:stream').Duplex[] = [];
+    const { server, logger } = await startApp((current) => {
+      current.route.get('/late-failure').handleUpgrade((_ctx, { socket, takeOverSocket }) => {
+        socket.on('error', () => undefined);
+        takeOverSocket();
+        owned.push(socket);
+        handedOver.resolve();
+        throw new Error('failed after taking the socket');
+      });
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    socket.write(upgradeRequest('/late-failure'));
+    await handedOver.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    const taken = owned[0];
+    expect(taken?.destroyed).toBe(false);
+    taken?.end('plugin bytes only');
+    expect(await received).toBe('plugin bytes only');
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'An upgrade handler failed after takeOverSocket()',
+      }),
+    );
+    await server.close();
+  });
 });
