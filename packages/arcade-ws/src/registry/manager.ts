@@ -243,7 +243,8 @@ export class WebSocketManager implements ClusterHost {
     const node = await starting.catch(() => undefined);
     if (!node) return;
     const cleanup: BatchOperation[] = [];
-    for (const entry of this.local.values()) {
+    // A solitary node never wrote the connections: nothing of theirs to remove.
+    for (const entry of node.solitary ? [] : this.local.values()) {
       cleanup.push(...removeConnectionOperations(entry.connection.id, this.instanceId, entry.rooms));
     }
     for (const [id, rooms] of this.pendingRemovals)

@@ -56,10 +56,12 @@ export class SocketConnection implements LocalConnection {
 
   /**
    * Bytes received on the socket so far (the heartbeat's proof of life). Node's http and https
-   * servers upgrade a `net.Socket` (a `TLSSocket` is one), which counts them.
+   * servers upgrade a `net.Socket` (a `TLSSocket` is one), which counts them; undefined for a socket
+   * that does not.
    */
-  get bytesRead(): number {
-    return (this.socket as Socket).bytesRead;
+  get bytesRead(): number | undefined {
+    const { bytesRead } = this.socket as Partial<Socket>;
+    return typeof bytesRead === 'number' ? bytesRead : undefined;
   }
 
   get isOpen(): boolean {

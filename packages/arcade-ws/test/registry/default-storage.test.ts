@@ -1,6 +1,7 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
 import { WebSocketManager } from '../../src/index';
+import { storageKeys } from '../../src/registry/keys';
 import { RecordingConnection, TestCluster } from './support';
 
 // An app that never initialized storage keeps its connections in memory only: the private default
@@ -33,6 +34,30 @@ describe('the default (private, in-memory) storage', () => {
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((manager) => manager.shutdown()));
     await cluster.stop();
+  });
+
+  it('writes no connection, index or membership to its private store', async () => {
+    const writes = jest.spyOn(MemoryCacheManager.prototype, 'batch');
+    try {
+      const { app, connect, close } = solitaryInstance();
+      const a = await connect();
+      await app.joinRoom(a.id, 'lobby');
+      await app.updateConnectionMetadata(a.id, { name: 'Ann' });
+      await app.leaveRoom(a.id, 'lobby');
+      await close(a);
+      await apps.pop()?.shutdown();
+      const keys = writes.mock.calls.flatMap(([operations]) => operations.map((operation) => operation.key));
+      const perConnection = [
+        storageKeys.connection(a.id),
+        storageKeys.room('lobby'),
+        storageKeys.instanceConnections(app.serverInstanceId),
+      ];
+      expect(keys.filter((key) => perConnection.includes(key))).toEqual([]);
+      // What it does write (its lease and its place among the instances) still goes to the store.
+      expect(keys).toContain(storageKeys.lease(app.serverInstanceId));
+    } finally {
+      writes.mockRestore();
+    }
   });
 
   it('answers rooms, connection info and listings from memory, and forgets a closed connection', async () => {

@@ -78,16 +78,20 @@ describe('heartbeat', () => {
       app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
     });
     const client = await TestClient.connect(url('/ws'), { autoPong: false });
+    // Answers every ping with a message, never with a pong, for the whole test.
     await new Promise<void>((resolve) => {
       client.raw.on('ping', () => {
         client.send(`ping ${client.pings.length}`);
-        if (client.pings.length >= 4) resolve();
+        if (client.pings.length === 4) resolve();
       });
     });
-    // Each ping of a round was answered by a message only; none of them got the peer terminated.
-    for (let count = 1; count <= 4; count += 1) expect(await client.nextText()).toBe(`ping ${count}`);
     client.send('alive');
-    expect(await client.nextText()).toBe('alive');
+    const echoes: string[] = [];
+    for (let text = await client.nextText(); text !== 'alive'; text = await client.nextText())
+      echoes.push(text);
+    // Four rounds passed on messages alone, and the connection still serves.
+    expect(echoes.slice(0, 4)).toEqual(['ping 1', 'ping 2', 'ping 3', 'ping 4']);
+    expect(echoes.every((text) => /^ping \d+$/.test(text))).toBe(true);
   });
 
   it('terminates only the silent peer among connections sharing one heartbeat', async () => {
