@@ -53,8 +53,8 @@ export function checkMessage(message: unknown): asserts message is PubSubMessage
  * into a plain `Uint8Array`. Like `JSON.stringify`, it drops `undefined` object properties and
  * turns `undefined` array items into `null`; anything else JSON cannot hold is rejected.
  */
-export function copyValueIn(value: unknown): CacheValue {
-  assertCacheValue(value, 'the value');
+export function copyValueIn(value: unknown, what = 'the value'): CacheValue {
+  assertCacheValue(value, what);
   if (value instanceof Uint8Array) return new Uint8Array(value);
   return cloneJson(value);
 }
@@ -103,14 +103,14 @@ export function checkBatch(operations: readonly BatchOperation[], now: number): 
       `batch() takes an array of operations, got ${describe(operations)}.`,
     );
   }
-  return operations.map((operation): PreparedOperation => {
+  return operations.map((operation, index): PreparedOperation => {
     const key = checkName(operation?.key, 'key');
     switch (operation.type) {
       case 'set':
         return {
           type: 'set',
           key,
-          value: copyValueIn(operation.value),
+          value: copyValueIn(operation.value, `operations[${index}].value`),
           expiresAt: expiryFor(operation.ttlMs, now),
         };
       case 'remove':

@@ -66,6 +66,19 @@ describe('MemoryCacheManager', () => {
     expect(await cache.contains('k')).toBe(false);
   });
 
+  it('names the batch operation whose value it rejects, and applies none of the batch', async () => {
+    const cache = await open();
+    const error = await rejectionOf(
+      cache.batch([
+        { type: 'set', key: 'fine', value: 1 },
+        { type: 'set', key: 'bad', value: { when: new Date(0) } as never },
+      ]),
+    );
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain('operations[1].value.when');
+    expect(await cache.contains('fine')).toBe(false);
+  });
+
   it('accepts plain objects of another realm and null-prototype objects', async () => {
     const cache = await open();
     const { runInNewContext } = await import('node:vm');

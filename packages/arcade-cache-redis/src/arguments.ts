@@ -39,15 +39,21 @@ export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-/** Validates, prefixes (with `prefixed`) and encodes one batch operation. */
+/** Validates, prefixes (with `prefixed`) and encodes one batch operation; `what` names its value in errors. */
 export function prepareOperation(
   operation: BatchOperation,
   prefixed: (key: string) => string,
+  what: string,
 ): PreparedOperation {
   const key = prefixed(operation?.key);
   switch (operation.type) {
     case 'set':
-      return { kind: 'set', key, value: encodeValue(operation.value), ttlMs: checkTtl(operation.ttlMs) };
+      return {
+        kind: 'set',
+        key,
+        value: encodeValue(operation.value, what),
+        ttlMs: checkTtl(operation.ttlMs),
+      };
     case 'remove':
       return { kind: 'del', key };
     case 'setAdd':

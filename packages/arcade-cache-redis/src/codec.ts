@@ -27,10 +27,10 @@ function framedText(tag: number, text: string): Buffer {
 }
 
 /** Frames a value for storage; rejects what JSON cannot hold with `INVALID_ARGUMENT`. */
-export function encodeValue(value: CacheValue): Buffer {
+export function encodeValue(value: CacheValue, what = 'the value'): Buffer {
   if (typeof value === 'string') return framedText(TAG_STRING, value);
   if (value instanceof Uint8Array) return framed(TAG_BYTES, value);
-  assertCacheValue(value, 'the value');
+  assertCacheValue(value, what);
   return framedText(TAG_JSON, JSON.stringify(value));
 }
 

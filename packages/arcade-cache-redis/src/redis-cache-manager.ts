@@ -209,8 +209,8 @@ export class RedisCacheManager implements CacheManager {
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     this.started('batch()');
     if (!Array.isArray(operations)) throw invalid('batch() takes an array of operations');
-    const prepared = operations.map((operation) =>
-      prepareOperation(operation, (key) => this.key('batch()', key)),
+    const prepared = operations.map((operation, index) =>
+      prepareOperation(operation, (key) => this.key('batch()', key), `operations[${index}].value`),
     );
     if (prepared.length === 0) return;
     const { keys, args } = batchScriptArguments(prepared);

@@ -176,6 +176,21 @@ describe('RedisCacheManager data in Redis', () => {
     expect(await cache.setMembers('value')).toEqual(['a']);
   });
 
+  it('names the batch operation whose value it rejects, before sending anything', async () => {
+    const cache = await open();
+    const failing = cache.batch([
+      { type: 'set', key: 'fine', value: 1 },
+      { type: 'set', key: 'bad', value: { list: [1, Number.NaN] } },
+    ]);
+    await expect(failing).rejects.toEqual(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('operations[1].value.list[1]'),
+      }),
+    );
+    expect(await cache.contains('fine')).toBe(false);
+  });
+
   it('rejects a value it did not write with WRONG_TYPE and drops messages it did not frame', async () => {
     const warnings = collector<string>();
     const cache = await open({ logger: { warn: (message) => warnings.push(message) } });
