@@ -22,7 +22,7 @@ export function serveUnderRunner(start: () => Promise<RunningTarget>): void {
     (target) => {
       process.on('message', (message: ToServer) => {
         if (message.type === 'gc') {
-          send({ type: 'gc-done', heapUsed: collectFully() });
+          void collectFully().then((heapUsed) => send({ type: 'gc-done', heapUsed }));
         } else if (message.type === 'stop') {
           const exit = (): never => process.exit(0);
           setTimeout(exit, CLOSE_GRACE_MS).unref();
@@ -47,10 +47,11 @@ const MAX_FULL_GCS = 5;
 
 /**
  * Collects until the heap stops shrinking (at most {@link MAX_FULL_GCS} full GCs) and returns the
- * heap in use. One GC can leave garbage that only a later one frees (weak references, finalizers),
- * which would count as memory held by the connections.
+ * heap in use. The event loop turns between collections: finalizers and weak-reference clean-ups
+ * only run then, and what they release is freed by the next collection, not counted as memory the
+ * connections hold.
  */
-function collectFully(): number {
+async function collectFully(): Promise<number> {
   const collect = (globalThis as { gc?: () => void }).gc;
   let used = process.memoryUsage().heapUsed;
   for (let round = 0; collect !== undefined && round < MAX_FULL_GCS; round += 1) {
@@ -58,6 +59,7 @@ function collectFully(): number {
     const after = process.memoryUsage().heapUsed;
     if (round > 0 && after >= used) return after;
     used = after;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return used;
 }
