@@ -221,12 +221,22 @@ export class WebSocketManager implements ClusterHost {
     }
     if (this.local.size > 0 || this.pendingRemovals.size > 0) {
       // The storage changed under live connections: subscribe their rooms, then write them there.
-      await Promise.all(
+      // acquire() counts each hold at once; the node is current from that moment, so a connection
+      // that closes while the subscriptions complete gives its holds back to this node.
+      const subscribed = Promise.all(
         this.local
           .roomSizes()
           .flatMap(([room, members]) => Array.from({ length: members }, () => room))
           .map((room) => node.roomChannels.acquire(room)),
       );
+      this.node = node;
+      try {
+        await subscribed;
+      } catch (error) {
+        if (this.node === node) this.node = undefined;
+        await node.stop([], { disposeCache: false });
+        throw error;
+      }
       // Not awaited here: the rewrite goes through the per-connection queue, whose tasks may be
       // waiting for this very start.
       node.resync().catch((error) =>
