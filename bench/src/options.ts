@@ -10,7 +10,7 @@ export interface BenchOptions {
   targets: string[] | undefined;
   /** Rounds; every table cell is the median over rounds [--rounds]. @default 3 */
   rounds: number;
-  /** Measured window of each run in ms [--duration]. @default 2000 */
+  /** Measured window of each run in ms [--duration]. @default 3000 */
   durationMs: number;
   /** Unmeasured load before the window in ms [--warmup]. @default 500 */
   warmupMs: number;
@@ -38,7 +38,7 @@ const DEFAULTS: BenchOptions = {
   scenarios: [...SCENARIOS],
   targets: undefined,
   rounds: 3,
-  durationMs: 2000,
+  durationMs: 3000,
   warmupMs: 500,
   rooms: 10,
   members: 100,
