@@ -7,19 +7,42 @@ export type StoredMetadata = { [key: string]: JsonValue };
 const NO_ROOMS: readonly string[] = Object.freeze([]);
 
 /** What this instance knows about one of its own connections. */
-export interface LocalEntry {
+export class LocalEntry {
   readonly connection: LocalConnection;
   /** Epoch milliseconds: a number field rather than a Date object per connection. */
   readonly connectTime: number;
-  /**
-   * Every room the connection joined (kept after detach, so the storage clean-up knows them all).
-   * An array replaced on each change rather than a Set: most connections are in a room or two, and a
-   * Set with its hash table costs about three times the memory of a one-room array.
-   */
-  rooms: readonly string[];
   metadata: StoredMetadata;
   /** True once the connection closed: it no longer receives anything. */
-  detached: boolean;
+  detached = false;
+  /**
+   * The rooms, as compact as they come: most connections are in one room, held as the bare string
+   * (an array of one costs 56 bytes more); otherwise an array, replaced on each change. A Set, with
+   * its hash table, would cost about three times the array.
+   */
+  private joined: string | readonly string[] = NO_ROOMS;
+
+  constructor(connection: LocalConnection, metadata: StoredMetadata) {
+    this.connection = connection;
+    this.connectTime = Date.now();
+    this.metadata = metadata;
+  }
+
+  /**
+   * Every room the connection joined (kept after detach, so the storage clean-up knows them all).
+   * A new array on each read of a one-room entry: reads are rare (joins, leaves, info), entries many.
+   */
+  get rooms(): readonly string[] {
+    return typeof this.joined === 'string' ? [this.joined] : this.joined;
+  }
+
+  set rooms(rooms: readonly string[]) {
+    this.joined = rooms.length === 1 ? (rooms[0] as string) : rooms.length === 0 ? NO_ROOMS : rooms;
+  }
+
+  /** Whether the connection joined `room` (without building the array). */
+  inRoom(room: string): boolean {
+    return typeof this.joined === 'string' ? this.joined === room : this.joined.includes(room);
+  }
 }
 
 /**
@@ -33,13 +56,7 @@ export class LocalRegistry {
   private idsSnapshot: readonly string[] | undefined;
 
   add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
-    const entry: LocalEntry = {
-      connection,
-      connectTime: Date.now(),
-      rooms: NO_ROOMS,
-      metadata,
-      detached: false,
-    };
+    const entry = new LocalEntry(connection, metadata);
     this.entries.set(connection.id, entry);
     this.idsSnapshot = undefined;
     return entry;
@@ -78,8 +95,8 @@ export class LocalRegistry {
   }
 
   addToRoom(entry: LocalEntry, room: string): void {
-    if (entry.rooms.includes(room)) return;
-    // concat and slice allocate the exact length; a spread or filter leaves room for 16 more.
+    if (entry.inRoom(room)) return;
+    // concat allocates the exact length (a spread leaves room for more).
     entry.rooms = entry.rooms.concat(room);
     if (entry.detached) return;
     let members = this.roomMembers.get(room);
@@ -91,10 +108,8 @@ export class LocalRegistry {
   }
 
   removeFromRoom(entry: LocalEntry, room: string): void {
-    const index = entry.rooms.indexOf(room);
-    if (index === -1) return;
-    entry.rooms =
-      entry.rooms.length === 1 ? NO_ROOMS : entry.rooms.slice(0, index).concat(entry.rooms.slice(index + 1));
+    if (!entry.inRoom(room)) return;
+    entry.rooms = entry.rooms.filter((joined) => joined !== room);
     this.dropMember(entry, room);
   }
 

@@ -539,7 +539,7 @@ export class WebSocketManager implements ClusterHost {
     return this.queue.run(id, async () => {
       const entry = this.local.get(id);
       if (!entry) return false;
-      if (entry.rooms.includes(room)) return true;
+      if (entry.inRoom(room)) return true;
       if (entry.rooms.length >= this.maxRoomsPerConnection)
         throw new RoomLimitError(id, this.maxRoomsPerConnection);
       const node = await this.storage();
@@ -565,7 +565,7 @@ export class WebSocketManager implements ClusterHost {
     return this.queue.run(id, async () => {
       const entry = this.local.get(id);
       if (!entry) return false;
-      if (!entry.rooms.includes(room)) return true;
+      if (!entry.inRoom(room)) return true;
       const node = await this.storage();
       try {
         await node.writeConnections('leave a room', () => [
@@ -641,7 +641,7 @@ export class WebSocketManager implements ClusterHost {
       await node.writeConnections('register a connection', () => [
         ...writeConnectionOperations(entry, this.instanceId),
         ...[...(this.abandonedRooms.get(id) ?? [])]
-          .filter((room) => !entry.rooms.includes(room))
+          .filter((room) => !entry.inRoom(room))
           .map((room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] })),
       ]);
       this.pendingWrites.delete(id);
