@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { Dialect } from '../protocol';
+import { markReceived } from './payload';
 
 /** Called for every application message: the payload is `buffer[start..end)` (latin1 text). */
 export type MessageListener = (buffer: Buffer, start: number, end: number) => void;
@@ -163,6 +164,7 @@ export class BenchClient {
   }
 
   private onData(chunk: Buffer): void {
+    markReceived();
     const buffer = this.rest === null ? chunk : Buffer.concat([this.rest, chunk]);
     this.rest = null;
     let offset = 0;

@@ -3,7 +3,7 @@ import { echoPath } from '../protocol';
 import { Samples } from '../stats';
 import { BenchClient } from './bench-client';
 import { CpuWindow } from './cpu-window';
-import { type DecodedPayload, decodePayload, encodePayload, KIND_ECHO } from './payload';
+import { type DecodedPayload, decodePayload, encodePayload, KIND_ECHO, receivedAtMicros } from './payload';
 import { delay, mapLimited, waitUntil } from './pool';
 
 const TICK_MS = 2;
@@ -27,7 +27,7 @@ export async function runEcho(job: EchoJob): Promise<Metrics> {
     if (decoded.kind === KIND_ECHO) measuredReceived++;
     if (!measuring) return;
     receivedInWindow++;
-    rtt.add(performance.now() * 1000 - decoded.sentMicros);
+    rtt.add(receivedAtMicros() - decoded.sentMicros);
   };
   const clients = await mapLimited(job.connections, job.connectConcurrency, () =>
     BenchClient.open(job.endpoint.port, echoPath(job.endpoint.dialect), job.endpoint.dialect, onMessage),

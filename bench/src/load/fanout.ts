@@ -10,6 +10,7 @@ import {
   KIND_MEASURED,
   KIND_PROBE,
   nowMicros,
+  receivedAtMicros,
 } from './payload';
 import { delay, mapLimited, waitUntil } from './pool';
 
@@ -67,7 +68,7 @@ export async function runFanout(job: FanoutJob): Promise<Metrics> {
         return;
       }
       if (decoded.kind !== KIND_MEASURED) return;
-      const now = nowMicros();
+      const now = receivedAtMicros();
       if (phase === 'measure') {
         delivered++;
         latency.add(now - decoded.sentMicros);
