@@ -53,7 +53,7 @@ export function releaseDirectory(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

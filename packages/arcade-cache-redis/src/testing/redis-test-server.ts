@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRedisServer } from './find-redis-server';
 import {
+  delay,
   launchRedis,
   RedisLaunchError,
   releaseDirectory,
@@ -133,7 +134,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
             // The old socket may linger a moment; another process may also have taken the port.
             if (!(error instanceof RedisLaunchError && error.portTaken && attempt < RESTART_ATTEMPTS))
               throw error;
-            await new Promise((resolve) => setTimeout(resolve, RESTART_RETRY_MS));
+            await delay(RESTART_RETRY_MS);
           }
         }
       }),

@@ -79,10 +79,10 @@ export function decodeEnvelope(message: string | Uint8Array): Envelope | undefin
   }
   let payload: EncodedMessage | undefined;
   if (flags & FLAG_PAYLOAD) {
-    // A copy: the frame outlives the adapter's buffer, which it may reuse.
+    // A view, not a copy: the CacheManager contract hands every listener bytes of its own.
     payload =
       flags & FLAG_BINARY
-        ? new Uint8Array(bytes.subarray(payloadOffset))
+        ? new Uint8Array(bytes.buffer, bytes.byteOffset + payloadOffset, bytes.length - payloadOffset)
         : bytes.toString('utf8', payloadOffset);
   }
   return { kind, header: header as EnvelopeHeader, payload };
