@@ -1,4 +1,5 @@
 import { CacheError, type CacheManager } from '@arcade/cache';
+import { DeadlineBuckets } from './deadlines';
 import { StorageUnavailableError } from './errors';
 
 /** How long one storage call may take before it fails with StorageUnavailableError (DESIGN: within 5 s). */
@@ -30,27 +31,42 @@ export async function guardStorage<T>(
   }
 }
 
-/** Runs `call`, rejecting with StorageUnavailableError if it has not settled within `timeoutMs`. */
-export async function withDeadline<T>(
+const deadlines = new DeadlineBuckets();
+
+/**
+ * Runs `call`, rejecting with StorageUnavailableError if it has not settled within `timeoutMs` (at
+ * most one 100 ms slice later: deadlines share timers, see {@link DeadlineBuckets}).
+ * A synchronous throw of `call` becomes the rejection.
+ */
+export function withDeadline<T>(
   what: string,
   call: () => Promise<T>,
   timeoutMs = STORAGE_TIMEOUT_MS,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`),
-        ),
-      timeoutMs,
+  return new Promise<T>((resolve, reject) => {
+    const deadline = deadlines.add(timeoutMs, () =>
+      reject(new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`)),
+    );
+    const settle = (): void => deadline.cancel();
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      settle();
+      reject(error);
+      return;
+    }
+    pending.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
     );
   });
-  try {
-    return await Promise.race([Promise.resolve().then(call), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** By class, or by shape when the adapter was built against another copy of @arcade/cache. */
