@@ -114,6 +114,25 @@ describe('RedisCacheManager data in Redis', () => {
     }
   });
 
+  it('frames a published message with one tag byte: `s` and UTF-8 text, `b` and the bytes', async () => {
+    const cache = await open();
+    const listener = observer.duplicate();
+    try {
+      const got = collector<Buffer>();
+      listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => got.push(message));
+      await listener.subscribe('app:wire');
+      await cache.publish('wire', 'héllo \u{1f3b2}');
+      await cache.publish('wire', Uint8Array.from([0, 255]));
+      await got.reached(2);
+      expect(got.items).toEqual([
+        Buffer.concat([Buffer.from('s'), Buffer.from('héllo \u{1f3b2}', 'utf8')]),
+        Buffer.from([0x62, 0, 255]),
+      ]);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
   it('stores TTLs in milliseconds with PX', async () => {
     const cache = await open();
     await cache.set('k', 'v', { ttlMs: 60_000 });

@@ -20,7 +20,7 @@ import {
   type Envelope,
   type EnvelopeHeader,
   encodeEnvelope,
-  senderMatcher,
+  SenderEnvelopes,
 } from './envelope';
 import { StorageUnavailableError } from './errors';
 import { channelNames, storageKeys } from './keys';
@@ -68,7 +68,7 @@ interface PendingReply {
  */
 export class ClusterNode {
   readonly roomChannels: RoomChannels;
-  private readonly sentByMe: (message: PubSubMessage) => boolean;
+  private readonly envelopes: SenderEnvelopes;
   private readonly unsubscribes: Unsubscribe[] = [];
   private readonly pending = new Map<string, PendingReply>();
   private requestCounter = 0;
@@ -96,7 +96,7 @@ export class ClusterNode {
      */
     readonly solitary = false,
   ) {
-    this.sentByMe = senderMatcher(instanceId);
+    this.envelopes = new SenderEnvelopes(instanceId);
     this.roomChannels = new RoomChannels(
       (room) =>
         this.solitary
@@ -195,10 +195,10 @@ export class ClusterNode {
     exclude: readonly string[] | undefined,
   ): Promise<void> {
     if (this.solitary) return;
-    const header: DeliveryHeader = exclude?.length
+    const header: DeliveryHeader | undefined = exclude?.length
       ? { s: this.instanceId, x: [...exclude] }
-      : { s: this.instanceId };
-    const envelope = encodeEnvelope(kind, header, payload);
+      : undefined;
+    const envelope = header ? encodeEnvelope(kind, header, payload) : this.envelopes.plain(kind, payload);
     await this.call(`publish to ${channel}`, () => this.cache.publish(channel, envelope));
   }
 
@@ -452,7 +452,7 @@ export class ClusterNode {
 
   /** Messages this instance sent itself were delivered locally already. */
   private decode(message: PubSubMessage, kind: Envelope['kind']): Envelope | undefined {
-    if (this.sentByMe(message)) return undefined;
+    if (this.envelopes.isOwn(message)) return undefined;
     const envelope = decodeEnvelope(message);
     if (!envelope || envelope.kind !== kind || envelope.header.s === this.instanceId) return undefined;
     return envelope;

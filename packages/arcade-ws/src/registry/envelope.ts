@@ -13,6 +13,8 @@ const VERSION = 1;
 const PREFIX_LENGTH = 7;
 const FLAG_PAYLOAD = 1;
 const FLAG_BINARY = 2;
+/** Printable ASCII: JSON.stringify escapes control characters, so a header is ASCII unless it holds other text. */
+const ASCII = /^[\x20-\x7e]*$/;
 
 const KIND_CODES = { room: 1, broadcast: 2, request: 3, reply: 4 } as const;
 
@@ -37,9 +39,50 @@ export function encodeEnvelope(
   kind: EnvelopeKind,
   header: EnvelopeHeader,
   payload?: EncodedMessage,
-): Uint8Array {
+): string | Uint8Array {
   // `s` first, whatever the header's key order: senderMatcher relies on it.
-  const headerBytes = Buffer.from(JSON.stringify(Object.assign({ s: header.s }, header)), 'utf8');
+  return frame(kind, JSON.stringify(Object.assign({ s: header.s }, header)), payload);
+}
+
+/**
+ * The envelopes one instance sends. Most of them carry a header of just `{ s }` (every room message
+ * without `exclude`), so its JSON is built once.
+ */
+export class SenderEnvelopes {
+  private readonly plainHeader: string;
+  /** True for a message this instance sent (see {@link senderMatcher}). */
+  readonly isOwn: (message: string | Uint8Array) => boolean;
+
+  constructor(readonly sender: string) {
+    this.plainHeader = JSON.stringify({ s: sender });
+    this.isOwn = senderMatcher(sender);
+  }
+
+  /** `encodeEnvelope(kind, { s: sender }, payload)`. */
+  plain(kind: EnvelopeKind, payload?: EncodedMessage): string | Uint8Array {
+    return frame(kind, this.plainHeader, payload);
+  }
+}
+
+/**
+ * The message as a string when every byte of it is ASCII but the payload, and the payload is text:
+ * the same bytes, which pub/sub adapters carry without a binary path (and receivers slice without
+ * copying). Otherwise as bytes.
+ */
+function frame(
+  kind: EnvelopeKind,
+  headerJson: string,
+  payload: EncodedMessage | undefined,
+): string | Uint8Array {
+  const flags = payload === undefined ? 0 : FLAG_PAYLOAD | (typeof payload === 'string' ? 0 : FLAG_BINARY);
+  if (typeof payload !== 'object' && headerJson.length < 0x80 && ASCII.test(headerJson)) {
+    return (
+      String.fromCharCode(VERSION, KIND_CODES[kind], flags, 0, 0, 0, headerJson.length) +
+      headerJson +
+      (payload ?? '')
+    );
+  }
+  const headerBytes = Buffer.from(headerJson, 'utf8');
   const payloadLength =
     payload === undefined
       ? 0
@@ -49,7 +92,7 @@ export function encodeEnvelope(
   const bytes = Buffer.allocUnsafe(PREFIX_LENGTH + headerBytes.length + payloadLength);
   bytes[0] = VERSION;
   bytes[1] = KIND_CODES[kind];
-  bytes[2] = payload === undefined ? 0 : FLAG_PAYLOAD | (typeof payload === 'string' ? 0 : FLAG_BINARY);
+  bytes[2] = flags;
   bytes.writeUInt32BE(headerBytes.length, 3);
   headerBytes.copy(bytes, PREFIX_LENGTH);
   const payloadOffset = PREFIX_LENGTH + headerBytes.length;
@@ -58,25 +101,33 @@ export function encodeEnvelope(
   return bytes;
 }
 
-/** Reads a cluster message; `undefined` for anything this version did not write. */
+/** Reads a cluster message, in either form; `undefined` for anything this version did not write. */
 export function decodeEnvelope(message: string | Uint8Array): Envelope | undefined {
-  if (typeof message === 'string' || message.byteLength < PREFIX_LENGTH || message[0] !== VERSION)
+  return typeof message === 'string' ? decodeText(message) : decodeBytes(message);
+}
+
+function decodeText(message: string): Envelope | undefined {
+  if (message.length < PREFIX_LENGTH || message.charCodeAt(0) !== VERSION) return undefined;
+  const flags = message.charCodeAt(2);
+  // The text form exists only for headers under 128 bytes: the three high length bytes are zero.
+  if (message.charCodeAt(3) + message.charCodeAt(4) + message.charCodeAt(5) !== 0 || flags & FLAG_BINARY) {
     return undefined;
+  }
+  const payloadOffset = PREFIX_LENGTH + message.charCodeAt(6);
+  if (payloadOffset > message.length) return undefined;
+  return envelopeOf(
+    message.charCodeAt(1),
+    message.slice(PREFIX_LENGTH, payloadOffset),
+    flags & FLAG_PAYLOAD ? message.slice(payloadOffset) : undefined,
+  );
+}
+
+function decodeBytes(message: Uint8Array): Envelope | undefined {
+  if (message.byteLength < PREFIX_LENGTH || message[0] !== VERSION) return undefined;
   const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-  const kind = kindOf(bytes[1]);
   const flags = bytes[2] ?? 0;
-  const headerLength = bytes.readUInt32BE(3);
-  const payloadOffset = PREFIX_LENGTH + headerLength;
-  if (kind === undefined || payloadOffset > bytes.length) return undefined;
-  let header: unknown;
-  try {
-    header = JSON.parse(bytes.toString('utf8', PREFIX_LENGTH, payloadOffset));
-  } catch {
-    return undefined;
-  }
-  if (typeof header !== 'object' || header === null || typeof (header as EnvelopeHeader).s !== 'string') {
-    return undefined;
-  }
+  const payloadOffset = PREFIX_LENGTH + bytes.readUInt32BE(3);
+  if (payloadOffset > bytes.length) return undefined;
   let payload: EncodedMessage | undefined;
   if (flags & FLAG_PAYLOAD) {
     // A view, not a copy: the CacheManager contract hands every listener bytes of its own.
@@ -84,6 +135,25 @@ export function decodeEnvelope(message: string | Uint8Array): Envelope | undefin
       flags & FLAG_BINARY
         ? new Uint8Array(bytes.buffer, bytes.byteOffset + payloadOffset, bytes.length - payloadOffset)
         : bytes.toString('utf8', payloadOffset);
+  }
+  return envelopeOf(bytes[1], bytes.toString('utf8', PREFIX_LENGTH, payloadOffset), payload);
+}
+
+function envelopeOf(
+  code: number | undefined,
+  headerJson: string,
+  payload: EncodedMessage | undefined,
+): Envelope | undefined {
+  const kind = kindOf(code);
+  if (kind === undefined) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(headerJson);
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== 'object' || header === null || typeof (header as EnvelopeHeader).s !== 'string') {
+    return undefined;
   }
   return { kind, header: header as EnvelopeHeader, payload };
 }
@@ -99,14 +169,17 @@ function kindOf(code: number | undefined): EnvelopeKind | undefined {
  * this runs once per message it sent.
  */
 export function senderMatcher(instanceId: string): (message: string | Uint8Array) => boolean {
-  const start = Buffer.from(`{"s":${JSON.stringify(instanceId)}`, 'utf8');
+  const startText = `{"s":${JSON.stringify(instanceId)}`;
+  const start = Buffer.from(startText, 'utf8');
+  const end = PREFIX_LENGTH + start.length;
+  // ',' or '}' after the id: the whole id matched, not a prefix of a longer one.
+  const endsId = (next: number | undefined): boolean => next === 0x2c || next === 0x7d;
   return (message) => {
-    if (typeof message === 'string' || message.byteLength < PREFIX_LENGTH + start.length + 1) return false;
+    if (typeof message === 'string') {
+      return message.startsWith(startText, PREFIX_LENGTH) && endsId(message.charCodeAt(end));
+    }
+    if (message.byteLength < end + 1) return false;
     const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-    const next = bytes[PREFIX_LENGTH + start.length];
-    return (
-      bytes.compare(start, 0, start.length, PREFIX_LENGTH, PREFIX_LENGTH + start.length) === 0 &&
-      (next === 0x2c || next === 0x7d) // ',' or '}': the whole id matched, not a prefix of a longer one
-    );
+    return bytes.compare(start, 0, start.length, PREFIX_LENGTH, end) === 0 && endsId(bytes[end]);
   };
 }

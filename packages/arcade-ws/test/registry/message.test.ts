@@ -1,5 +1,5 @@
 import { encodeMessage } from '../../src/index';
-import { decodeEnvelope, encodeEnvelope, senderMatcher } from '../../src/registry/envelope';
+import { decodeEnvelope, encodeEnvelope, SenderEnvelopes, senderMatcher } from '../../src/registry/envelope';
 
 describe('encodeMessage', () => {
   it.each([
@@ -43,10 +43,44 @@ describe('cluster envelope', () => {
     expect(typeof decoded?.payload).toBe(typeof payload);
   });
 
+  it.each([
+    ['a text payload and a short ASCII header', 'string', { s: 'a' }, 'héllo'],
+    ['no payload', 'string', { s: 'a' }, undefined],
+    ['a binary payload', 'bytes', { s: 'a' }, new Uint8Array([1])],
+    ['a header with non-ASCII text', 'bytes', { s: 'a', x: ['é'] }, 'text'],
+    ['a header of 128 bytes or more', 'bytes', { s: 'a', x: ['i'.repeat(120)] }, 'text'],
+  ] as Array<
+    [string, string, { s: string }, string | Uint8Array | undefined]
+  >)('with %s, is published as %s, whose bytes are the binary layout', (_label, form, header, payload) => {
+    const message = encodeEnvelope('request', header, payload);
+    expect(typeof message === 'string' ? 'string' : 'bytes').toBe(form);
+    const expected = { kind: 'request', header, payload };
+    expect(decodeEnvelope(message)).toEqual(expected);
+    // What an adapter puts on the wire for a string is its UTF-8 bytes: the same envelope.
+    if (typeof message === 'string') expect(decodeEnvelope(Buffer.from(message, 'utf8'))).toEqual(expected);
+  });
+
   it('ignores messages it did not write', () => {
     expect(decodeEnvelope('hello')).toBeUndefined();
     expect(decodeEnvelope(new Uint8Array([9, 9, 9]))).toBeUndefined();
     expect(decodeEnvelope(new Uint8Array([1, 1, 0, 0, 0, 0, 200]))).toBeUndefined();
+    expect(decodeEnvelope('\x01\x01\x01\x00\x00\x00\x50{"s":"a"}')).toBeUndefined(); // header past the end
+    expect(decodeEnvelope('\x01\x01\x03\x00\x00\x00\x09{"s":"a"}x')).toBeUndefined(); // binary flag in text
+    expect(decodeEnvelope('\x01\x01\x01\x00\x01\x00\x09{"s":"a"}x')).toBeUndefined(); // long-header form
+    expect(decodeEnvelope('\x01\x09\x01\x00\x00\x00\x09{"s":"a"}x')).toBeUndefined(); // unknown kind
+    expect(decodeEnvelope('\x01\x01\x01\x00\x00\x00\x09{"s":1}xyz')).toBeUndefined(); // no sender
+  });
+});
+
+describe('SenderEnvelopes', () => {
+  it('frames a header of just the sender as encodeEnvelope does, and knows its own messages', () => {
+    const envelopes = new SenderEnvelopes('abc');
+    for (const payload of ['text', '', new Uint8Array([0, 255]), undefined]) {
+      const message = envelopes.plain('broadcast', payload);
+      expect(message).toEqual(encodeEnvelope('broadcast', { s: 'abc' }, payload));
+      expect(envelopes.isOwn(message)).toBe(true);
+      expect(new SenderEnvelopes('ab').isOwn(message)).toBe(false);
+    }
   });
 });
 
@@ -57,6 +91,9 @@ describe('senderMatcher', () => {
     expect(isMine(encodeEnvelope('room', { x: ['1'], s: 'abc' } as { s: string }, 'x'))).toBe(true);
     expect(isMine(encodeEnvelope('room', { s: 'abcd' }, 'x'))).toBe(false);
     expect(isMine(encodeEnvelope('room', { s: 'ab' }, 'x'))).toBe(false);
+    expect(isMine(encodeEnvelope('room', { s: 'abc' }, new Uint8Array([1])))).toBe(true);
+    expect(isMine(encodeEnvelope('room', { s: 'abcd' }, new Uint8Array([1])))).toBe(false);
     expect(isMine('{"s":"abc"}')).toBe(false);
+    expect(isMine(Buffer.from('{"s":"abc"}'))).toBe(false);
   });
 });
