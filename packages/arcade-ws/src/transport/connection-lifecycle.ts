@@ -66,9 +66,8 @@ export interface ConnectionParams<C extends RequestContext> {
   /** The upgraded socket, which frames are written to. */
   readonly socket: Duplex;
   readonly route: SharedRoute<C>;
-  /** For the connection's initial metadata. */
+  /** For the connection's initial metadata (its remoteAddress is read from the socket when needed). */
   readonly userAgent: string | undefined;
-  readonly remoteAddress: string | undefined;
 }
 
 /**
@@ -121,8 +120,7 @@ export class RunningConnection<C extends RequestContext>
 
     route.heartbeat?.add();
 
-    const { userAgent, remoteAddress } = params;
-    const registration = route.host.manager.addConnection(this, { userAgent, remoteAddress });
+    const registration = route.host.manager.addConnection(this, { userAgent: params.userAgent });
     this.registration = registration;
     registration.then(
       () => this.registered(),
