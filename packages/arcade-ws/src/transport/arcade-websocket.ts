@@ -34,7 +34,10 @@ export interface ArcadeWebSocket {
   readonly protocol: string;
   /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED (the WebSocket constants). */
   readonly readyState: number;
-  /** The underlying `ws` WebSocket, for what this wrapper does not cover. */
+  /**
+   * The underlying `ws` WebSocket, for what this wrapper does not cover. Reading it writes out the
+   * frames `add()` queued in this turn, so what is sent through it follows them.
+   */
   readonly raw: WebSocket;
 }
 
@@ -82,16 +85,18 @@ export class ConnectionSocket implements ArcadeWebSocket {
     this.connection = connection;
   }
 
+  /** Flushes what `add()` queued in this turn first, so a frame sent through `raw` comes after it. */
   get raw(): WebSocket {
+    this.connection.flush();
     return this.connection.ws;
   }
 
   get protocol(): string {
-    return this.raw.protocol;
+    return this.connection.ws.protocol;
   }
 
   get readyState(): number {
-    return this.raw.readyState;
+    return this.connection.ws.readyState;
   }
 
   add(data: WebSocketData): boolean {

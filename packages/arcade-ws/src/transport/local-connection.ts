@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PreparedFrame } from './prepared-frame';
-import { writeBatched } from './write-batcher';
+import { type BatchTarget, flushNow, writeBatched } from './write-batcher';
 
 /** Close code sent to a consumer that reads too slowly (RFC 6455 registry: "Try Again Later"). */
 export const CLOSE_SLOW_CONSUMER = 1013;
@@ -27,20 +27,24 @@ export interface LocalConnection {
 }
 
 /**
- * The transport's LocalConnection: frames are written straight to the upgraded socket, next to
- * what `ws` itself writes there.
+ * The transport's LocalConnection: prepared frames are written to the upgraded socket at the end of
+ * the turn (write-batcher.ts), next to what `ws` itself writes there.
  *
  * Reliance on `ws` internals (ws 8.x): with permessage-deflate off (always, here) `ws`'s Sender
- * writes every frame synchronously to this same socket, whole, in call order; so frames written here
- * interleave with ws's own (pings, pongs, close, `raw.send`) only at frame boundaries, and order is
- * kept. The one exception is `raw.send(blob)`, which ws queues asynchronously: don't mix it with
- * `add()`.
+ * writes every frame synchronously to this same socket, whole; so frames written here interleave
+ * with ws's own only at frame boundaries. Order: queued frames are flushed before this class's
+ * close frame and whenever user code reads `raw` (ConnectionSocket), so `add()` then `raw.send()`
+ * keeps its order; pings and pongs may overtake frames of the same turn (harmless for control
+ * frames); frames still queued when `ws` closes on its own (a protocol error, the peer's close) are
+ * dropped rather than sent after the close frame. `raw.send(blob)`, which ws queues asynchronously,
+ * should not be mixed with `add()`.
  */
-export class SocketConnection implements LocalConnection {
+export class SocketConnection implements LocalConnection, BatchTarget {
   readonly id: string;
   /** The `ws` socket. */
   readonly ws: WebSocket;
-  private readonly socket: Duplex;
+  /** The upgraded socket (also written by `ws` itself: pings, pongs, close frames). */
+  readonly socket: Duplex;
   /** Shared by the connections of a route: read through, not copied into each connection. */
   private readonly limits: { readonly maxBufferedBytes: number };
 
@@ -80,17 +84,22 @@ export class SocketConnection implements LocalConnection {
 
   send(frame: PreparedFrame): boolean {
     if (!this.isOpen) return false;
-    // writableLength counts what is corked in this turn plus what the kernel has not taken yet.
-    if (this.socket.writableLength + frame.byteLength > this.maxBufferedBytes) {
+    if (!writeBatched(this, frame.bytes, this.maxBufferedBytes)) {
       this.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
       return false;
     }
-    writeBatched(this.socket, frame.bytes);
     return true;
+  }
+
+  /** Writes the frames queued in this turn now (see {@link flushNow}). */
+  flush(): void {
+    flushNow(this);
   }
 
   close(code: number = CLOSE_NORMAL, reason?: string): void {
     if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
+    // What was sent before the close goes out before the close frame.
+    flushNow(this);
     // ws sends a close frame without a status (seen as 1005) for an undefined code, and drops the reason.
     this.ws.close(code, reason);
   }

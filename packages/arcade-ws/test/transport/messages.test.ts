@@ -151,6 +151,27 @@ describe('the websocket wrapper', () => {
     expect(await client.closed).toEqual({ code: 4000, reason: 'see you' });
   });
 
+  it('sends what add() queued in the turn before a close frame and before a frame sent through raw', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data: WebSocketData) => {
+          websocket.add('first');
+          websocket.raw.send('second');
+          websocket.add('third');
+          if (data === 'bye') websocket.close(4001, 'after third');
+        });
+      });
+    });
+    const client = await TestClient.connect(url('/ws'));
+    client.send('bye');
+    expect([await client.nextText(), await client.nextText(), await client.nextText()]).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
+    expect(await client.closed).toEqual({ code: 4001, reason: 'after third' });
+  });
+
   it('closes with 1000 (normal closure) when close() is given no code, keeping a reason given alone', async () => {
     const { url } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket((_ctx, websocket) => {

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { writeBatched } from '../../src/transport/write-batcher';
+import { type BatchTarget, flushNow, writeBatched } from '../../src/transport/write-batcher';
 
-/** A stream that records how its chunks arrive: one entry per _write / _writev call. */
-function recordingStream(): { stream: Writable; batches: string[][] } {
+/** A target whose stream records how its chunks arrive: one entry per _write / _writev call. */
+function recordingTarget(): BatchTarget & { isOpen: boolean; batches: string[][] } {
   const batches: string[][] = [];
-  const stream = new Writable({
+  const socket = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       batches.push([chunk.toString()]);
       callback();
@@ -14,58 +14,80 @@ function recordingStream(): { stream: Writable; batches: string[][] } {
       callback();
     },
   });
-  return { stream, batches };
+  return { socket, isOpen: true, batches };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+const write = (target: BatchTarget, text: string, limit = UNBOUNDED): boolean =>
+  writeBatched(target, Buffer.from(text), limit);
 
 describe('writeBatched', () => {
-  it('hands every write of one event-loop turn to the stream as a single batch, in order', async () => {
-    const { stream, batches } = recordingStream();
-    writeBatched(stream, Buffer.from('a'));
-    writeBatched(stream, Buffer.from('b'));
-    writeBatched(stream, Buffer.from('c'));
-    expect(batches).toEqual([]);
+  it('writes every frame of one event-loop turn in one write, in order', async () => {
+    const target = recordingTarget();
+    write(target, 'a');
+    write(target, 'b');
+    write(target, 'c');
+    expect(target.batches).toEqual([]);
     await nextTurn();
-    expect(batches).toEqual([['a', 'b', 'c']]);
+    expect(target.batches).toEqual([['abc']]);
   });
 
   it('starts a new batch in the next turn', async () => {
-    const { stream, batches } = recordingStream();
-    writeBatched(stream, Buffer.from('1'));
+    const target = recordingTarget();
+    write(target, '1');
     await nextTurn();
-    writeBatched(stream, Buffer.from('2'));
-    writeBatched(stream, Buffer.from('3'));
+    write(target, '2');
+    write(target, '3');
     await nextTurn();
-    expect(batches).toEqual([['1'], ['2', '3']]);
+    expect(target.batches).toEqual([['1'], ['23']]);
   });
 
-  it('batches each of several streams written in the same turn', async () => {
-    const first = recordingStream();
-    const second = recordingStream();
-    writeBatched(first.stream, Buffer.from('x'));
-    writeBatched(second.stream, Buffer.from('y'));
-    writeBatched(first.stream, Buffer.from('z'));
+  it('batches each of several targets written in the same turn', async () => {
+    const first = recordingTarget();
+    const second = recordingTarget();
+    write(first, 'x');
+    write(second, 'y');
+    write(first, 'z');
     await nextTurn();
-    expect(first.batches).toEqual([['x', 'z']]);
+    expect(first.batches).toEqual([['xz']]);
     expect(second.batches).toEqual([['y']]);
   });
 
-  it('leaves a stream uncorked once flushed', async () => {
-    const { stream } = recordingStream();
-    writeBatched(stream, Buffer.from('a'));
-    expect(stream.writableCorked).toBe(1);
+  it('writes large batches as a vector rather than copying them', async () => {
+    const target = recordingTarget();
+    const big = 'b'.repeat(10_000);
+    write(target, big);
+    write(target, big);
     await nextTurn();
-    expect(stream.writableCorked).toBe(0);
+    expect(target.batches).toEqual([[big, big]]);
+    expect(target.socket.writableCorked).toBe(0);
   });
 
-  it('lets end() flush what is still corked', async () => {
-    const { stream, batches } = recordingStream();
-    writeBatched(stream, Buffer.from('last'));
-    const finished = new Promise((resolve) => stream.once('finish', resolve));
-    stream.end();
-    await finished;
+  it('refuses a frame that would take the socket past the limit, counting what is queued', async () => {
+    const target = recordingTarget();
+    expect(write(target, 'abcd', 6)).toBe(true);
+    expect(write(target, 'efg', 6)).toBe(false);
+    expect(write(target, 'ef', 6)).toBe(true);
     await nextTurn();
-    expect(batches.flat()).toEqual(['last']);
+    expect(target.batches).toEqual([['abcdef']]);
+  });
+
+  it('writes what is queued at once on flushNow, and nothing more at the end of the turn', async () => {
+    const target = recordingTarget();
+    write(target, 'before');
+    flushNow(target);
+    expect(target.batches).toEqual([['before']]);
+    flushNow(target);
+    await nextTurn();
+    expect(target.batches).toEqual([['before']]);
+  });
+
+  it('drops the frames of a target that closed before the end of the turn', async () => {
+    const target = recordingTarget();
+    write(target, 'late');
+    target.isOpen = false;
+    await nextTurn();
+    expect(target.batches).toEqual([]);
   });
 });
