@@ -6,27 +6,12 @@ export type StoredMetadata = { [key: string]: JsonValue };
 
 const NO_ROOMS: readonly string[] = Object.freeze([]);
 
-/** The metadata a connection starts with, of that exact shape (DESIGN: `userAgent` and `remoteAddress`). */
-export function initialMetadata(
-  userAgent: string | undefined,
-  remoteAddress: string | undefined,
-): StoredMetadata {
-  if (userAgent === undefined) return remoteAddress === undefined ? {} : { remoteAddress };
-  return remoteAddress === undefined ? { userAgent } : { userAgent, remoteAddress };
-}
-
 /** What this instance knows about one of its own connections. */
 export class LocalEntry {
   readonly connection: LocalConnection;
   /** Epoch milliseconds: a number field rather than a Date object per connection. */
   readonly connectTime: number;
-  /**
-   * The metadata; until its first read, only the user agent it starts with. The initial metadata is
-   * built on that read, with the peer address the connection reads from its socket then: an
-   * instance whose storage keeps no records and whose app never asks holds neither (~120 bytes per
-   * connection).
-   */
-  private meta: StoredMetadata | string | undefined;
+  metadata: StoredMetadata;
   /** True once the connection closed: it no longer receives anything. */
   detached = false;
   /**
@@ -36,20 +21,10 @@ export class LocalEntry {
    */
   private joined: string | readonly string[] = NO_ROOMS;
 
-  /** `metadata`: the initial metadata, or the user agent to build it from on first read. */
-  constructor(connection: LocalConnection, metadata: StoredMetadata | string | undefined) {
+  constructor(connection: LocalConnection, metadata: StoredMetadata) {
     this.connection = connection;
     this.connectTime = Date.now();
-    this.meta = metadata;
-  }
-
-  get metadata(): StoredMetadata {
-    if (typeof this.meta !== 'object') this.meta = initialMetadata(this.meta, this.connection.remoteAddress);
-    return this.meta;
-  }
-
-  set metadata(metadata: StoredMetadata) {
-    this.meta = metadata;
+    this.metadata = metadata;
   }
 
   /**
@@ -80,7 +55,7 @@ export class LocalRegistry {
   /** The ids as last read; dropped on each change, so connecting n sockets costs no O(n) rebuilds. */
   private idsSnapshot: readonly string[] | undefined;
 
-  add(connection: LocalConnection, metadata: StoredMetadata | string | undefined): LocalEntry {
+  add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
     const entry = new LocalEntry(connection, metadata);
     this.entries.set(connection.id, entry);
     this.idsSnapshot = undefined;

@@ -11,7 +11,7 @@ import type { ControlRequest } from './control';
 import { MetadataLimitError, RoomLimitError, StorageUnavailableError } from './errors';
 import { KeyedQueue } from './keyed-queue';
 import { channelNames, storageKeys } from './keys';
-import { initialMetadata, type LocalEntry, LocalRegistry, type StoredMetadata } from './local-registry';
+import { type LocalEntry, LocalRegistry, type StoredMetadata } from './local-registry';
 import { type EmitArguments, type EncodedMessage, encodeMessage } from './message';
 import {
   infoFromEntry,
@@ -269,20 +269,13 @@ export class WebSocketManager implements ClusterHost {
 
   // ---- connections (transport side) ---------------------------------------------------------------
 
-  /**
-   * Registers a live local connection (local maps + storage record). Awaited before onConnect.
-   * Without `metadata.remoteAddress`, the initial metadata's is the connection's, read on first use.
-   */
+  /** Registers a live local connection (local maps + storage record). Awaited before onConnect. */
   async addConnection(
     connection: LocalConnection,
     metadata: { userAgent?: string; remoteAddress?: string } = {},
   ): Promise<void> {
     await this.storage();
-    const { userAgent, remoteAddress } = metadata;
-    const entry = this.local.add(
-      connection,
-      'remoteAddress' in metadata ? initialMetadata(userAgent, remoteAddress) : userAgent,
-    );
+    const entry = this.local.add(connection, initialMetadata(metadata));
     await this.queue.run(connection.id, () => this.writeEntry(entry));
   }
 
@@ -764,6 +757,17 @@ function positiveInteger(name: string, value: number): number {
  * A connection's first metadata, as an object literal of its exact shape: one grown a property at a
  * time reserves room for four (a difference of 24 bytes for each connection held).
  */
+function initialMetadata({
+  userAgent,
+  remoteAddress,
+}: {
+  userAgent?: string;
+  remoteAddress?: string;
+}): StoredMetadata {
+  if (userAgent === undefined) return remoteAddress === undefined ? {} : { remoteAddress };
+  return remoteAddress === undefined ? { userAgent } : { userAgent, remoteAddress };
+}
+
 /** Metadata as JSON keeps it (Dates become strings, undefined values disappear). */
 function toJson(value: ConnectionMetadata): StoredMetadata {
   return JSON.parse(JSON.stringify(value)) as StoredMetadata;

@@ -142,6 +142,7 @@ export class AppTransport implements ConnectionHost {
       socket,
       route: this.sharedRoute(ctx, route, options),
       userAgent: request.headers['user-agent'],
+      remoteAddress: request.socket.remoteAddress,
     });
     this.running.add(running);
   }

@@ -66,8 +66,9 @@ export interface ConnectionParams<C extends RequestContext> {
   /** The upgraded socket, which frames are written to. */
   readonly socket: Duplex;
   readonly route: SharedRoute<C>;
-  /** For the connection's initial metadata (its remoteAddress is read from the socket when needed). */
+  /** For the connection's initial metadata. */
   readonly userAgent: string | undefined;
+  readonly remoteAddress: string | undefined;
 }
 
 /**
@@ -120,7 +121,8 @@ export class RunningConnection<C extends RequestContext>
 
     route.heartbeat?.add();
 
-    const registration = route.host.manager.addConnection(this, { userAgent: params.userAgent });
+    const { userAgent, remoteAddress } = params;
+    const registration = route.host.manager.addConnection(this, { userAgent, remoteAddress });
     this.registration = registration;
     registration.then(
       () => this.registered(),

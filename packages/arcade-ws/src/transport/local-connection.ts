@@ -14,8 +14,6 @@ export interface LocalConnection {
   readonly id: string;
   /** True while frames can be sent (the WebSocket is OPEN). */
   readonly isOpen: boolean;
-  /** The peer's IP address while the socket is open (undefined when unknown). */
-  readonly remoteAddress: string | undefined;
   /**
    * Queues a prepared frame: writes are corked and flushed once per event-loop turn; beyond
    * maxBufferedBytes the connection is closed with 1013 and the frame discarded. Returns false
@@ -68,14 +66,6 @@ export class SocketConnection implements LocalConnection, BatchTarget {
   get bytesRead(): number | undefined {
     const { bytesRead } = this.socket as Partial<Socket>;
     return typeof bytesRead === 'number' ? bytesRead : undefined;
-  }
-
-  /**
-   * Read on demand: Node caches the peer address on the socket once it is read (88 bytes per
-   * connection), so an app that never asks for it does not pay for it.
-   */
-  get remoteAddress(): string | undefined {
-    return (this.socket as Partial<Socket>).remoteAddress;
   }
 
   get isOpen(): boolean {

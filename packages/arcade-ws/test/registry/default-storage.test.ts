@@ -91,35 +91,6 @@ describe('the default (private, in-memory) storage', () => {
     expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([b.id]);
   });
 
-  it('reads the peer address only when the metadata is first needed', async () => {
-    const { app } = solitaryInstance();
-    const manager = WebSocketManager.of(app);
-    const connection = new RecordingConnection();
-    const peer = jest.spyOn(connection, 'remoteAddress', 'get');
-    await manager.addConnection(connection, { userAgent: 'jest' });
-    await app.joinRoom(connection.id, 'lobby');
-    expect(peer).not.toHaveBeenCalled();
-    expect((await app.getConnectionInfo(connection.id))?.metadata).toEqual({
-      userAgent: 'jest',
-      remoteAddress: '127.0.0.1',
-    });
-    await app.updateConnectionMetadata(connection.id, { name: 'Ann' });
-    expect((await app.getConnectionInfo(connection.id))?.metadata).toEqual({
-      userAgent: 'jest',
-      remoteAddress: '127.0.0.1',
-      name: 'Ann',
-    });
-    expect(peer).toHaveBeenCalledTimes(1);
-
-    // A shared storage records the metadata at once, with the address.
-    const other = await cluster.start();
-    const shared = new RecordingConnection();
-    await other.manager.addConnection(shared, {});
-    expect((await (await cluster.start()).app.getConnectionInfo(shared.id))?.metadata).toEqual({
-      remoteAddress: '127.0.0.1',
-    });
-  });
-
   it('moving to a shared storage writes the live connections there, so other instances see them', async () => {
     const { app, connect } = solitaryInstance();
     const a = await connect();

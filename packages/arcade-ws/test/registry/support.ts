@@ -37,10 +37,6 @@ export class RecordingConnection implements LocalConnection {
     return this.closedWith === undefined;
   }
 
-  get remoteAddress(): string | undefined {
-    return this.closedWith === undefined ? '127.0.0.1' : undefined;
-  }
-
   send(frame: PreparedFrame): boolean {
     if (!this.isOpen) return false;
     this.frames.push(frame);
