@@ -172,11 +172,12 @@ export function senderMatcher(instanceId: string): (message: string | Uint8Array
   const startText = `{"s":${JSON.stringify(instanceId)}`;
   const start = Buffer.from(startText, 'utf8');
   const end = PREFIX_LENGTH + start.length;
+  const textEnd = PREFIX_LENGTH + startText.length;
   // ',' or '}' after the id: the whole id matched, not a prefix of a longer one.
   const endsId = (next: number | undefined): boolean => next === 0x2c || next === 0x7d;
   return (message) => {
     if (typeof message === 'string') {
-      return message.startsWith(startText, PREFIX_LENGTH) && endsId(message.charCodeAt(end));
+      return message.startsWith(startText, PREFIX_LENGTH) && endsId(message.charCodeAt(textEnd));
     }
     if (message.byteLength < end + 1) return false;
     const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);

@@ -50,7 +50,8 @@ export function withDeadline<T>(
     const settle = (): void => deadline.cancel();
     let pending: Promise<T>;
     try {
-      pending = call();
+      // Promise.resolve: a `call` that answers synchronously still settles the deadline.
+      pending = Promise.resolve(call());
     } catch (error) {
       settle();
       reject(error);

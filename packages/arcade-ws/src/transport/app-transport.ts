@@ -12,6 +12,7 @@ import {
 } from '@arcade/core';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { WebSocketManager } from '../registry/manager';
+import { BatchedWebSocket } from './batched-websocket';
 import {
   type ConnectionHost,
   type OpenConnection,
@@ -201,6 +202,8 @@ export class AppTransport implements ConnectionHost {
       server = new WebSocketServer({
         noServer: true,
         clientTracking: false,
+        // Sends and closes through `ws` write out the connection's batched frames first.
+        WebSocket: BatchedWebSocket,
         // Off for good: prepared frames are written raw to the socket, which compression would break.
         perMessageDeflate: false,
         maxPayload,

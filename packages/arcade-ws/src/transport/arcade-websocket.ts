@@ -35,8 +35,8 @@ export interface ArcadeWebSocket {
   /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED (the WebSocket constants). */
   readonly readyState: number;
   /**
-   * The underlying `ws` WebSocket, for what this wrapper does not cover. Reading it writes out the
-   * frames `add()` queued in this turn, so what is sent through it follows them.
+   * The underlying `ws` WebSocket, for what this wrapper does not cover. Its `send` and `close` first
+   * write out the frames `add()` queued in this turn, so what is sent through it follows them.
    */
   readonly raw: WebSocket;
 }
@@ -85,9 +85,7 @@ export class ConnectionSocket implements ArcadeWebSocket {
     this.connection = connection;
   }
 
-  /** Flushes what `add()` queued in this turn first, so a frame sent through `raw` comes after it. */
   get raw(): WebSocket {
-    this.connection.flush();
     return this.connection.ws;
   }
 

@@ -10,6 +10,7 @@ import {
   type UserErrorReporter,
   type WebSocketData,
 } from './arcade-websocket';
+import { RUNNING } from './batched-websocket';
 import type { HeartbeatGroup, HeartbeatMember } from './heartbeat';
 import { SocketConnection } from './local-connection';
 import type { RateLimitOptions, ResolvedConnectionOptions } from './options';
@@ -300,7 +301,6 @@ const REMOVED = 4;
 
 // The socket's listeners are these three functions, shared by every connection (the emitter is their
 // `this`), rather than three closures per connection; the socket points back to its connection.
-const RUNNING = Symbol('arcade.runningConnection');
 type TaggedWebSocket = WebSocket & { [RUNNING]: SocketEvents };
 
 /** What a connection does with its socket's events. */

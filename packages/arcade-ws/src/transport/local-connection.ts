@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PreparedFrame } from './prepared-frame';
-import { type BatchTarget, flushNow, writeBatched } from './write-batcher';
+import { type BatchTarget, writeBatched } from './write-batcher';
 
 /** Close code sent to a consumer that reads too slowly (RFC 6455 registry: "Try Again Later"). */
 export const CLOSE_SLOW_CONSUMER = 1013;
@@ -15,7 +15,7 @@ export interface LocalConnection {
   /** True while frames can be sent (the WebSocket is OPEN). */
   readonly isOpen: boolean;
   /**
-   * Queues a prepared frame: writes are corked and flushed once per event-loop turn; beyond
+   * Queues a prepared frame: the frames of a turn leave together at its end (write-batcher.ts); beyond
    * maxBufferedBytes the connection is closed with 1013 and the frame discarded. Returns false
    * when the frame was not queued (connection not open, or just closed as a slow consumer).
    */
@@ -30,12 +30,10 @@ export interface LocalConnection {
  *
  * Reliance on `ws` internals (ws 8.x): with permessage-deflate off (always, here) `ws`'s Sender
  * writes every frame synchronously to this same socket, whole; so frames written here interleave
- * with ws's own only at frame boundaries. Order: queued frames are flushed before this class's
- * close frame and whenever user code reads `raw` (ConnectionSocket), so `add()` then `raw.send()`
- * keeps its order; pings and pongs may overtake frames of the same turn (harmless for control
- * frames); frames still queued when `ws` closes on its own (a protocol error, the peer's close) are
- * dropped rather than sent after the close frame. `raw.send(blob)`, which ws queues asynchronously,
- * should not be mixed with `add()`.
+ * with ws's own only at frame boundaries. Order: the socket's `ws` is a BatchedWebSocket, whose
+ * `send` and `close` (ws's own close replies included) write out the queued frames first; pings and
+ * pongs may pass frames of the same turn (harmless for control frames). `raw.send(blob)`, which ws
+ * queues asynchronously, should not be mixed with `add()`.
  */
 export class SocketConnection implements LocalConnection, BatchTarget {
   readonly id: string;
@@ -81,16 +79,9 @@ export class SocketConnection implements LocalConnection, BatchTarget {
     return true;
   }
 
-  /** Writes the frames queued in this turn now (see {@link flushNow}). */
-  flush(): void {
-    flushNow(this);
-  }
-
   close(code: number = CLOSE_NORMAL, reason?: string): void {
     if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
-    // What was sent before the close goes out before the close frame.
-    flushNow(this);
-    // ws sends a close frame without a status (seen as 1005) for an undefined code, and drops the reason.
+    // ws (a BatchedWebSocket) writes out what this turn queued, then the close frame. ws sends a close frame without a status (seen as 1005) for an undefined code, and drops the reason.
     this.ws.close(code, reason);
   }
 }

@@ -60,7 +60,7 @@ export function writeBatched(target: BatchTarget, chunk: Buffer, maxBufferedByte
 
 /**
  * Writes what is queued for `target` now: before its close frame, and before anything else writes
- * to its socket directly, so that frames keep the order they were sent in.
+ * to its socket directly (see BatchedWebSocket), so that frames keep the order they were sent in.
  */
 export function flushNow(target: BatchTarget): void {
   const batch = batches.get(target);
@@ -84,7 +84,9 @@ function write(target: BatchTarget, batch: Batch): void {
   const { frames } = batch;
   if (!Array.isArray(frames)) {
     socket.write(frames);
-  } else if (batch.bytes <= COPY_LIMIT) {
+  } else if (batch.bytes <= COPY_LIMIT && socket.writableLength === 0) {
+    // A copy the kernel takes at once. Behind a backlog (a slow reader), the shared frames are queued
+    // as they are: a copy per socket would multiply what slow readers hold.
     socket.write(Buffer.concat(frames, batch.bytes));
   } else {
     socket.cork();

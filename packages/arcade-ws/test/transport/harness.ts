@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { type App, type ArcadeServer, createApp, type ServerOptions } from '@arcade/core';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
 import '../../src/transport';
@@ -188,4 +189,32 @@ export async function sayReadyAndHoldUntilClosed(_ctx: unknown, websocket: Arcad
   const gone = new Promise((resolve) => websocket.raw.once('close', resolve));
   websocket.add('ready');
   await gone;
+}
+
+/**
+ * A raw TCP peer that completes the handshake and then does only what the test writes (frames built
+ * with {@link clientFrame}); it answers nothing by itself.
+ */
+export function rawPeer(port: number, path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.once('data', (chunk: Buffer) => {
+      if (chunk.toString('latin1').startsWith('HTTP/1.1 101')) resolve(socket);
+      else reject(new Error(`handshake refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
+    });
+    socket.on('error', () => {
+      // The server destroys this socket at shutdown; 'close' is what the test waits for.
+    });
+  });
+}
+
+/** One masked client frame (zero mask key, as RFC 6455 allows), FIN set; payloads under 126 bytes. */
+export function clientFrame(opcode: number, payload: Buffer | string = Buffer.alloc(0)): Buffer {
+  const bytes = Buffer.from(payload);
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | bytes.length, 0, 0, 0, 0]), bytes]);
 }

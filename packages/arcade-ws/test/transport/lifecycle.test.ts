@@ -1,7 +1,6 @@
-import { type Socket, connect as tcpConnect } from 'node:net';
 import type { App } from '@arcade/core';
 import { WebSocketManager } from '../../src/registry/manager';
-import { closeAll, deferred, startServer, TestClient } from './harness';
+import { closeAll, deferred, rawPeer, startServer, TestClient } from './harness';
 
 afterEach(async () => {
   jest.restoreAllMocks();
@@ -202,29 +201,10 @@ describe('graceful close', () => {
       },
       { shutdownTimeoutMs: 300 },
     );
-    const socket = await silentPeer(server.port, '/ws');
+    const socket = await rawPeer(server.port, '/ws');
     const socketClosed = new Promise((resolve) => socket.once('close', resolve));
     await server.close();
     await after.promise;
     await socketClosed;
   });
 });
-
-/** A raw TCP peer that completes the handshake, then never reads or answers anything. */
-function silentPeer(port: number, path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, '127.0.0.1', () => {
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      );
-    });
-    socket.once('data', (chunk: Buffer) => {
-      if (chunk.toString('latin1').startsWith('HTTP/1.1 101')) resolve(socket);
-      else reject(new Error(`handshake refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
-    });
-    socket.on('error', () => {
-      // The server destroys this socket at shutdown; 'close' is what the test waits for.
-    });
-  });
-}

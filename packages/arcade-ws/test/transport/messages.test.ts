@@ -1,7 +1,15 @@
 import { WebSocketError } from '../../src/registry/errors';
 import type { ArcadeWebSocket, WebSocketData } from '../../src/transport';
 import { WebSocketListenError } from '../../src/transport';
-import { closeAll, deferred, sayReadyAndHoldUntilClosed, startServer, TestClient } from './harness';
+import {
+  clientFrame,
+  closeAll,
+  deferred,
+  rawPeer,
+  sayReadyAndHoldUntilClosed,
+  startServer,
+  TestClient,
+} from './harness';
 
 afterEach(closeAll);
 
@@ -154,9 +162,10 @@ describe('the websocket wrapper', () => {
   it('sends what add() queued in the turn before a close frame and before a frame sent through raw', async () => {
     const { url } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        const { raw } = websocket; // a reference kept for later, as user code may hold one
         websocket.listen((data: WebSocketData) => {
           websocket.add('first');
-          websocket.raw.send('second');
+          raw.send('second');
           websocket.add('third');
           if (data === 'bye') websocket.close(4001, 'after third');
         });
@@ -170,6 +179,25 @@ describe('the websocket wrapper', () => {
       'third',
     ]);
     expect(await client.closed).toEqual({ code: 4001, reason: 'after third' });
+  });
+
+  it('answers a message that arrives with the peer’s close frame before echoing the close', async () => {
+    const { server } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket) => {
+        websocket.listen((data: WebSocketData) => websocket.add(`ack ${String(data)}`));
+      });
+    });
+    const peer = await rawPeer(server.port, '/ws');
+    const received: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => peer.once('close', resolve));
+    // One TCP write: ws reads the message and the close frame in the same turn.
+    peer.write(Buffer.concat([clientFrame(0x1, 'bye'), clientFrame(0x8, Buffer.from([0x03, 0xe8]))]));
+    await closed;
+    const ack = Buffer.from('ack bye');
+    expect(Buffer.concat(received)).toEqual(
+      Buffer.concat([Buffer.from([0x81, ack.length]), ack, Buffer.from([0x88, 0x02, 0x03, 0xe8])]),
+    );
   });
 
   it('closes with 1000 (normal closure) when close() is given no code, keeping a reason given alone', async () => {
