@@ -51,6 +51,12 @@ export class WebSocketListenError extends WebSocketError {
   }
 }
 
+/** Inbound events waiting for `listen()`, and the bytes of their messages. */
+interface PendingEvents {
+  readonly events: InboundEvent[];
+  bytes: number;
+}
+
 type InboundEvent =
   | { readonly kind: 'data'; readonly data: WebSocketData; readonly size: number }
   | { readonly kind: 'error'; readonly error: Error }
@@ -76,10 +82,9 @@ export class ConnectionSocket implements ArcadeWebSocket {
   // Two fields rather than one { onData, options } object: one allocation less per connection.
   private onData: ((data: WebSocketData) => unknown) | undefined;
   private listenOptions: WebSocketListenOptions | undefined;
-  // Allocated with the first event that must wait for listen(): most connections never need it.
-  private queue: InboundEvent[] | undefined;
-  private queuedBytes = 0;
-  private draining = false;
+  // Allocated with the first event that must wait for listen(), dropped once delivered: most
+  // connections never need it, so its state costs them one field.
+  private pending: PendingEvents | undefined;
 
   constructor(connection: SocketConnection & UserErrorReporter) {
     this.connection = connection;
@@ -105,10 +110,10 @@ export class ConnectionSocket implements ArcadeWebSocket {
     if (this.onData) throw new WebSocketListenError(this.connection.id);
     this.onData = onData;
     this.listenOptions = options;
-    if (this.queue) {
+    if (this.pending) {
       // Delivered after the caller's synchronous code, as a stream would: the handler finishes
-      // setting up (e.g. setConnectionData) before its first message.
-      this.draining = true;
+      // setting up (e.g. setConnectionData) before its first message. Events arriving meanwhile
+      // join the queue, behind the earlier ones.
       queueMicrotask(() => this.drain());
     }
   }
@@ -119,16 +124,15 @@ export class ConnectionSocket implements ArcadeWebSocket {
 
   /** A message from the socket. */
   receive(data: WebSocketData): void {
-    if (this.onData && !this.draining) {
+    if (this.onData && !this.pending) {
       this.dispatch({ kind: 'data', data, size: 0 });
       return;
     }
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if (this.queuedBytes + size > this.connection.maxBufferedBytes) {
+    if ((this.pending?.bytes ?? 0) + size > this.connection.maxBufferedBytes) {
       this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
       return;
     }
-    this.queuedBytes += size;
     this.enqueue({ kind: 'data', data, size });
   }
 
@@ -143,22 +147,21 @@ export class ConnectionSocket implements ArcadeWebSocket {
   }
 
   private deliver(event: InboundEvent): void {
-    if (this.onData && !this.draining) this.dispatch(event);
+    if (this.onData && !this.pending) this.dispatch(event);
     else this.enqueue(event);
   }
 
   private enqueue(event: InboundEvent): void {
-    this.queue ??= [];
-    this.queue.push(event);
+    this.pending ??= { events: [], bytes: 0 };
+    this.pending.events.push(event);
+    if (event.kind === 'data') this.pending.bytes += event.size;
   }
 
   private drain(): void {
-    if (!this.onData) return;
-    const events = this.queue ?? [];
-    this.queue = undefined;
-    this.queuedBytes = 0;
-    this.draining = false;
-    for (const event of events) this.dispatch(event);
+    const pending = this.pending;
+    if (!this.onData || !pending) return;
+    this.pending = undefined;
+    for (const event of pending.events) this.dispatch(event);
   }
 
   private dispatch(event: InboundEvent): void {

@@ -107,7 +107,7 @@ export class RunningConnection<C extends RequestContext>
 
   constructor(params: ConnectionParams<C>) {
     const { ctx, ws, socket, route } = params;
-    super(newConnectionId(), ws, socket, route.options);
+    super(newConnectionId(), ws, socket);
     this.ctx = ctx;
     this.route = route;
     this.websocket = new ConnectionSocket(this);
@@ -129,6 +129,10 @@ export class RunningConnection<C extends RequestContext>
       () => this.registered(),
       (error: unknown) => this.setupFailed(error),
     );
+  }
+
+  get maxBufferedBytes(): number {
+    return this.route.options.maxBufferedBytes;
   }
 
   /** The shared heartbeat the socket is in, if any. */

@@ -35,26 +35,23 @@ export interface LocalConnection {
  * pongs may pass frames of the same turn (harmless for control frames). `raw.send(blob)`, which ws
  * queues asynchronously, should not be mixed with `add()`.
  */
-export class SocketConnection implements LocalConnection, BatchTarget {
+export abstract class SocketConnection implements LocalConnection, BatchTarget {
   readonly id: string;
   /** The `ws` socket. */
   readonly ws: WebSocket;
   /** The upgraded socket (also written by `ws` itself: pings, pongs, close frames). */
   readonly socket: Duplex;
-  /** Shared by the connections of a route: read through, not copied into each connection. */
-  private readonly limits: { readonly maxBufferedBytes: number };
-
-  constructor(id: string, ws: WebSocket, socket: Duplex, limits: { readonly maxBufferedBytes: number }) {
+  constructor(id: string, ws: WebSocket, socket: Duplex) {
     this.id = id;
     this.ws = ws;
     this.socket = socket;
-    this.limits = limits;
   }
 
-  /** Outbound bytes the connection may have queued (also bounds what is buffered before listen). */
-  get maxBufferedBytes(): number {
-    return this.limits.maxBufferedBytes;
-  }
+  /**
+   * Outbound bytes the connection may have queued (also bounds what is buffered before listen).
+   * Read from the route's shared options by the subclass: no field per connection.
+   */
+  abstract get maxBufferedBytes(): number;
 
   /**
    * Bytes received on the socket so far (the heartbeat's proof of life). Node's http and https
