@@ -59,9 +59,11 @@ describe('heartbeat', () => {
     expect(await after.promise).toEqual(expect.any(String));
   });
 
+  // Tests that expect a peer to be kept use a 200 ms timeout: a loaded CI machine can take longer than a
+  // few tens of milliseconds to answer a ping.
   it('keeps a peer that answers pings', async () => {
     const { url } = await startServer((app) => {
-      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
     });
     const client = await TestClient.connect(url('/ws'));
     await new Promise<void>((resolve) => {
@@ -74,30 +76,37 @@ describe('heartbeat', () => {
   });
 
   it('keeps a peer that never answers pings but sends after each one: any bytes prove it alive', async () => {
+    // A timeout long enough for a loaded CI machine to answer in time. A member is pinged again only
+    // once its check is done, so each round lasts a timeout: without counting messages as answers,
+    // the peer would be terminated in the first one.
     const { url } = await startServer((app) => {
-      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
     });
     const client = await TestClient.connect(url('/ws'), { autoPong: false });
+    const terminated = client.closed.then(({ code }) => {
+      throw new Error(`the server closed the connection (${code})`);
+    });
     // Answers every ping with a message, never with a pong, for the whole test.
-    await new Promise<void>((resolve) => {
+    const rounds = new Promise<void>((resolve) => {
       client.raw.on('ping', () => {
         client.send(`ping ${client.pings.length}`);
-        if (client.pings.length === 4) resolve();
+        if (client.pings.length === 6) resolve();
       });
     });
+    await Promise.race([rounds, terminated]);
     client.send('alive');
     const echoes: string[] = [];
     for (let text = await client.nextText(); text !== 'alive'; text = await client.nextText())
       echoes.push(text);
-    // Four rounds passed on messages alone, and the connection still serves.
+    // Six rounds passed on messages alone, and the connection still serves.
     expect(echoes.slice(0, 4)).toEqual(['ping 1', 'ping 2', 'ping 3', 'ping 4']);
     expect(echoes.every((text) => /^ping \d+$/.test(text))).toBe(true);
   });
 
   it('terminates only the silent peer among connections sharing one heartbeat', async () => {
     const { url } = await startServer((app) => {
-      app.route.get('/a').handleWebSocket(echo, { heartbeat: { intervalMs: 15, timeoutMs: 30 } });
-      app.route.get('/b').handleWebSocket(echo, { heartbeat: { intervalMs: 15, timeoutMs: 30 } });
+      app.route.get('/a').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
+      app.route.get('/b').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
     });
     const answering = await TestClient.connect(url('/a'));
     const silent = await TestClient.connect(url('/b'), { autoPong: false });
@@ -115,7 +124,7 @@ describe('heartbeat', () => {
 
   it('pings again once the last connection of a heartbeat closed and a new one opens', async () => {
     const { url } = await startServer((app) => {
-      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 10, timeoutMs: 50 } });
+      app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
     });
     const first = await TestClient.connect(url('/ws'));
     await new Promise<void>((resolve) => first.raw.once('ping', () => resolve()));
