@@ -274,6 +274,13 @@ export class WebSocketManager implements ClusterHost {
     connection: LocalConnection,
     metadata: { userAgent?: string; remoteAddress?: string } = {},
   ): Promise<void> {
+    if (this.node?.solitary) {
+      // The private store keeps no record, and a new id has nothing queued to wait for: the entry is
+      // all there is to do. (A storage switch clears `node` first, so connections arriving during one
+      // take the path below and wait for the new storage.)
+      this.local.add(connection, initialMetadata(metadata));
+      return;
+    }
     await this.storage();
     const entry = this.local.add(connection, initialMetadata(metadata));
     await this.queue.run(connection.id, () => this.writeEntry(entry));

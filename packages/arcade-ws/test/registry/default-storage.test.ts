@@ -2,7 +2,25 @@ import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
 import { WebSocketManager } from '../../src/index';
 import { storageKeys } from '../../src/registry/keys';
-import { RecordingConnection, TestCluster } from './support';
+import { eventually, RecordingConnection, TestCluster } from './support';
+
+/** A shared memory cache whose init() waits until `open()` is called. */
+class GatedInit extends MemoryCacheManager {
+  open: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => {
+    this.open = resolve;
+  });
+  private reached: () => void = () => undefined;
+  readonly waiting = new Promise<void>((resolve) => {
+    this.reached = resolve;
+  });
+
+  override async init(): Promise<void> {
+    this.reached();
+    await this.gate;
+    await super.init();
+  }
+}
 
 // An app that never initialized storage keeps its connections in memory only: the private default
 // store is unreachable from other instances, so nothing per connection is written there.
@@ -89,6 +107,20 @@ describe('the default (private, in-memory) storage', () => {
     expect(await app.getConnectionInfo(a.id)).toBeNull();
     expect(await app.emitToConnection(a.id, 'gone')).toBe(false);
     expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([b.id]);
+  });
+
+  it('writes a connection that arrived while the app was moving to a shared storage there', async () => {
+    const { app, connect } = solitaryInstance();
+    await connect(); // the private store is in use
+    const next = new GatedInit({ store: cluster.store });
+    const switched = app.initializeWebSocketStorage(next);
+    await next.waiting;
+    const arriving = connect(); // waits for the new storage
+    next.open();
+    const [late] = await Promise.all([arriving, switched]);
+    const other = await cluster.start();
+    await eventually(async () => (await other.app.getConnectionInfo(late.id)) !== null);
+    expect((await other.app.getConnectionInfo(late.id))?.serverInstanceId).toBe(app.serverInstanceId);
   });
 
   it('moving to a shared storage writes the live connections there, so other instances see them', async () => {
