@@ -16,6 +16,11 @@ const FLAG_BINARY = 2;
 /** Printable ASCII: JSON.stringify escapes control characters, so a header is ASCII unless it holds other text. */
 const ASCII = /^[\x20-\x7e]*$/;
 
+/** Whether a header can go in the text form: ASCII, and short enough for one length byte under 0x80. */
+function fitsTextForm(headerJson: string): boolean {
+  return headerJson.length < 0x80 && ASCII.test(headerJson);
+}
+
 const KIND_CODES = { room: 1, broadcast: 2, request: 3, reply: 4 } as const;
 
 /** What a cluster message is for. */
@@ -41,7 +46,8 @@ export function encodeEnvelope(
   payload?: EncodedMessage,
 ): string | Uint8Array {
   // `s` first, whatever the header's key order: senderMatcher relies on it.
-  return frame(kind, JSON.stringify(Object.assign({ s: header.s }, header)), payload);
+  const headerJson = JSON.stringify(Object.assign({ s: header.s }, header));
+  return frame(kind, headerJson, fitsTextForm(headerJson), payload);
 }
 
 /**
@@ -50,17 +56,20 @@ export function encodeEnvelope(
  */
 export class SenderEnvelopes {
   private readonly plainHeader: string;
+  /** Checked once here rather than on every message. */
+  private readonly plainFitsText: boolean;
   /** True for a message this instance sent (see {@link senderMatcher}). */
   readonly isOwn: (message: string | Uint8Array) => boolean;
 
   constructor(readonly sender: string) {
     this.plainHeader = JSON.stringify({ s: sender });
+    this.plainFitsText = fitsTextForm(this.plainHeader);
     this.isOwn = senderMatcher(sender);
   }
 
   /** `encodeEnvelope(kind, { s: sender }, payload)`. */
   plain(kind: EnvelopeKind, payload?: EncodedMessage): string | Uint8Array {
-    return frame(kind, this.plainHeader, payload);
+    return frame(kind, this.plainHeader, this.plainFitsText, payload);
   }
 }
 
@@ -72,10 +81,11 @@ export class SenderEnvelopes {
 function frame(
   kind: EnvelopeKind,
   headerJson: string,
+  headerFitsText: boolean,
   payload: EncodedMessage | undefined,
 ): string | Uint8Array {
   const flags = payload === undefined ? 0 : FLAG_PAYLOAD | (typeof payload === 'string' ? 0 : FLAG_BINARY);
-  if (typeof payload !== 'object' && headerJson.length < 0x80 && ASCII.test(headerJson)) {
+  if (typeof payload !== 'object' && headerFitsText) {
     return (
       String.fromCharCode(VERSION, KIND_CODES[kind], flags, 0, 0, 0, headerJson.length) +
       headerJson +

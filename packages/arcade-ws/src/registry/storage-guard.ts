@@ -47,23 +47,22 @@ export function withDeadline<T>(
     const deadline = deadlines.add(timeoutMs, () =>
       reject(new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`)),
     );
-    const settle = (): void => deadline.cancel();
     let pending: Promise<T>;
     try {
       // Promise.resolve: a `call` that answers synchronously still settles the deadline.
       pending = Promise.resolve(call());
     } catch (error) {
-      settle();
+      deadline.cancel();
       reject(error);
       return;
     }
     pending.then(
       (value) => {
-        settle();
+        deadline.cancel();
         resolve(value);
       },
       (error: unknown) => {
-        settle();
+        deadline.cancel();
         reject(error);
       },
     );

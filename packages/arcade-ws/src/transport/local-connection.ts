@@ -41,6 +41,7 @@ export abstract class SocketConnection implements LocalConnection, BatchTarget {
   readonly ws: WebSocket;
   /** The upgraded socket (also written by `ws` itself: pings, pongs, close frames). */
   readonly socket: Duplex;
+
   constructor(id: string, ws: WebSocket, socket: Duplex) {
     this.id = id;
     this.ws = ws;
@@ -78,7 +79,8 @@ export abstract class SocketConnection implements LocalConnection, BatchTarget {
 
   close(code: number = CLOSE_NORMAL, reason?: string): void {
     if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return;
-    // ws (a BatchedWebSocket) writes out what this turn queued, then the close frame. ws sends a close frame without a status (seen as 1005) for an undefined code, and drops the reason.
+    // ws (a BatchedWebSocket) writes out what this turn queued, then the close frame. For an undefined
+    // code it sends a close frame without a status (seen as 1005) and drops the reason.
     this.ws.close(code, reason);
   }
 }
