@@ -1,7 +1,9 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_BODY_LIMIT } from './body';
+import { closingAwareResponse, type ShutdownState } from './closing-response';
 import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
 import { ServiceUnavailableException } from './exceptions';
 import { describeError, type Logger } from './logger';
@@ -69,7 +71,7 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
         ? undefined
         : new StaticFiles(options.staticFilesDirectory, logger),
   };
-  const server = new RunningServer(createServer(), config, options, input);
+  const server = new RunningServer(config, options, input);
   try {
     for (const listener of input.startListeners) await listener(server.httpServer, options);
     await server.listen();
@@ -81,8 +83,8 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
 }
 
 /**
- * A `'close'` listener that receives its emitter (a socket, a response) as `this`: one function serves
- * them all, so none costs a closure of its own (10 000 idle connections would hold 10 000 of them).
+ * A `'close'` listener that receives its emitter (a socket) as `this`: one function serves them all,
+ * so none costs a closure of its own (10 000 idle connections would hold 10 000 of them).
  */
 function sharedCloseListener<T>(onClose: (emitter: T) => void): (this: T) => void {
   return function onSocketClose(this: T): void {
@@ -90,32 +92,33 @@ function sharedCloseListener<T>(onClose: (emitter: T) => void): (this: T) => voi
   };
 }
 
-/** Per-connection bookkeeping for the drain. */
-interface ConnectionState {
-  /** Responses started on this connection and not closed yet. */
-  readonly active: Set<ServerResponse>;
-}
+/** Node's channel for a finished response (public since Node 18.7): watched only while draining. */
+const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
 
 class RunningServer implements ArcadeServer {
   readonly host: string;
+  readonly httpServer: Server;
+  readonly #shutdownState: ShutdownState = { closing: false };
   #port = 0;
   #closing: Promise<void> | undefined;
   /** Plain HTTP connections, for the drain. Upgraded sockets move to #upgraded. */
-  readonly #connections = new Map<Socket, ConnectionState>();
+  readonly #connections = new Set<Socket>();
   readonly #upgraded = new Set<Duplex>();
   #onDrained: (() => void) | undefined;
   readonly #onHttpSocketClose = sharedCloseListener<Socket>((socket) => {
     this.#connections.delete(socket);
     if (this.#connections.size === 0) this.#onDrained?.();
   });
-  // One listener for every response ('close' fires once): no closure or `once` wrapper per request.
-  readonly #onResponseClose = sharedCloseListener<ServerResponse>((response) => {
-    const socket = response.req.socket;
-    const connection = this.#connections.get(socket);
-    if (connection === undefined) return;
-    connection.active.delete(response);
-    if (this.#closing !== undefined && connection.active.size === 0) socket.end();
-  });
+  /**
+   * A response whose head went out before close() advertised keep-alive; once it is done its
+   * connection is idle, and Node's closeIdleConnections() (which skips a connection that still has a
+   * response to write, such as a pipelined one) closes it. The check waits for Node to finish its
+   * own bookkeeping of that response.
+   */
+  readonly #onResponseFinish = (message: unknown): void => {
+    if ((message as { server?: unknown }).server !== this.httpServer) return;
+    setImmediate(() => this.httpServer.closeIdleConnections());
+  };
   readonly #onUpgradedSocketClose = sharedCloseListener<Duplex>((socket) => this.#upgraded.delete(socket));
   /** `takeOverSocket()`: the plugin owns the socket from now on. */
   readonly #untrackUpgraded = (socket: Duplex): void => {
@@ -127,12 +130,13 @@ class RunningServer implements ArcadeServer {
   };
 
   constructor(
-    readonly httpServer: Server,
     private readonly config: DispatchConfig,
     private readonly options: ServerOptions,
     private readonly input: StartServerInput,
   ) {
     this.host = options.host ?? '0.0.0.0';
+    const httpServer = createServer({ ServerResponse: closingAwareResponse(this.#shutdownState) });
+    this.httpServer = httpServer;
     httpServer.on('connection', (socket: Socket) => this.#track(socket));
     httpServer.on('request', (request: IncomingMessage, response: ServerResponse) =>
       this.#onRequest(request, response),
@@ -172,20 +176,15 @@ class RunningServer implements ArcadeServer {
   }
 
   #track(socket: Socket): void {
-    this.#connections.set(socket, { active: new Set() });
+    this.#connections.add(socket);
     // `on`, not `once`: `once` wraps the listener in a closure per socket; 'close' fires once anyway.
     socket.on('close', this.#onHttpSocketClose);
   }
 
   #onRequest(request: IncomingMessage, response: ServerResponse): void {
-    const connection = this.#connections.get(request.socket);
-    if (connection !== undefined) {
-      connection.active.add(response);
-      response.on('close', this.#onResponseClose);
-    }
     if (this.#closing !== undefined) {
-      // A keep-alive client sent a new request after close() began: refuse it and hang up.
-      response.setHeader('connection', 'close');
+      // A keep-alive client sent a new request after close() began: refuse it (the closing-aware
+      // response makes Node hang up after it).
       const failure = errorResponseFor(
         new ServiceUnavailableException({ message: 'Server is shutting down' }),
         this.config,
@@ -217,19 +216,17 @@ class RunningServer implements ArcadeServer {
   }
 
   async #shutdown(): Promise<void> {
+    this.#shutdownState.closing = true;
     for (const signal of SIGNALS) process.off(signal, this.#signalHandler);
     const listening = this.httpServer.listening;
     const stopped = new Promise<void>((resolve) => {
       if (!listening) resolve();
       else this.httpServer.close(() => resolve());
     });
-    for (const [socket, connection] of this.#connections) {
-      if (connection.active.size === 0) socket.destroy();
-      // Tell clients of in-flight requests not to reuse the connection.
-      for (const response of connection.active) {
-        if (!response.headersSent) response.setHeader('connection', 'close');
-      }
-    }
+    // Responses written from now on carry `Connection: close` (closingAwareResponse); connections
+    // with nothing in flight close now, and those whose response had already started once it is done.
+    subscribe(RESPONSE_FINISH_CHANNEL, this.#onResponseFinish);
+    this.httpServer.closeIdleConnections();
     const drained = new Promise<void>((resolve) => {
       if (this.#connections.size === 0) resolve();
       else this.#onDrained = resolve;
@@ -251,7 +248,8 @@ class RunningServer implements ArcadeServer {
         upgradedSockets: this.#upgraded.size,
       });
     }
-    for (const socket of this.#connections.keys()) socket.destroy();
+    unsubscribe(RESPONSE_FINISH_CHANNEL, this.#onResponseFinish);
+    for (const socket of this.#connections) socket.destroy();
     for (const socket of this.#upgraded) socket.destroy();
     // Only sockets a plugin took over can still hold the server open: core cannot reach them.
     if (!(await settlesWithin(stopped, TAKEN_OVER_SOCKETS_GRACE_MS))) {

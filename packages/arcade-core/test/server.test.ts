@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { createApp, defaultApp, route, runServer, silentLogger } from '../src';
-import { deferred, recordingLogger, send, startApp } from './support/http';
+import { deferred, rawConnection, readUntilClosed, recordingLogger, send, startApp } from './support/http';
 
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -132,7 +133,8 @@ describe('ArcadeServer.close', () => {
         return 'finished';
       });
     });
-    const inFlight = send(server, '/slow');
+    // Keep-alive asked for: only the server can make this connection close.
+    const inFlight = send(server, '/slow', { headers: { connection: 'keep-alive' } });
     await entered.promise;
     let closed = false;
     const closing = server.close().then(() => {
@@ -176,6 +178,46 @@ describe('ArcadeServer.close', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('closes a keep-alive connection whose response began before close() once that response is done', async () => {
+    const body = new PassThrough();
+    const { server } = await startApp((app) => app.route.get('/stream').handle(() => body), {
+      shutdownTimeoutMs: 120_000,
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    const headSent = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write('GET /stream HTTP/1.1\r\nHost: test\r\n\r\n');
+    body.write('first ');
+    await headSent;
+    // The head already promised keep-alive: only the server closing the idle connection ends `received`.
+    const closing = server.close();
+    body.end('last');
+    const response = await received;
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    expect(response.toLowerCase()).toContain('connection: keep-alive');
+    expect(response).toContain('first ');
+    expect(response).toContain('last');
+    await closing;
+  });
+
+  it('answers a request completed after close() began with 503 and Connection: close, then hangs up', async () => {
+    const { server } = await startApp((app) => app.route.get('/').handle(() => 'ok'), {
+      shutdownTimeoutMs: 120_000,
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    // Half a request: the connection is not idle, so close() leaves it open for the rest.
+    socket.write('GET / HTTP/1.1\r\nHost: test\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const closing = server.close();
+    socket.write('\r\n');
+    const response = await received;
+    expect(response).toMatch(/^HTTP\/1\.1 503 /);
+    expect(response.toLowerCase()).toContain('connection: close');
+    expect(response).toContain('Server is shutting down');
+    await closing;
   });
 
   it('destroys what is still open after shutdownTimeoutMs', async () => {
