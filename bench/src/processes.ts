@@ -2,7 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nextMessage, spawnNode, waitForExit } from './child';
-import type { Dialect, FromLoad, FromServer, LoadJob, Metrics, ToLoad, ToServer } from './protocol';
+import type {
+  Dialect,
+  FromLoad,
+  FromServer,
+  HttpJob,
+  LoadJob,
+  LoadResult,
+  Metrics,
+  ToLoad,
+  ToServer,
+} from './protocol';
 
 /** The server processes the runner can start. */
 export const TARGETS = {
@@ -82,14 +92,17 @@ export async function stopServer(server: ServerHandle): Promise<void> {
   await waitForExit(server.child, 5000);
 }
 
-/**
- * Runs one job in a fresh load-generator process and returns its metrics. `onConnected` is called
- * when an idle-connections job has all its connections open; they close when it resolves.
- */
-export async function runLoad(
-  job: LoadJob,
-  options: { openFiles?: number; onConnected?: (metrics: Metrics) => Promise<void> } = {},
-): Promise<Metrics> {
+/** How a load-generator process is started and driven. */
+export interface LoadOptions {
+  openFiles?: number;
+  /** Called when an idle-connections job has all its connections open; they close when it resolves. */
+  onConnected?: (metrics: Metrics) => Promise<void>;
+}
+
+/** Runs one job in a fresh load-generator process and returns its metrics (an HTTP job's per server). */
+export function runLoad(job: HttpJob): Promise<Metrics[]>;
+export function runLoad(job: Exclude<LoadJob, HttpJob>, options?: LoadOptions): Promise<Metrics>;
+export async function runLoad(job: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
   const child = spawnNode(join(__dirname, 'load', 'main.js'), {
     execArgv: serverSettings.cpuProfLoad ? cpuProfArgs(`load-${job.kind}`) : [],
     ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),

@@ -53,23 +53,39 @@ export interface ConnectionsJob {
   connectConcurrency: number;
 }
 
+/** A server an HTTP job measures. */
+export interface HttpServer {
+  port: number;
+  pid: number;
+}
+
+/**
+ * Every server of a round on one route, taking turns: each gets `slices` runs of `durationMs / slices`,
+ * so a drift of the machine falls on all of them alike.
+ */
 export interface HttpJob {
   kind: 'http';
-  port: number;
+  /** In the order of the first pass; the result has one set of metrics per server, in this order. */
+  servers: HttpServer[];
   path: string;
-  serverPid: number;
   connections: number;
+  /** Unmeasured load on each server before the first pass. */
   warmupMs: number;
+  /** Measured time per server, over all its slices. */
   durationMs: number;
+  slices: number;
 }
 
 export type LoadJob = FanoutJob | EchoJob | ConnectionsJob | HttpJob;
+
+/** What a job measures: an HTTP job, one set of metrics per server (in the job's order); others, one. */
+export type LoadResult = Metrics | Metrics[];
 
 /** Runner -> load generator. */
 export type ToLoad = { type: 'run'; job: LoadJob } | { type: 'release' };
 /** Load generator -> runner. */
 export type FromLoad =
-  | { type: 'result'; metrics: Metrics }
+  | { type: 'result'; metrics: LoadResult }
   | { type: 'connected'; metrics: Metrics }
   | { type: 'error'; message: string };
 

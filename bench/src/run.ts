@@ -3,13 +3,15 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseOptions, USAGE } from './options';
 import { RESULTS_DIR, serverSettings, TARGETS, type TargetName } from './processes';
+import type { Metrics } from './protocol';
 import { machineInfo, type RunRecord, renderReport } from './report';
 import { SCENARIO_LIST, type Scenario } from './scenarios';
 
 /**
  * `pnpm bench`: runs every selected scenario against its targets for several rounds (targets rotate
- * order each round), then writes the markdown report to bench/results/latest.md (and the raw runs to
- * latest.json) and prints it. Progress goes to stderr, the report to stdout.
+ * order each round; a scenario with `runRound` measures a round's targets together), then writes the
+ * markdown report to bench/results/latest.md (and the raw runs to latest.json) and prints it. Progress
+ * goes to stderr, the report to stdout.
  */
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -29,27 +31,49 @@ async function main(): Promise<void> {
       ? scenario.targets
       : scenario.accepts.filter((target) => options.targets?.includes(target));
   const records: RunRecord[] = [];
+  /** Keeps one target's outcome and reports it on stderr; `began` is when its run (or round) began. */
+  const keep = (
+    round: number,
+    scenario: Scenario,
+    target: TargetName,
+    result: PromiseSettledResult<Metrics>,
+    began: number,
+  ): void => {
+    if (result.status === 'fulfilled') {
+      const metrics = result.value;
+      records.push({ round, scenario: scenario.name, target, metrics });
+      process.stderr.write(
+        `round ${round + 1}/${options.rounds} ${scenario.name}/${target} (${Date.now() - began} ms): ` +
+          `${Object.entries(metrics)
+            .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
+            .join(' ')}\n`,
+      );
+    } else {
+      const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      records.push({ round, scenario: scenario.name, target, error: message });
+      process.stderr.write(`round ${round + 1} ${scenario.name}/${target} FAILED: ${message}\n`);
+    }
+  };
 
   for (let round = 0; round < options.rounds; round++) {
     for (const scenario of scenarios) {
       const targets = targetsOf(scenario);
       const shift = round % Math.max(1, targets.length);
-      for (const target of [...targets.slice(shift), ...targets.slice(0, shift)]) {
-        const began = Date.now();
-        try {
-          const metrics = await scenario.run(target, options);
-          records.push({ round, scenario: scenario.name, target, metrics });
-          process.stderr.write(
-            `round ${round + 1}/${options.rounds} ${scenario.name}/${target} (${Date.now() - began} ms): ` +
-              `${Object.entries(metrics)
-                .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`)
-                .join(' ')}\n`,
-          );
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          records.push({ round, scenario: scenario.name, target, error: message });
-          process.stderr.write(`round ${round + 1} ${scenario.name}/${target} FAILED: ${message}\n`);
+      const order = [...targets.slice(shift), ...targets.slice(0, shift)];
+      if (scenario.runRound === undefined) {
+        for (const target of order) {
+          const began = Date.now();
+          const [result] = await Promise.allSettled([scenario.run(target, options)]);
+          keep(round, scenario, target, result, began);
         }
+      } else {
+        const began = Date.now();
+        const results = await scenario
+          .runRound(order, options)
+          .catch((reason: unknown) =>
+            order.map((): PromiseRejectedResult => ({ status: 'rejected', reason })),
+          );
+        for (const [i, target] of order.entries()) keep(round, scenario, target, results[i]!, began);
       }
     }
   }

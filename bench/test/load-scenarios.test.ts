@@ -1,6 +1,7 @@
 import { runEcho } from '../src/load/echo';
 import { runFanout } from '../src/load/fanout';
-import { startWsServer, type TestServer } from './support/servers';
+import { runHttp } from '../src/load/http';
+import { type HttpTestServer, startHttpServer, startWsServer, type TestServer } from './support/servers';
 
 describe('load generator scenarios against a real ws server', () => {
   let server: TestServer;
@@ -46,5 +47,34 @@ describe('load generator scenarios against a real ws server', () => {
     expect(metrics.lost).toBe(0);
     expect(metrics.sentPerSec).toBeGreaterThan(0);
     expect(metrics.rttP999Ms).toBeGreaterThanOrEqual(metrics.rttP50Ms!);
+  });
+});
+
+describe('HTTP load against real node:http servers', () => {
+  let servers: HttpTestServer[];
+  beforeEach(async () => {
+    servers = await Promise.all([startHttpServer(), startHttpServer()]);
+  });
+  afterEach(() => Promise.all(servers.map((server) => server.close())));
+
+  it('gives every server its interleaved slices, with requests counted and CPU charged to each', async () => {
+    const metrics = await runHttp({
+      kind: 'http',
+      servers: servers.map((server) => ({ port: server.port, pid: process.pid })),
+      path: '/json',
+      connections: 2,
+      warmupMs: 50,
+      durationMs: 200,
+      slices: 2,
+    });
+    expect(metrics).toHaveLength(2);
+    for (const [i, server] of servers.entries()) {
+      expect(server.served()).toBeGreaterThan(0);
+      expect(metrics[i]!.requestsPerSec).toBeGreaterThan(0);
+      expect(metrics[i]!.failedRequests).toBe(0);
+      expect(metrics[i]!.p99Ms).toBeGreaterThanOrEqual(metrics[i]!.p50Ms!);
+      expect(metrics[i]!.cpuUsPerRequest).toBeGreaterThan(0);
+      expect(metrics[i]!.loadCpuPercent).toBeGreaterThan(0);
+    }
   });
 });

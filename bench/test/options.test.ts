@@ -28,6 +28,17 @@ describe('parseOptions', () => {
     });
   });
 
+  it('cuts each HTTP target into six slices unless --http-slices says otherwise', () => {
+    expect(parseOptions([]).httpSlices).toBe(6);
+    expect(parseOptions(['--quick']).httpSlices).toBe(6);
+    expect(parseOptions(['--http-slices', '10']).httpSlices).toBe(10);
+  });
+
+  it('refuses a number of HTTP slices that is not a whole number of at least 1', () => {
+    expect(() => parseOptions(['--http-slices', '0'])).toThrow(/--http-slices must be/);
+    expect(() => parseOptions(['--http-slices', '2.5'])).toThrow(/--http-slices must be/);
+  });
+
   it('shortens everything with --quick', () => {
     expect(parseOptions(['--quick'])).toMatchObject({ rounds: 1, durationMs: 1000, idleConnections: 2000 });
   });

@@ -1,15 +1,18 @@
 import { cpuMicros, memoryStatus } from '../proc-stats';
 
-/** CPU spent by a set of processes, and by this one, between `start()` and `stop()`. */
+/**
+ * CPU spent by a set of processes, and by this one, between `start()` and `stop()`, summed over every
+ * start/stop pair (a server measured in interleaved slices adds up its slices).
+ */
 export class CpuWindow {
   private startedAt = 0;
   private startCpu: number[] = [];
   private startSelf: NodeJS.CpuUsage = process.cpuUsage();
-  /** Wall time of the window, ms. */
+  /** Wall time of the windows, ms. */
   elapsedMs = 0;
-  /** CPU µs per watched process over the window. */
+  /** CPU µs per watched process over the windows. */
   cpu: number[] = [];
-  /** CPU µs of this (load generator) process over the window. */
+  /** CPU µs of this (load generator) process over the windows. */
   selfCpu = 0;
 
   constructor(private readonly pids: readonly number[]) {}
@@ -21,10 +24,10 @@ export class CpuWindow {
   }
 
   stop(): void {
-    this.elapsedMs = performance.now() - this.startedAt;
-    this.cpu = this.pids.map((pid, i) => cpuMicros(pid) - this.startCpu[i]!);
+    this.elapsedMs += performance.now() - this.startedAt;
+    this.cpu = this.pids.map((pid, i) => (this.cpu[i] ?? 0) + cpuMicros(pid) - this.startCpu[i]!);
     const self = process.cpuUsage(this.startSelf);
-    this.selfCpu = self.user + self.system;
+    this.selfCpu += self.user + self.system;
   }
 
   /** Total CPU µs of the watched processes. */
@@ -32,7 +35,7 @@ export class CpuWindow {
     return this.cpu.reduce((a, b) => a + b, 0);
   }
 
-  /** This process's CPU as a percentage of one core over the window. */
+  /** This process's CPU as a percentage of one core over the windows. */
   get selfCpuPercent(): number {
     return (this.selfCpu / (this.elapsedMs * 1000)) * 100;
   }

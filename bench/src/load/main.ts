@@ -1,4 +1,4 @@
-import type { FromLoad, LoadJob, Metrics, ToLoad } from '../protocol';
+import type { FromLoad, LoadJob, LoadResult, Metrics, ToLoad } from '../protocol';
 import { runConnections } from './connections';
 import { runEcho } from './echo';
 import { runFanout } from './fanout';
@@ -12,6 +12,10 @@ const HARD_DEADLINE_MS = 120_000;
 /** Drops metrics that are not numbers (NaN would cross IPC as null). */
 function finite(metrics: Metrics): Metrics {
   return Object.fromEntries(Object.entries(metrics).filter(([, value]) => Number.isFinite(value)));
+}
+
+function finiteResult(result: LoadResult): LoadResult {
+  return Array.isArray(result) ? result.map(finite) : finite(result);
 }
 
 function send(message: FromLoad): void {
@@ -29,7 +33,7 @@ function waitForRelease(): Promise<void> {
   });
 }
 
-async function run(job: LoadJob): Promise<Metrics> {
+async function run(job: LoadJob): Promise<LoadResult> {
   switch (job.kind) {
     case 'fanout':
       return runFanout(job);
@@ -54,7 +58,7 @@ setTimeout(() => {
 process.once('message', (message: ToLoad) => {
   if (message.type !== 'run') return;
   run(message.job).then(
-    (metrics) => send({ type: 'result', metrics: finite(metrics) }),
+    (result) => send({ type: 'result', metrics: finiteResult(result) }),
     (error: unknown) =>
       send({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
   );

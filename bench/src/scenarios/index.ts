@@ -5,7 +5,7 @@ import { runClusterScenario } from './cluster';
 import { runConnectionsScenario } from './connections';
 import { runEchoScenario } from './echo';
 import { runFanoutScenario } from './fanout';
-import { runHttpScenario } from './http';
+import { runHttpRound } from './http';
 
 /** A column of a scenario's table: the median over rounds of one metric. */
 export interface Column {
@@ -21,17 +21,33 @@ export interface RatioColumn {
   header: string;
 }
 
-export interface Scenario {
+interface ScenarioBase {
   name: ScenarioName;
   describe(options: BenchOptions): string;
   /** The targets of a default run. */
   targets: TargetName[];
   /** Every target this scenario can run (`--target` picks among them). */
   accepts: TargetName[];
-  run(target: TargetName, options: BenchOptions): Promise<Metrics>;
   columns: Column[];
   ratios: RatioColumn[];
 }
+
+/** Measures one target at a time: the runner calls `run` for each target of a round in turn. */
+interface SequentialScenario extends ScenarioBase {
+  run(target: TargetName, options: BenchOptions): Promise<Metrics>;
+  runRound?: never;
+}
+
+/**
+ * Measures every target of a round together (so they share the machine's drift): one result per target,
+ * in the order given, which the runner rotates every round.
+ */
+interface RoundScenario extends ScenarioBase {
+  runRound(targets: readonly TargetName[], options: BenchOptions): Promise<PromiseSettledResult<Metrics>[]>;
+  run?: never;
+}
+
+export type Scenario = SequentialScenario | RoundScenario;
 
 const WS_TARGETS: TargetName[] = ['arcade', 'ws', 'ws-batch', 'socketio'];
 const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
@@ -129,10 +145,12 @@ export const SCENARIO_LIST: Scenario[] = [
   },
   {
     name: 'http',
-    describe: (o) => `autocannon, ${o.httpConnections} connections; GET /json and GET /users/42`,
+    describe: (o) =>
+      `autocannon, ${o.httpConnections} connections; GET /json and GET /users/42; the targets serve at ` +
+      `the same time and take turns in ${o.httpSlices} interleaved slices each`,
     targets: HTTP_TARGETS,
     accepts: HTTP_TARGETS,
-    run: runHttpScenario,
+    runRound: runHttpRound,
     columns: [
       { metric: 'json.requestsPerSec', header: '/json req/s', digits: 0 },
       { metric: 'json.p99Ms', header: 'p99 ms', digits: 1 },

@@ -15,6 +15,30 @@ function listen(server: Server): Promise<number> {
   );
 }
 
+/** An HTTP server under test that counts the requests it answered. */
+export interface HttpTestServer extends TestServer {
+  served(): number;
+}
+
+/** A `node:http` server answering every request with a small JSON body. */
+export async function startHttpServer(): Promise<HttpTestServer> {
+  let served = 0;
+  const http = createServer((_request, response) => {
+    served++;
+    response.setHeader('content-type', 'application/json');
+    response.end('{"hello":"world"}');
+  });
+  const port = await listen(http);
+  return {
+    port,
+    served: () => served,
+    close: () => {
+      http.closeAllConnections();
+      return new Promise((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
 /** A raw `ws` server: `/ws/echo` echoes, `/ws/bench/<room>` broadcasts to the room; `onConnection` sees each socket. */
 export async function startWsServer(
   onConnection: (socket: WebSocket) => void = () => undefined,
