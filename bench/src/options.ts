@@ -29,10 +29,10 @@ export interface BenchOptions {
   /** autocannon connections [--http-connections]. @default 64 */
   httpConnections: number;
   /**
-   * Slices each HTTP target's measured time is cut into; the targets of a round run at once and take
-   * turns slice by slice, so the machine's drift falls on all of them alike [--http-slices]. @default 6
+   * Slices each echo and HTTP target's measured time is cut into; the targets of a round run at once and
+   * take turns slice by slice, so the machine's drift falls on all of them alike [--slices]. @default 6
    */
-  httpSlices: number;
+  slices: number;
   /** Start target servers with `--cpu-prof` into bench/results/profiles [--cpu-prof]. @default false */
   cpuProf: boolean;
   /** Start the load generator with `--cpu-prof` too [--cpu-prof-load]. @default false */
@@ -53,7 +53,7 @@ const DEFAULTS: BenchOptions = {
   echoRate: 20_000,
   idleConnections: 10_000,
   httpConnections: 64,
-  httpSlices: 6,
+  slices: 6,
   cpuProf: false,
   cpuProfLoad: false,
 };
@@ -70,7 +70,9 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
   '--echo-rate': 'echoRate',
   '--connections': 'idleConnections',
   '--http-connections': 'httpConnections',
-  '--http-slices': 'httpSlices',
+  '--slices': 'slices',
+  // The name from when only HTTP was interleaved, kept for scripts that pass it.
+  '--http-slices': 'slices',
 };
 
 export const USAGE = `usage: node dist/run.js [options]
@@ -79,7 +81,7 @@ export const USAGE = `usage: node dist/run.js [options]
   --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
   --rooms N --members N --window N --payload BYTES
   --echo-connections N --echo-rate MSG_PER_S --connections N --http-connections N
-  --http-slices N   turns of each HTTP target, which run at once and alternate (default 6)
+  --slices N   turns of each echo and HTTP target, which run at once and alternate (default 6)
   --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)
   --cpu-prof-load   the same for the load generator (to see whether the client is the limit)`;
 
@@ -110,8 +112,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       throw new Error(`unknown or incomplete option ${flag}\n${USAGE}`);
     }
   }
-  if (!Number.isInteger(options.httpSlices) || options.httpSlices < 1) {
-    throw new Error(`--http-slices must be a whole number of at least 1\n${USAGE}`);
+  if (!Number.isInteger(options.slices) || options.slices < 1) {
+    throw new Error(`--slices must be a whole number of at least 1\n${USAGE}`);
   }
   return options;
 }

@@ -6,10 +6,10 @@ import type {
   Dialect,
   FromLoad,
   FromServer,
-  HttpJob,
   LoadJob,
   LoadResult,
   Metrics,
+  RoundJob,
   ToLoad,
   ToServer,
 } from './protocol';
@@ -47,11 +47,14 @@ function cpuProfArgs(name: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
 }
 
+/** How a target server is started. */
+export interface ServerOptions {
+  env?: Record<string, string>;
+  openFiles?: number;
+}
+
 /** Starts a target server and waits until it listens. */
-export async function startServer(
-  target: TargetName,
-  extra: { env?: Record<string, string>; openFiles?: number } = {},
-): Promise<ServerHandle> {
+export async function startServer(target: TargetName, extra: ServerOptions = {}): Promise<ServerHandle> {
   const spec = TARGETS[target];
   const execArgv = ['--expose-gc'];
   if (serverSettings.cpuProf) execArgv.push(...cpuProfArgs(target));
@@ -99,9 +102,9 @@ export interface LoadOptions {
   onConnected?: (metrics: Metrics) => Promise<void>;
 }
 
-/** Runs one job in a fresh load-generator process and returns its metrics (an HTTP job's per server). */
-export function runLoad(job: HttpJob): Promise<Metrics[]>;
-export function runLoad(job: Exclude<LoadJob, HttpJob>, options?: LoadOptions): Promise<Metrics>;
+/** Runs one job in a fresh load-generator process and returns its metrics (a round job's per server). */
+export function runLoad(job: RoundJob, options?: LoadOptions): Promise<Metrics[]>;
+export function runLoad(job: Exclude<LoadJob, RoundJob>, options?: LoadOptions): Promise<Metrics>;
 export async function runLoad(job: LoadJob, options: LoadOptions = {}): Promise<LoadResult> {
   const child = spawnNode(join(__dirname, 'load', 'main.js'), {
     execArgv: serverSettings.cpuProfLoad ? cpuProfArgs(`load-${job.kind}`) : [],

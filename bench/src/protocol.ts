@@ -32,16 +32,29 @@ export interface FanoutJob {
   connectConcurrency: number;
 }
 
+/** A server an echo job measures: where to dial it, and its process (whose CPU is charged to it). */
+export interface EchoServer extends Endpoint {
+  pid: number;
+}
+
+/**
+ * Every echo server of a round, taking turns: each has its own connections, and in each turn one
+ * server's connections carry the whole rate while the others' stay open and idle.
+ */
 export interface EchoJob {
   kind: 'echo';
-  endpoint: Endpoint;
-  serverPids: number[];
+  /** In the order of the first pass; the result has one set of metrics per server, in this order. */
+  servers: EchoServer[];
+  /** Connections to each server. */
   connections: number;
-  /** Messages per second over all connections together. */
+  /** Messages per second over the connections of the server whose turn it is. */
   rate: number;
   payloadBytes: number;
+  /** Unmeasured load on each server before the first pass. */
   warmupMs: number;
+  /** Measured time per server, over all its slices. */
   durationMs: number;
+  slices: number;
   connectConcurrency: number;
 }
 
@@ -78,7 +91,10 @@ export interface HttpJob {
 
 export type LoadJob = FanoutJob | EchoJob | ConnectionsJob | HttpJob;
 
-/** What a job measures: an HTTP job, one set of metrics per server (in the job's order); others, one. */
+/** A job that measures several servers in turns. */
+export type RoundJob = EchoJob | HttpJob;
+
+/** What a job measures: a round job, one set of metrics per server (in the job's order); others, one. */
 export type LoadResult = Metrics | Metrics[];
 
 /** Runner -> load generator. */

@@ -3,7 +3,7 @@ import { runFanout } from '../src/load/fanout';
 import { runHttp } from '../src/load/http';
 import { type HttpTestServer, startHttpServer, startWsServer, type TestServer } from './support/servers';
 
-describe('load generator scenarios against a real ws server', () => {
+describe('fan-out load against a real ws server', () => {
   let server: TestServer;
   beforeEach(async () => {
     server = await startWsServer();
@@ -31,22 +31,41 @@ describe('load generator scenarios against a real ws server', () => {
     expect(metrics.cpuUsPerDelivery).toBeGreaterThan(0);
     expect(metrics.redisCpuUsPerDelivery).toBeNaN();
   });
+});
 
-  it('echo gets every message back and measures its round trip', async () => {
+describe('echo load against real ws servers', () => {
+  let servers: TestServer[];
+  let received: number[];
+  beforeEach(async () => {
+    received = [0, 0];
+    servers = await Promise.all(
+      received.map((_, i) => startWsServer((socket) => socket.on('message', () => received[i]!++))),
+    );
+  });
+  afterEach(() => Promise.all(servers.map((server) => server.close())));
+
+  it('gives every server its interleaved slices and counts each reply for the server it came from', async () => {
     const metrics = await runEcho({
       kind: 'echo',
-      endpoint: { port: server.port, dialect: 'raw' },
-      serverPids: [process.pid],
-      connections: 10,
+      servers: servers.map((server) => ({ port: server.port, dialect: 'raw', pid: process.pid })),
+      connections: 5,
       rate: 500,
       payloadBytes: 48,
       warmupMs: 50,
       durationMs: 300,
+      slices: 3,
       connectConcurrency: 5,
     });
-    expect(metrics.lost).toBe(0);
-    expect(metrics.sentPerSec).toBeGreaterThan(0);
-    expect(metrics.rttP999Ms).toBeGreaterThanOrEqual(metrics.rttP50Ms!);
+    expect(metrics).toHaveLength(2);
+    for (const [i, result] of metrics.entries()) {
+      expect(received[i]).toBeGreaterThan(0);
+      expect(result.sentPerSec).toBeGreaterThan(0);
+      // Replies counted for the wrong server would show as lost on one and negative on the other.
+      expect(result.lost).toBe(0);
+      expect(result.rttP999Ms).toBeGreaterThanOrEqual(result.rttP50Ms!);
+      expect(result.cpuUsPerMessage).toBeGreaterThan(0);
+      expect(result.loadCpuPercent).toBeGreaterThan(0);
+    }
   });
 });
 

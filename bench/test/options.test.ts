@@ -28,15 +28,19 @@ describe('parseOptions', () => {
     });
   });
 
-  it('cuts each HTTP target into six slices unless --http-slices says otherwise', () => {
-    expect(parseOptions([]).httpSlices).toBe(6);
-    expect(parseOptions(['--quick']).httpSlices).toBe(6);
-    expect(parseOptions(['--http-slices', '10']).httpSlices).toBe(10);
+  it('cuts each echo and HTTP target into six slices unless --slices says otherwise', () => {
+    expect(parseOptions([]).slices).toBe(6);
+    expect(parseOptions(['--quick']).slices).toBe(6);
+    expect(parseOptions(['--slices', '10']).slices).toBe(10);
   });
 
-  it('refuses a number of HTTP slices that is not a whole number of at least 1', () => {
-    expect(() => parseOptions(['--http-slices', '0'])).toThrow(/--http-slices must be/);
-    expect(() => parseOptions(['--http-slices', '2.5'])).toThrow(/--http-slices must be/);
+  it('still takes the old --http-slices for --slices', () => {
+    expect(parseOptions(['--http-slices', '4']).slices).toBe(4);
+  });
+
+  it('refuses a number of slices that is not a whole number of at least 1', () => {
+    expect(() => parseOptions(['--slices', '0'])).toThrow(/--slices must be/);
+    expect(() => parseOptions(['--slices', '2.5'])).toThrow(/--slices must be/);
   });
 
   it('shortens everything with --quick', () => {

@@ -1,27 +1,32 @@
 import type { BenchOptions } from '../options';
-import { runLoad, startServer, stopAll, type TargetName } from '../processes';
+import { runLoad, type TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { filesFor } from './fanout';
+import { measureRound } from './round';
 
-/** echo: `echoConnections` clients at a fixed total rate; every message comes back to its sender. */
-export async function runEchoScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
-  const server = await startServer(target, { openFiles: filesFor(options.echoConnections) });
-  try {
-    return await runLoad(
+/**
+ * echo: every target of the round serves at once, one process each, with `echoConnections` clients
+ * apiece; the load generator gives them turns in interleaved slices, the turn's clients sending at the
+ * fixed total rate, every message coming back to its sender.
+ */
+export function runEchoRound(
+  targets: readonly TargetName[],
+  options: BenchOptions,
+): Promise<PromiseSettledResult<Metrics>[]> {
+  return measureRound(targets, { openFiles: filesFor(options.echoConnections) }, (servers) =>
+    runLoad(
       {
         kind: 'echo',
-        endpoint: { port: server.port, dialect: server.dialect },
-        serverPids: [server.pid],
+        servers: servers.map(({ port, dialect, pid }) => ({ port, dialect, pid })),
         connections: options.echoConnections,
         rate: options.echoRate,
         payloadBytes: options.payloadBytes,
         warmupMs: options.warmupMs,
         durationMs: options.durationMs,
+        slices: options.slices,
         connectConcurrency: 50,
       },
-      { openFiles: filesFor(options.echoConnections) },
-    );
-  } finally {
-    await stopAll([server]);
-  }
+      { openFiles: filesFor(options.echoConnections * servers.length) },
+    ),
+  );
 }

@@ -3,7 +3,7 @@ import type { TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { runClusterScenario } from './cluster';
 import { runConnectionsScenario } from './connections';
-import { runEchoScenario } from './echo';
+import { runEchoRound } from './echo';
 import { runFanoutScenario } from './fanout';
 import { runHttpRound } from './http';
 
@@ -84,10 +84,12 @@ export const SCENARIO_LIST: Scenario[] = [
   {
     name: 'echo',
     describe: (o) =>
-      `${o.echoConnections} connections, ${o.echoRate} msg/s in total (open loop), ${o.payloadBytes}-byte messages`,
+      `${o.echoConnections} connections per target, ${o.echoRate} msg/s in total (open loop), ` +
+      `${o.payloadBytes}-byte messages; the targets serve at the same time and take turns in ` +
+      `${o.slices} interleaved slices each`,
     targets: ['arcade', 'ws', 'socketio'],
     accepts: WS_TARGETS,
-    run: runEchoScenario,
+    runRound: runEchoRound,
     columns: [
       { metric: 'sentPerSec', header: 'msg/s', digits: 0 },
       { metric: 'rttP50Ms', header: 'RTT p50 ms', digits: 2 },
@@ -147,7 +149,7 @@ export const SCENARIO_LIST: Scenario[] = [
     name: 'http',
     describe: (o) =>
       `autocannon, ${o.httpConnections} connections; GET /json and GET /users/42; the targets serve at ` +
-      `the same time and take turns in ${o.httpSlices} interleaved slices each`,
+      `the same time and take turns in ${o.slices} interleaved slices each`,
     targets: HTTP_TARGETS,
     accepts: HTTP_TARGETS,
     runRound: runHttpRound,
