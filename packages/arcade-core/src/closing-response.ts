@@ -1,26 +1,58 @@
-import {
-  type IncomingMessage,
-  type OutgoingHttpHeader,
-  type OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
+import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
-/** What a server tells its responses: whether it is shutting down. */
-export interface ShutdownState {
-  closing: boolean;
+/** The response a connection is writing now (Node hands a connection to one response at a time). */
+const WRITING = Symbol('arcade.writingResponse');
+
+/** A connection as the drain sees it. */
+export interface TrackedSocket extends Socket {
+  [WRITING]?: ServerResponse | undefined;
+}
+
+/** Gives a new connection its in-flight slot up front, so that every socket has the same shape. */
+export function trackSocket(socket: Socket): void {
+  (socket as TrackedSocket)[WRITING] = undefined;
 }
 
 /**
- * A ServerResponse class (the `ServerResponse` option of `http.createServer`) whose responses, once
- * the server is closing, go out with `Connection: close`, so Node closes their connection after them.
- * The check sits where the head is written, whoever writes it (Arcade, a handler through
- * `rawResponse`, a piped stream): a response needs no listener of its own and the server keeps no
- * list of them, which kept a per-request cost off the hot path.
+ * Whether the connection has a response under way. Without one it is idle, or holds a request not yet
+ * complete (or nothing at all): the drain may close it.
+ */
+export function isWriting(socket: Socket): boolean {
+  return (socket as TrackedSocket)[WRITING] !== undefined;
+}
+
+/** What a server tells its responses, and learns from them, while it shuts down. */
+export interface ShutdownState {
+  closing: boolean;
+  /** Called, once `closing`, when a response is done with its connection. */
+  onResponseDone(socket: Socket): void;
+}
+
+/**
+ * The ServerResponse class of an Arcade server (the `ServerResponse` option of `http.createServer`).
+ * Node hands a connection to its responses one at a time (`assignSocket`, `detachSocket`); the class
+ * notes which one is writing on the connection, so the shutdown drain knows which connections it may
+ * close at once, without a listener or a set entry per request. Once the server is closing, a head
+ * written by anyone (Arcade, a handler through `rawResponse`, a piped stream) carries
+ * `Connection: close`, and Node closes the connection after that response.
  */
 export function closingAwareResponse(state: ShutdownState): typeof ServerResponse {
   return class ClosingAwareResponse<
     Request extends IncomingMessage = IncomingMessage,
   > extends ServerResponse<Request> {
+    override assignSocket(socket: Socket): void {
+      super.assignSocket(socket);
+      (socket as TrackedSocket)[WRITING] = this;
+    }
+
+    override detachSocket(socket: Socket): void {
+      super.detachSocket(socket);
+      (socket as TrackedSocket)[WRITING] = undefined;
+      if (state.closing) state.onResponseDone(socket);
+    }
+
     override writeHead(
       statusCode: number,
       statusMessage?: string,

@@ -1,9 +1,8 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_BODY_LIMIT } from './body';
-import { closingAwareResponse, type ShutdownState } from './closing-response';
+import { closingAwareResponse, isWriting, type ShutdownState, trackSocket } from './closing-response';
 import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
 import { ServiceUnavailableException } from './exceptions';
 import { describeError, type Logger } from './logger';
@@ -92,13 +91,19 @@ function sharedCloseListener<T>(onClose: (emitter: T) => void): (this: T) => voi
   };
 }
 
-/** Node's channel for a finished response (public since Node 18.7): watched only while draining. */
-const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
-
 class RunningServer implements ArcadeServer {
   readonly host: string;
   readonly httpServer: Server;
-  readonly #shutdownState: ShutdownState = { closing: false };
+  readonly #shutdownState: ShutdownState = {
+    closing: false,
+    // A response that had promised keep-alive before close() is done: end its connection, unless Node
+    // has handed it to the next (pipelined) response meanwhile. `end`, not `destroy`: what is still
+    // buffered for a slow reader goes out first.
+    onResponseDone: (socket) =>
+      process.nextTick(() => {
+        if (!isWriting(socket)) socket.end();
+      }),
+  };
   #port = 0;
   #closing: Promise<void> | undefined;
   /** Plain HTTP connections, for the drain. Upgraded sockets move to #upgraded. */
@@ -109,16 +114,6 @@ class RunningServer implements ArcadeServer {
     this.#connections.delete(socket);
     if (this.#connections.size === 0) this.#onDrained?.();
   });
-  /**
-   * A response whose head went out before close() advertised keep-alive; once it is done its
-   * connection is idle, and Node's closeIdleConnections() (which skips a connection that still has a
-   * response to write, such as a pipelined one) closes it. The check waits for Node to finish its
-   * own bookkeeping of that response.
-   */
-  readonly #onResponseFinish = (message: unknown): void => {
-    if ((message as { server?: unknown }).server !== this.httpServer) return;
-    setImmediate(() => this.httpServer.closeIdleConnections());
-  };
   readonly #onUpgradedSocketClose = sharedCloseListener<Duplex>((socket) => this.#upgraded.delete(socket));
   /** `takeOverSocket()`: the plugin owns the socket from now on. */
   readonly #untrackUpgraded = (socket: Duplex): void => {
@@ -177,6 +172,7 @@ class RunningServer implements ArcadeServer {
 
   #track(socket: Socket): void {
     this.#connections.add(socket);
+    trackSocket(socket);
     // `on`, not `once`: `once` wraps the listener in a closure per socket; 'close' fires once anyway.
     socket.on('close', this.#onHttpSocketClose);
   }
@@ -223,10 +219,10 @@ class RunningServer implements ArcadeServer {
       if (!listening) resolve();
       else this.httpServer.close(() => resolve());
     });
-    // Responses written from now on carry `Connection: close` (closingAwareResponse); connections
-    // with nothing in flight close now, and those whose response had already started once it is done.
-    subscribe(RESPONSE_FINISH_CHANNEL, this.#onResponseFinish);
-    this.httpServer.closeIdleConnections();
+    // Connections with no response under way (idle, a request not complete, nothing sent yet) close
+    // now. A response whose head is written from now on carries `Connection: close`, and Node closes
+    // its connection after it; one whose head went out before is ended by onResponseDone.
+    for (const socket of this.#connections) if (!isWriting(socket)) socket.destroy();
     const drained = new Promise<void>((resolve) => {
       if (this.#connections.size === 0) resolve();
       else this.#onDrained = resolve;
@@ -248,7 +244,6 @@ class RunningServer implements ArcadeServer {
         upgradedSockets: this.#upgraded.size,
       });
     }
-    unsubscribe(RESPONSE_FINISH_CHANNEL, this.#onResponseFinish);
     for (const socket of this.#connections) socket.destroy();
     for (const socket of this.#upgraded) socket.destroy();
     // Only sockets a plugin took over can still hold the server open: core cannot reach them.

@@ -180,18 +180,27 @@ describe('ArcadeServer.close', () => {
     }
   });
 
-  it('closes a keep-alive connection whose response began before close() once that response is done', async () => {
+  /**
+   * A server whose `/stream` response has sent its head (with keep-alive) on a raw connection. Timeouts
+   * far beyond jest's: a connection left for a timeout to close fails the test.
+   */
+  async function streamingBeforeClose() {
     const body = new PassThrough();
     const { server } = await startApp((app) => app.route.get('/stream').handle(() => body), {
       shutdownTimeoutMs: 120_000,
     });
+    server.httpServer.keepAliveTimeout = 120_000;
     const socket = await rawConnection(server);
     const received = readUntilClosed(socket);
     const headSent = new Promise<void>((resolve) => socket.once('data', () => resolve()));
     socket.write('GET /stream HTTP/1.1\r\nHost: test\r\n\r\n');
     body.write('first ');
     await headSent;
-    // The head already promised keep-alive: only the server closing the idle connection ends `received`.
+    return { server, socket, body, received };
+  }
+
+  it('ends a keep-alive connection whose response began before close() once that response is done', async () => {
+    const { server, body, received } = await streamingBeforeClose();
     const closing = server.close();
     body.end('last');
     const response = await received;
@@ -202,21 +211,78 @@ describe('ArcadeServer.close', () => {
     await closing;
   });
 
-  it('answers a request completed after close() began with 503 and Connection: close, then hangs up', async () => {
+  it('answers a request that arrives behind an in-flight response during shutdown with 503 and Connection: close', async () => {
+    const { server, socket, body, received } = await streamingBeforeClose();
+    const closing = server.close();
+    const arrived = new Promise((resolve) => server.httpServer.once('request', resolve));
+    socket.write('GET /stream HTTP/1.1\r\nHost: test\r\n\r\n');
+    await arrived;
+    body.end('last');
+    const response = await received;
+    const second = response.indexOf('HTTP/1.1 503 ');
+    expect(second).toBeGreaterThan(response.indexOf('last'));
+    expect(response.slice(second).toLowerCase()).toContain('connection: close');
+    expect(response.slice(second)).toContain('Server is shutting down');
+    await closing;
+  });
+
+  it('closes at once a connection that has sent nothing, or only part of a request', async () => {
     const { server } = await startApp((app) => app.route.get('/').handle(() => 'ok'), {
       shutdownTimeoutMs: 120_000,
     });
-    const socket = await rawConnection(server);
-    const received = readUntilClosed(socket);
-    // Half a request: the connection is not idle, so close() leaves it open for the rest.
-    socket.write('GET / HTTP/1.1\r\nHost: test\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    let accepted = 0;
+    const bothAccepted = new Promise<void>((resolve) =>
+      server.httpServer.on('connection', () => {
+        if (++accepted === 2) resolve();
+      }),
+    );
+    const silent = await rawConnection(server);
+    const partial = await rawConnection(server);
+    partial.write('GET / HTTP/1.1\r\nHost: te');
+    const closed = Promise.all([readUntilClosed(silent), readUntilClosed(partial)]);
+    await bothAccepted;
+    await server.close();
+    expect(await closed).toEqual(['', '']);
+  });
+
+  it('lets a response a slow reader is still receiving finish while other responses end', async () => {
+    const size = 8 * 1024 * 1024;
+    const big = { entered: deferred(), release: deferred() };
+    const small = { entered: deferred(), release: deferred() };
+    const { server } = await startApp(
+      (app) => {
+        app.route.get('/big').handle(async () => {
+          big.entered.resolve();
+          await big.release.promise;
+          return Buffer.alloc(size, 97);
+        });
+        app.route.get('/small').handle(async () => {
+          small.entered.resolve();
+          await small.release.promise;
+          return 'ok';
+        });
+      },
+      { shutdownTimeoutMs: 120_000 },
+    );
+    const reader = await rawConnection(server);
+    let bytes = 0;
+    reader.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    const readerClosed = readUntilClosed(reader);
+    reader.pause();
+    reader.write('GET /big HTTP/1.1\r\nHost: test\r\n\r\n');
+    const other = send(server, '/small');
+    await Promise.all([big.entered.promise, small.entered.promise]);
     const closing = server.close();
-    socket.write('\r\n');
-    const response = await received;
-    expect(response).toMatch(/^HTTP\/1\.1 503 /);
-    expect(response.toLowerCase()).toContain('connection: close');
-    expect(response).toContain('Server is shutting down');
+    big.release.resolve();
+    // The big answer has ended but sits in buffers until the reader reads; another response ends meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    small.release.resolve();
+    expect((await other).text).toBe('ok');
+    reader.resume();
+    await readerClosed;
+    expect(bytes).toBeGreaterThan(size);
     await closing;
   });
 
