@@ -92,8 +92,14 @@ function figure(value: number): string {
   return format(value, Math.abs(value) >= 100 ? 0 : 2);
 }
 
-function ratioText(value: number): string {
-  return Number.isFinite(value) ? `${format(value, 2)}×` : '–';
+/**
+ * A ratio with two decimals, or three when two would print the bound itself: 0.999 against "≥ 1.00×"
+ * must not read as 1.00× next to "no".
+ */
+export function ratioText(value: number, bound?: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const digits = bound !== undefined && format(value, 2) === format(bound, 2) && value !== bound ? 3 : 2;
+  return `${format(value, digits)}×`;
 }
 
 function row(cells: readonly string[]): string {
@@ -171,7 +177,7 @@ export function renderReport(
           goal.label,
           figure(medianOf(records, goal.scenario, goal.target, goal.metric)),
           `${figure(medianOf(records, goal.scenario, goal.baseline, goal.metric))} (${goal.baseline})`,
-          ratioText(ratio),
+          ratioText(ratio, goal.bound),
           `${goal.kind === 'max' ? '≤' : '≥'} ${format(goal.bound, 2)}×`,
           met,
         ]),

@@ -1,4 +1,4 @@
-import { medianOf, type RunRecord, ratioOf } from '../src/report';
+import { medianOf, type RunRecord, ratioOf, ratioText } from '../src/report';
 
 const record = (round: number, target: 'arcade' | 'ws', value: number): RunRecord => ({
   round,
@@ -23,5 +23,16 @@ describe('report figures', () => {
 
   it('takes the median of same-round ratios, skipping rounds where either side failed', () => {
     expect(ratioOf(records, 'fanout', 'deliveredPerSec', 'arcade', 'ws')).toBe(2.5);
+  });
+});
+
+describe('ratio text', () => {
+  it('prints two decimals, and three when two would print the bound itself', () => {
+    expect(ratioText(1.234)).toBe('1.23×');
+    expect(ratioText(0.9987, 1)).toBe('0.999×');
+    expect(ratioText(1.0012, 1)).toBe('1.001×');
+    expect(ratioText(1, 1)).toBe('1.00×');
+    expect(ratioText(1.05, 1)).toBe('1.05×');
+    expect(ratioText(Number.NaN)).toBe('–');
   });
 });
