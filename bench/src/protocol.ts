@@ -32,10 +32,14 @@ export interface FanoutJob {
   connectConcurrency: number;
 }
 
-/** A server an echo job measures: where to dial it, and its process (whose CPU is charged to it). */
-export interface EchoServer extends Endpoint {
+/** A server a round job measures: its port, and its process (whose CPU is charged to it). */
+export interface MeasuredServer {
+  port: number;
   pid: number;
 }
+
+/** A server an echo job measures, with the dialect its clients speak. */
+export interface EchoServer extends Endpoint, MeasuredServer {}
 
 /**
  * Every echo server of a round, taking turns: each has its own connections, and in each turn one
@@ -66,12 +70,6 @@ export interface ConnectionsJob {
   connectConcurrency: number;
 }
 
-/** A server an HTTP job measures. */
-export interface HttpServer {
-  port: number;
-  pid: number;
-}
-
 /**
  * Every server of a round on one route, taking turns: each gets `slices` runs of `durationMs / slices`,
  * so a drift of the machine falls on all of them alike.
@@ -79,7 +77,7 @@ export interface HttpServer {
 export interface HttpJob {
   kind: 'http';
   /** In the order of the first pass; the result has one set of metrics per server, in this order. */
-  servers: HttpServer[];
+  servers: MeasuredServer[];
   path: string;
   connections: number;
   /** Unmeasured load on each server before the first pass. */

@@ -3,7 +3,7 @@ import { echoPath } from '../protocol';
 import { Samples } from '../stats';
 import { BenchClient } from './bench-client';
 import { CpuWindow } from './cpu-window';
-import { interleavedTurns } from './interleave';
+import { measureInTurns } from './interleave';
 import {
   type DecodedPayload,
   decodePayload,
@@ -121,7 +121,7 @@ function metricsOf({ measuredSent, measuredReceived, sendingMs, rtt, cpu }: Echo
 /**
  * Echo: `connections` clients per server of the job, connected server by server. Each server is warmed
  * up in turn (kind `f`, unmeasured), then the servers take turns in interleaved slices
- * (`interleavedTurns`) of `durationMs / slices`: only the turn's clients send, the others stay idle.
+ * (`measureInTurns`) of `durationMs / slices`: only the turn's clients send, the others stay idle.
  * Each reply's round trip is measured from the send time it carries. A slice's CPU window closes once
  * its replies are in, so it holds the server's work for exactly the replies counted, and the next
  * server's slice starts on a quiet machine. One set of metrics per server, in the job's order.
@@ -130,17 +130,16 @@ export async function runEcho(job: EchoJob): Promise<Metrics[]> {
   const targets: EchoTarget[] = [];
   try {
     for (const server of job.servers) targets.push(await connect(server, job));
-    for (const target of targets) {
-      await send(target, 'f', job.warmupMs, job);
+    const sendAndDrain = (kind: PayloadKind, ms: number) => async (target: EchoTarget) => {
+      await send(target, kind, ms, job);
       await drain(target);
-    }
-    for (const index of interleavedTurns(targets.length, job.slices)) {
-      const target = targets[index]!;
-      target.cpu.start();
-      await send(target, 'e', job.durationMs / job.slices, job);
-      await drain(target);
-      target.cpu.stop();
-    }
+    };
+    await measureInTurns(
+      targets,
+      job.slices,
+      sendAndDrain('f', job.warmupMs),
+      sendAndDrain('e', job.durationMs / job.slices),
+    );
   } finally {
     await Promise.all(targets.flatMap((target) => target.clients.map((client) => client.close())));
   }

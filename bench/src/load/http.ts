@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import type { HttpJob, Metrics } from '../protocol';
 import { CpuWindow } from './cpu-window';
-import { interleavedTurns } from './interleave';
+import { measureInTurns } from './interleave';
 
 declare module 'autocannon' {
   /** Merges runs made with `skipAggregateResult` (in autocannon's README, not in @types/autocannon 7). */
@@ -45,7 +45,7 @@ function metricsOf({ options, cpu, slices }: Turns): Metrics {
 
 /**
  * HTTP: autocannon against one route of every server of the job, after a warm-up run on each, in
- * interleaved slices (`interleavedTurns`); one set of metrics per server, in the job's order.
+ * interleaved slices (`measureInTurns`); one set of metrics per server, in the job's order.
  */
 export async function runHttp(job: HttpJob): Promise<Metrics[]> {
   const servers: Turns[] = job.servers.map((server) => ({
@@ -57,12 +57,15 @@ export async function runHttp(job: HttpJob): Promise<Metrics[]> {
     cpu: new CpuWindow([server.pid]),
     slices: [],
   }));
-  for (const server of servers) await cannon(server.options, job.warmupMs);
-  for (const index of interleavedTurns(servers.length, job.slices)) {
-    const server = servers[index]!;
-    server.cpu.start();
-    server.slices.push(await cannon(server.options, job.durationMs / job.slices));
-    server.cpu.stop();
-  }
+  await measureInTurns(
+    servers,
+    job.slices,
+    async (server) => {
+      await cannon(server.options, job.warmupMs);
+    },
+    async (server) => {
+      server.slices.push(await cannon(server.options, job.durationMs / job.slices));
+    },
+  );
   return servers.map(metricsOf);
 }

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 const WRITING = Symbol('arcade.writingResponse');
 
 /** A connection as the drain sees it. */
-export interface TrackedSocket extends Socket {
+interface TrackedSocket extends Socket {
   [WRITING]?: ServerResponse | undefined;
 }
 
