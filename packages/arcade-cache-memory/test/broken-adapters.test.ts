@@ -10,15 +10,53 @@ import {
 // Each class below breaks one promise of the contract the way real adapters tend to. The suite must
 // fail the tests that guard that promise, and only a few others, or it proves nothing.
 
-class DropsTtls extends MemoryCacheManager {
-  override set(key: string, value: CacheValue, _options?: SetOptions): Promise<void> {
-    return super.set(key, value);
+/** Stores every TTL it is given as `storedTtl()` makes it: dropped, or in the wrong unit. */
+abstract class RewritesTtls extends MemoryCacheManager {
+  protected abstract storedTtl(ttlMs: number | undefined): number | undefined;
+  override set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    return super.set(key, value, { ttlMs: this.storedTtl(options?.ttlMs) });
   }
-  override setIfAbsent(key: string, value: CacheValue, _options?: SetOptions): Promise<boolean> {
-    return super.setIfAbsent(key, value);
+  override setIfAbsent(key: string, value: CacheValue, options?: SetOptions): Promise<boolean> {
+    return super.setIfAbsent(key, value, { ttlMs: this.storedTtl(options?.ttlMs) });
   }
   override batch(operations: readonly BatchOperation[]): Promise<void> {
-    return super.batch(operations.map((op) => (op.type === 'set' ? { ...op, ttlMs: undefined } : op)));
+    return super.batch(
+      operations.map((op) => (op.type === 'set' ? { ...op, ttlMs: this.storedTtl(op.ttlMs) } : op)),
+    );
+  }
+}
+
+class DropsTtls extends RewritesTtls {
+  protected storedTtl(): undefined {
+    return undefined;
+  }
+}
+
+/** Reads milliseconds as microseconds, so every key expires a thousand times too soon. */
+class ExpiresTooSoon extends RewritesTtls {
+  protected storedTtl(ttlMs: number | undefined): number | undefined {
+    return ttlMs === undefined ? undefined : ttlMs / 1000;
+  }
+}
+
+/**
+ * Applies a batch one operation at a time with a turn of the event loop in between, as an adapter
+ * sending a command or script per operation to a server does. It validates the whole batch first
+ * (on a scratch adapter) as such an adapter would, so only a reader running meanwhile can tell.
+ */
+class AppliesBatchOneByOne extends MemoryCacheManager {
+  override async batch(operations: readonly BatchOperation[]): Promise<void> {
+    const scratch = new MemoryCacheManager();
+    await scratch.init();
+    try {
+      await scratch.batch(operations);
+    } finally {
+      await scratch.dispose();
+    }
+    for (const operation of operations) {
+      await super.batch([operation]);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 
@@ -142,6 +180,36 @@ describe('the conformance suite', () => {
       'TTL > a value set in a batch with ttlMs expires',
       'TTL > an expired key can hold a set',
     ]);
+  });
+
+  it('catches an adapter that expires keys a thousand times too soon', async () => {
+    const failed = await failedTests((store, options) => new ExpiresTooSoon({ ...options, store }));
+    expect(failed).toEqual([
+      'TTL > a value set with ttlMs is readable until it expires, then gone',
+      'TTL > setIfAbsent with ttlMs holds the key until it expires, then it can be taken again',
+      'TTL > set with ttlMs renews a lease taken with setIfAbsent',
+      'TTL > a value set in a batch with ttlMs expires',
+    ]);
+  });
+
+  it('catches an adapter that expires keys a thousand times too soon on real time too', async () => {
+    const failed = await failedTests(
+      (store, options) => new ExpiresTooSoon({ ...options, store }),
+      'real',
+      'TTL',
+    );
+    // The renewed lease (60 ms here) still outlives the marker it is compared with.
+    expect(failed).toEqual([
+      'TTL > a value set with ttlMs is readable until it expires, then gone',
+      'TTL > setIfAbsent with ttlMs holds the key until it expires, then it can be taken again',
+      'TTL > a value set in a batch with ttlMs expires',
+    ]);
+  });
+
+  it('catches an adapter whose batch a concurrent reader sees half-applied', async () => {
+    const failed = await failedTests((store, options) => new AppliesBatchOneByOne({ ...options, store }));
+    // Only this test: the batch is validated whole and ends whole, as every other test checks.
+    expect(failed).toEqual(['concurrency > a reader on another adapter never sees a batch half-applied']);
   });
 
   it('catches an adapter that re-parses JSON-looking strings', async () => {

@@ -1,5 +1,10 @@
 import { CacheError, type CacheManager } from '../src';
-import { cacheConformanceCases, runCacheConformanceSuite } from '../src/testing';
+import {
+  type CacheConformanceOptions,
+  type ConformanceIt,
+  cacheConformanceCases,
+  runCacheConformanceSuite,
+} from '../src/testing';
 
 /** An adapter that refuses everything: no conformance test may pass against it. */
 function refusingAdapter(): CacheManager {
@@ -61,26 +66,76 @@ describe('cacheConformanceCases', () => {
   });
 });
 
+/**
+ * Registers the suite through a recording runner; returns the full titles it registered with
+ * `it`, and with `it.skip` unless `withSkip` is false (a runner without it).
+ */
+function registeredTitles(
+  options: CacheConformanceOptions,
+  withSkip = true,
+): { tests: string[]; skipped: string[] } {
+  const tests: string[] = [];
+  const skipped: string[] = [];
+  const path: string[] = [];
+  const it: ConformanceIt = (name) => {
+    tests.push([...path, name].join(' > '));
+  };
+  if (withSkip) it.skip = (name) => skipped.push([...path, name].join(' > '));
+  runCacheConformanceSuite(
+    {
+      describe: (name, body) => {
+        path.push(name);
+        body();
+        path.pop();
+      },
+      it,
+    },
+    options,
+  );
+  return { tests, skipped };
+}
+
 describe('runCacheConformanceSuite', () => {
   it('registers one describe per group and one it per test, through the given functions only', () => {
-    const titles: string[] = [];
-    const path: string[] = [];
-    runCacheConformanceSuite(
-      {
-        describe: (name, body) => {
-          path.push(name);
-          body();
-          path.pop();
-        },
-        it: (name) => {
-          titles.push([...path, name].join(' > '));
-        },
-      },
-      { name: 'Recorder', create: refusingAdapter },
-    );
-    expect(titles.length).toBe(cacheConformanceCases({ name: 'x', create: refusingAdapter }).length);
-    expect(titles).toContain(
+    const { tests, skipped } = registeredTitles({ name: 'Recorder', create: refusingAdapter });
+    expect(tests.length).toBe(cacheConformanceCases({ name: 'x', create: refusingAdapter }).length);
+    expect(skipped).toEqual([]);
+    expect(tests).toContain(
       'CacheManager conformance: Recorder > pub/sub > publish resolves 0 for a channel nobody hears',
+    );
+  });
+});
+
+describe('a test that cannot check anything under the options given', () => {
+  const handlesTest = 'lifecycle > dispose releases every timer and socket it opened';
+  const options = { name: 'NoHandles', create: refusingAdapter, checkOpenHandles: false };
+
+  it('says why, and its run() touches no adapter', async () => {
+    const create = jest.fn(refusingAdapter);
+    const cases = cacheConformanceCases({ ...options, create });
+    const skipped = cases.filter((c) => c.skip !== undefined);
+    expect(skipped.map((c) => `${c.group} > ${c.name}`)).toEqual([handlesTest]);
+    expect(skipped[0]?.skip).toBe('checkOpenHandles is false');
+    await skipped[0]?.run();
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('is registered with it.skip, so that the runner reports it skipped, not passed', () => {
+    const { tests, skipped } = registeredTitles(options);
+    expect(skipped).toEqual([`CacheManager conformance: NoHandles > ${handlesTest}`]);
+    expect(tests).not.toContain(skipped[0]);
+  });
+
+  it('is registered under a title that says it is skipped when the runner has no it.skip', () => {
+    const { tests } = registeredTitles(options, false);
+    expect(tests).toContain(
+      `CacheManager conformance: NoHandles > ${handlesTest} [skipped: checkOpenHandles is false]`,
+    );
+  });
+
+  it('runs when checkOpenHandles is left to its default', () => {
+    expect(registeredTitles({ name: 'Default', create: refusingAdapter }).tests).toContain(
+      `CacheManager conformance: Default > ${handlesTest}`,
     );
   });
 });

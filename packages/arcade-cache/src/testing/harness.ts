@@ -32,10 +32,6 @@ export class Harness {
     return this.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   }
 
-  get checkOpenHandles(): boolean {
-    return this.options.checkOpenHandles ?? true;
-  }
-
   /** A namespace of this test different from {@link namespace} and from any earlier one. */
   otherNamespace(): string {
     this.otherCount += 1;

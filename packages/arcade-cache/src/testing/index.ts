@@ -3,5 +3,6 @@ export type {
   CacheConformanceOptions,
   CacheFactoryContext,
   ConformanceCase,
+  ConformanceIt,
   ConformanceTestApi,
 } from './types';

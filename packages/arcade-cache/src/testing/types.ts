@@ -9,13 +9,25 @@ export interface ConformanceTestApi {
   /** Groups tests under a name. */
   describe(name: string, body: () => void): void;
   /** Registers one test; the body's promise rejects when the test fails. */
-  it(name: string, body: () => Promise<void>): void;
+  it: ConformanceIt;
   /**
    * Accepted so that a runner's `{ describe, it, expect }` can be passed as it is; never called
    * (the suite asserts with `node:assert`).
    * @default undefined
    */
   expect?: unknown;
+}
+
+/** The `it` of {@link ConformanceTestApi}: Jest's, Vitest's and `node:test`'s fit as they are. */
+export interface ConformanceIt {
+  (name: string, body: () => Promise<void>): void;
+  /**
+   * Registers a test the runner reports as skipped, for a test that cannot check anything under
+   * the options given (see {@link ConformanceCase.skip}). Without it, such a test is registered
+   * with `it` under a title that ends in `[skipped: <why>]`, and passes.
+   * @default undefined
+   */
+  skip?: (name: string, body: () => Promise<void>) => void;
 }
 
 /** What the suite passes to {@link CacheConformanceOptions.create}. */
@@ -66,6 +78,12 @@ export interface ConformanceCase {
   readonly group: string;
   /** The test's name, a behaviour in the present tense. */
   readonly name: string;
+  /**
+   * Why this test cannot check anything under the options given (e.g. `checkOpenHandles is
+   * false`), or `undefined` when it applies. `run()` of such a test resolves without testing
+   * anything: report it as skipped, not as passed.
+   */
+  readonly skip: string | undefined;
   /** Runs the test against fresh adapters; rejects with the assertion that failed. */
   run(): Promise<void>;
 }

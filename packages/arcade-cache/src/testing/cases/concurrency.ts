@@ -1,9 +1,73 @@
 import assert from 'node:assert/strict';
-import { sorted } from '../assertions';
+import type { BatchOperation, CacheManager } from '../../cache-manager';
+import { sorted, typeName } from '../assertions';
 import type { CaseGroup } from './case-spec';
 
 const COUNT = 200;
 const ids = (prefix: string) => Array.from({ length: COUNT }, (_, i) => `${prefix}${i}`);
+
+/** How many batches the writer applies while another adapter reads: the loops are bounded by it. */
+const GENERATIONS = 100;
+
+/**
+ * Batch `g` moves three keys to generation `g`: two values around a set whose only member names
+ * it. Half-applied, the set is empty or has two members, or the values disagree with each other.
+ */
+function generationBatch(g: number): BatchOperation[] {
+  return [
+    { type: 'set', key: 'first', value: g },
+    { type: 'setRemove', key: 'members', members: [`g${g - 1}`] },
+    { type: 'setAdd', key: 'members', members: [`g${g}`] },
+    { type: 'set', key: 'last', value: g },
+  ];
+}
+
+/** Reads the generation one key of {@link generationBatch} is at; fails on a half-applied set. */
+const generationReads: ReadonlyArray<{ key: string; read: (cache: CacheManager) => Promise<number> }> = [
+  { key: 'first', read: async (cache) => generationValue('first', await cache.get('first')) },
+  {
+    key: 'members',
+    async read(cache) {
+      const members = await cache.setMembers('members');
+      assert.equal(members.length, 1, `members held [${members.join(', ')}]: a batch was half-applied`);
+      return Number(members[0]?.slice(1));
+    },
+  },
+  { key: 'last', read: async (cache) => generationValue('last', await cache.get('last')) },
+];
+
+function generationValue(key: string, value: unknown): number {
+  assert.equal(typeof value, 'number', `${key} held ${typeName(value)}, not a generation`);
+  return Number(value);
+}
+
+/**
+ * Reads the keys of {@link generationBatch} round after round until `writing()` is false, forwards
+ * and backwards in turn, so that a batch applied in either order is caught between two of its
+ * operations. Batches are applied one after the other with rising generations, so once any key is
+ * read at generation g, batch g has landed whole and no key may be read below g again.
+ * Resolves the generations it saw.
+ */
+async function readGenerationsWhile(cache: CacheManager, writing: () => boolean): Promise<Set<number>> {
+  const seen = new Set<number>();
+  let highest = 0;
+  let highestKey = '';
+  const backwards = [...generationReads].reverse();
+  for (let round = 0; writing(); round += 1) {
+    for (const { key, read } of round % 2 === 0 ? generationReads : backwards) {
+      const generation = await read(cache);
+      assert.ok(
+        generation >= highest,
+        `${key} was read at generation ${generation} after ${highestKey} at ${highest}: ` +
+          `batch ${highest} was half-applied`,
+      );
+      highest = generation;
+      highestKey = key;
+      seen.add(generation);
+    }
+  }
+  return seen;
+}
 
 export const concurrencyCases: CaseGroup = {
   group: 'concurrency',
@@ -60,6 +124,31 @@ export const concurrencyCases: CaseGroup = {
         );
         assert.equal(await first.setSize('room'), COUNT);
         for (const m of members) assert.deepEqual(await second.setMembers(`rooms-of:${m}`), ['room']);
+      },
+    },
+    {
+      name: 'a reader on another adapter never sees a batch half-applied',
+      async run(h) {
+        const writer = await h.open();
+        const reader = await h.open();
+        await writer.batch(generationBatch(0));
+        let writing = true;
+        const writes = (async () => {
+          try {
+            for (let g = 1; g <= GENERATIONS && writing; g += 1) await writer.batch(generationBatch(g));
+          } finally {
+            writing = false;
+          }
+        })();
+        // A failing reader stops the writer too, so that neither outlives the test.
+        const reads = readGenerationsWhile(reader, () => writing).finally(() => {
+          writing = false;
+        });
+        const [written, seen] = await Promise.allSettled([writes, reads]);
+        if (written.status === 'rejected') throw written.reason;
+        if (seen.status === 'rejected') throw seen.reason;
+        // Without this, a reader that never overlapped a write would pass having checked nothing.
+        assert.ok(seen.value.size > 1, 'the reader saw no batch land: it never ran alongside the writer');
       },
     },
     {
