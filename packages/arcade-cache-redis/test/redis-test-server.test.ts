@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import {
   findRedisServer,
@@ -56,6 +57,28 @@ describe('startRedisServer', () => {
     await expect(withClient(url, (client) => client.ping())).rejects.toThrow();
     await server.restart();
     await expect(withClient(url, (client) => client.ping())).resolves.toBe('PONG');
+  });
+
+  it('pause leaves commands unanswered on an open connection until resume, which keeps the data', async () => {
+    server = await startRedisServer();
+    const paused = server;
+    await withClient(paused.url, async (client) => {
+      await client.set('k', 'v');
+      await paused.pause();
+      const answer = client.get('k');
+      const unanswered = Symbol('unanswered');
+      const settled = await Promise.race([answer, delay(300).then(() => unanswered)]);
+      expect(settled).toBe(unanswered);
+      await paused.resume();
+      await expect(answer).resolves.toBe('v');
+    });
+  });
+
+  it('stops a paused server', async () => {
+    const paused = await startRedisServer();
+    await paused.pause();
+    await paused.stop();
+    await expect(withClient(paused.url, (client) => client.ping())).rejects.toThrow();
   });
 
   it('requires the password it was given and puts it in the url', async () => {

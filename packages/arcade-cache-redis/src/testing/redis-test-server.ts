@@ -34,6 +34,13 @@ export interface RedisTestServer {
   kill(): Promise<void>;
   /** Stops the server if it runs and starts it again on the same port, empty (no persistence). */
   restart(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and commands get no answer, as with a hung
+   * host or a network partition, which no error reveals. `resume()` thaws it with everything kept.
+   */
+  pause(): Promise<void>;
+  /** Thaws a paused server (SIGCONT); a no-op when it is not paused. */
+  resume(): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -106,7 +113,10 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   const halt = async (signal: 'SIGTERM' | 'SIGKILL') => {
     const running = child;
     child = undefined;
-    if (running) await terminate(running, signal);
+    if (!running) return;
+    // A frozen process would only act on SIGTERM once thawed: thaw it first.
+    running.kill('SIGCONT');
+    await terminate(running, signal);
   };
   const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
 
@@ -122,6 +132,15 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
         releaseDirectory(dir);
       }),
     kill: () => serialize(() => halt('SIGKILL')),
+    pause: () =>
+      serialize(async () => {
+        if (!child) throw new Error('This redis-server is not running; restart() it before pausing it');
+        child.kill('SIGSTOP');
+      }),
+    resume: () =>
+      serialize(async () => {
+        child?.kill('SIGCONT');
+      }),
     restart: () =>
       serialize(async () => {
         if (stopped)
