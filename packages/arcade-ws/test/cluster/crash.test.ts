@@ -1,3 +1,4 @@
+import { elapsedSince, reapBoundMs } from '../support/bounds';
 import { Cluster, type ClusterInstance } from '../support/cluster';
 import { waitFor } from '../support/poll';
 import { keysMentioning, keysNotMentioning } from '../support/tracking-cache';
@@ -10,10 +11,14 @@ interface ConnectionJson {
   serverInstanceId: string;
 }
 
-const leaseMs = 1000;
-// The lease runs out at most leaseMs after the last renewal; give the survivors' sweep a few more
-// periods, so the bound stays a function of the configured lease.
-const cleanupBoundMs = 5 * leaseMs + 2000;
+// Long enough that a sweep late by a lease or more overshoots the bound by more than the slack.
+const leaseMs = 2000;
+const cleanupBoundMs = reapBoundMs(leaseMs);
+
+/** Milliseconds left of the cleanup bound for a death at `diedAt` (a `performance.now()` reading). */
+function cleanupTimeLeft(diedAt: number): number {
+  return Math.max(0, cleanupBoundMs - elapsedSince(diedAt));
+}
 
 let cluster: Cluster;
 
@@ -36,6 +41,7 @@ it('removes the connections and memberships of a SIGKILLed instance within the c
   const survivorIds = survivors.map((connected) => connected.id).sort();
 
   await b.kill('SIGKILL');
+  const diedAt = performance.now();
 
   const inspector = await cluster.inspector();
   await waitFor(
@@ -46,13 +52,13 @@ it('removes the connections and memberships of a SIGKILLed instance within the c
         all.every((info) => info.serverInstanceId !== b.instanceId) && members.length === survivors.length
       );
     },
-    { description: "the survivors to remove B's connections", timeoutMs: cleanupBoundMs },
+    { description: "the survivors to remove B's connections", timeoutMs: cleanupTimeLeft(diedAt) },
   );
   await waitFor(
     async () => keysMentioning(await inspector.snapshot(), [...doomedIds, b.instanceId]).length === 0,
     {
       description: "every stored trace of B's connections and lease to go",
-      timeoutMs: cleanupBoundMs,
+      timeoutMs: cleanupTimeLeft(diedAt),
     },
   );
 
@@ -80,9 +86,10 @@ it('a survivor that is alone in the cluster still sweeps the dead instance', asy
   const doomed = [...(await b.connectMany(2)), ...(await c.connectMany(2))];
   for (const connected of doomed) await a.call('joinRoom', connected.id, 'room');
   await Promise.all([b.kill('SIGKILL'), c.kill('SIGKILL')]);
+  const diedAt = performance.now();
   await waitFor(async () => (await a.call<unknown[]>('getAllConnections')).length === 0, {
     description: 'the last survivor to remove the connections of both dead instances',
-    timeoutMs: cleanupBoundMs,
+    timeoutMs: cleanupTimeLeft(diedAt),
   });
   expect(await a.call('getRoomMembers', 'room')).toEqual([]);
 });
@@ -106,9 +113,10 @@ it('re-registers an instance that was frozen past its lease once it runs again',
   await a.call('updateConnectionMetadata', sleeper!.id, { nap: true });
 
   b.signal('SIGSTOP');
+  const frozenAt = performance.now();
   await waitFor(async () => (await a.call<unknown[]>('getAllConnections')).length === 0, {
     description: 'the survivors to clean up the frozen instance',
-    timeoutMs: cleanupBoundMs,
+    timeoutMs: cleanupTimeLeft(frozenAt),
   });
   b.signal('SIGCONT');
 

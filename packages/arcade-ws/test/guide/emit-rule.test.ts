@@ -107,6 +107,11 @@ describe('emitToRoom', () => {
   });
 
   it('sends nothing and resolves for a room with no member', async () => {
-    await expect(server.app.emitToRoom('empty room', 'x')).resolves.toBeUndefined();
+    const bystander = await server.connect('/ws');
+    const bystanderId = await bystander.nextText();
+    await expect(server.app.emitToRoom('empty room', 'for nobody')).resolves.toBeUndefined();
+    // Frames to one socket keep their order: had the room emit sent anything, it would come first.
+    server.app.emitTo(bystanderId, 'marker');
+    expect(await bystander.nextText()).toBe('marker');
   });
 });

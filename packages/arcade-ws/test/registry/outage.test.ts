@@ -1,6 +1,7 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
 import { StorageUnavailableError, WebSocketManager } from '../../src/index';
+import { elapsedSince, STORAGE_FAILURE_BOUND_MS, TIMING_SLACK_MS } from '../support/bounds';
 import { OutageCache } from './outage-cache';
 import { eventually, TestCluster, type TestInstance } from './support';
 
@@ -45,10 +46,12 @@ describe('a storage outage', () => {
     expect(await b.app.getRoomMembers('other')).toEqual([]);
   });
 
-  it('fails a call that gets no answer with StorageUnavailableError instead of waiting for ever', async () => {
+  it('fails a call that gets no answer with StorageUnavailableError within the 5 s bound', async () => {
     const a1 = await a.connect();
     flaky.down('hang');
+    const startedAt = performance.now();
     await expect(a.app.joinRoom(a1.id, 'room')).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(elapsedSince(startedAt)).toBeLessThanOrEqual(STORAGE_FAILURE_BOUND_MS + TIMING_SLACK_MS);
     flaky.up();
   });
 

@@ -246,6 +246,9 @@ export class ClusterInstance {
   }
 }
 
+/** The prefix RedisCacheManager puts before every key when none is configured (its README). */
+const ADAPTER_KEY_PREFIX = 'arcade:';
+
 /** Options of {@link Cluster.start}. */
 export interface ClusterOptions {
   readonly instances: number;
@@ -300,6 +303,11 @@ export class Cluster {
     const inspector = await RedisInspector.open(this.redis.port);
     this.inspectors.add(inspector);
     return inspector;
+  }
+
+  /** The Redis key of an instance's lease, as the instances' adapter stores it (docs/cluster.md). */
+  leaseKey(instance: ClusterInstance): string {
+    return `${this.options.keyPrefix ?? ADAPTER_KEY_PREFIX}ws:lease:${instance.instanceId}`;
   }
 
   /** Stops every instance gracefully (SIGKILL after a bound), then Redis. */

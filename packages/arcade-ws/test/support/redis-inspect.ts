@@ -43,11 +43,12 @@ function parseReply(buffer: Buffer, offset: number): { value: Reply; end: number
 
 /**
  * A minimal Redis client that lets tests look at what is stored, independently of the adapter under
- * test. Commands are sent one at a time.
+ * test. Commands are sent one at a time, in the order they were made.
  */
 export class RedisInspector {
   private buffer = Buffer.alloc(0);
   private waiting: ((reply: Reply) => void) | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly socket: Socket) {
     socket.on('error', (error) => this.waiting?.(error));
@@ -70,7 +71,14 @@ export class RedisInspector {
     });
   }
 
+  /** Sends one command once the previous ones have been answered, so concurrent callers may share it. */
   command(...args: string[]): Promise<Reply> {
+    const reply = this.turn.then(() => this.send(args));
+    this.turn = reply.catch(() => undefined);
+    return reply;
+  }
+
+  private send(args: readonly string[]): Promise<Reply> {
     const parts = [`*${args.length}\r\n`];
     for (const arg of args) parts.push(`$${Buffer.byteLength(arg)}\r\n${arg}\r\n`);
     return new Promise((resolve, reject) => {
@@ -100,6 +108,11 @@ export class RedisInspector {
       stored.push({ key, kind: type === 'string' ? 'value' : 'set', content: texts });
     }
     return stored;
+  }
+
+  /** Milliseconds `key` has left to live: -1 when it never expires, -2 when it does not exist. */
+  async ttlMs(key: string): Promise<number> {
+    return (await this.command('PTTL', key)) as number;
   }
 
   /** Channels with at least one subscriber right now. */

@@ -134,18 +134,63 @@ describe('heartbeat', () => {
     await new Promise<void>((resolve) => second.raw.once('ping', () => resolve()));
     expect(second.pings.length).toBeGreaterThan(0);
   });
+});
 
-  it('sends no ping when turned off', async () => {
+describe('heartbeat turned off', () => {
+  afterEach(() => jest.useRealTimers());
+
+  /**
+   * Connects to `url` and lets two minutes of heartbeat intervals pass, far more than the 30 s default;
+   * answers how many pings the client got. Only setInterval is faked (the heartbeat's clock): sockets
+   * and every other timer run for real.
+   */
+  async function pingsOverTwoMinutes(url: string): Promise<number> {
+    jest.useFakeTimers({
+      doNotFake: [
+        'Date',
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    const client = await TestClient.connect(url);
+    jest.advanceTimersByTime(120_000);
+    // A frame sent after the pings comes back after them: once the echo is here, so is every ping.
+    client.send('x');
+    await client.nextText();
+    return client.pings.length;
+  }
+
+  it('sends pings at the default interval, which this way of counting sees', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(echo);
+    });
+    expect(await pingsOverTwoMinutes(url('/ws'))).toBeGreaterThan(0);
+  });
+
+  it('sends no ping when turned off server-wide', async () => {
     const { url } = await startServer(
       (app) => {
         app.route.get('/ws').handleWebSocket(echo);
       },
       { webSocket: { heartbeat: false } },
     );
-    const client = await TestClient.connect(url('/ws'));
-    client.send('x');
-    await client.nextText();
-    expect(client.pings).toEqual([]);
+    expect(await pingsOverTwoMinutes(url('/ws'))).toBe(0);
+  });
+
+  it('sends no ping on a route that turns it off under a server-wide heartbeat', async () => {
+    const { url } = await startServer(
+      (app) => {
+        app.route.get('/ws').handleWebSocket(echo, { heartbeat: false });
+      },
+      { webSocket: { heartbeat: { intervalMs: 1000, timeoutMs: 1000 } } },
+    );
+    expect(await pingsOverTwoMinutes(url('/ws'))).toBe(0);
   });
 });
 
