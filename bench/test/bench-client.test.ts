@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { waitFor } from '@arcade/test-support';
 import type { WebSocket } from 'ws';
 import { BenchClient } from '../src/load/bench-client';
 import { startSocketIoServer, startWsServer, type TestServer } from './support/servers';
@@ -8,16 +9,6 @@ import { startSocketIoServer, startWsServer, type TestServer } from './support/s
 function collector(): { texts: string[]; listener: (buffer: Buffer, start: number, end: number) => void } {
   const texts: string[] = [];
   return { texts, listener: (buffer, start, end) => texts.push(buffer.toString('latin1', start, end)) };
-}
-
-function waitFor(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (condition()) resolve();
-      else setImmediate(check);
-    };
-    check();
-  });
 }
 
 describe('BenchClient', () => {
@@ -35,7 +26,7 @@ describe('BenchClient', () => {
     client.send('hello');
     client.send('z'.repeat(300));
     client.send(long);
-    await waitFor(() => texts.length === 3);
+    await waitFor(() => texts.length === 3, { description: 'the three echoes' });
     expect(texts).toEqual(['hello', 'z'.repeat(300), long]);
     await client.close();
     expect(client.isOpen).toBe(false);
@@ -61,7 +52,9 @@ describe('BenchClient', () => {
     const first = await BenchClient.open(server.port, path, 'socketio', a.listener);
     const second = await BenchClient.open(server.port, path, 'socketio', b.listener);
     first.send('m,1,2,3,xxxx');
-    await waitFor(() => a.texts.length === 1 && b.texts.length === 1);
+    await waitFor(() => a.texts.length === 1 && b.texts.length === 1, {
+      description: 'the room broadcast on both clients',
+    });
     expect([a.texts, b.texts]).toEqual([['m,1,2,3,xxxx'], ['m,1,2,3,xxxx']]);
     await Promise.all([first.close(), second.close()]);
   });

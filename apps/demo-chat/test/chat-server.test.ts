@@ -1,7 +1,6 @@
+import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer, HISTORY_LENGTH, MAX_FRAME_BYTES, MAX_TEXT_LENGTH } from '../src';
 import { ChatClient } from './support/chat-client';
-import { request } from './support/http';
-import { memoryLogger } from './support/logger';
 
 const ADMIN_TOKEN = 'test-admin-token';
 
@@ -20,7 +19,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     adminToken: ADMIN_TOKEN,
     rateLimit: { messages: 1000, perMs: 60_000 },
-    logger: memoryLogger(),
+    logger: new RecordingLogger(),
   });
 });
 
@@ -65,12 +64,12 @@ describe('joining', () => {
   it('keeps the chosen name as connection metadata', async () => {
     const alice = await client();
     await alice.join('Alice', 'metadata-room');
-    const reply = await request(`${server.url}/api/ws/connections`, {
+    const reply = await httpRequest(`${server.url}/api/ws/connections`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
-    const body = reply.body as {
+    const body = reply.json<{
       connections: { id: string; metadata: Record<string, unknown>; rooms: string[] }[];
-    };
+    }>();
     const mine = body.connections.find((c) => c.id === alice.connectionId);
     expect(mine?.metadata).toMatchObject({ name: 'Alice', room: 'metadata-room' });
     expect(mine?.rooms).toEqual(['metadata-room']);
@@ -269,9 +268,9 @@ describe('rooms API', () => {
     const carol = await client();
     await carol.join('Carol', 'listed-quiet');
 
-    const reply = await request(`${server.url}/api/rooms`);
+    const reply = await httpRequest(`${server.url}/api/rooms`);
     expect(reply.status).toBe(200);
-    const rooms = (reply.body as { rooms: { name: string; memberCount: number }[] }).rooms;
+    const rooms = reply.json<{ rooms: { name: string; memberCount: number }[] }>().rooms;
     expect(rooms).toEqual(
       expect.arrayContaining([
         { name: 'listed-busy', memberCount: 2 },
@@ -290,8 +289,8 @@ describe('rooms API', () => {
   it('lists the members of a room with their names', async () => {
     const alice = await client();
     await alice.join('Alice', 'members-room');
-    const reply = await request(`${server.url}/api/rooms/members-room/members`);
-    expect(reply.body).toEqual({
+    const reply = await httpRequest(`${server.url}/api/rooms/members-room/members`);
+    expect(reply.json()).toEqual({
       roomId: 'members-room',
       members: [{ id: alice.connectionId, name: 'Alice' }],
       count: 1,
@@ -299,15 +298,15 @@ describe('rooms API', () => {
   });
 
   it('answers 400 for an invalid room name', async () => {
-    const reply = await request(`${server.url}/api/rooms/${encodeURIComponent('<b>')}/members`);
+    const reply = await httpRequest(`${server.url}/api/rooms/${encodeURIComponent('<b>')}/members`);
     expect(reply.status).toBe(400);
-    expect(reply.body).toMatchObject({ error: { statusCode: 400 } });
+    expect(reply.json()).toMatchObject({ error: { statusCode: 400 } });
   });
 
   it('answers health checks', async () => {
-    const reply = await request(`${server.url}/healthz`);
+    const reply = await httpRequest(`${server.url}/healthz`);
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({
+    expect(reply.json()).toMatchObject({
       status: 'ok',
       storage: 'ready',
       serverInstanceId: server.serverInstanceId,
@@ -315,10 +314,10 @@ describe('rooms API', () => {
   });
 
   it('serves the page', async () => {
-    const reply = await request(`${server.url}/`);
+    const reply = await httpRequest(`${server.url}/`);
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toContain('text/html');
-    expect(String(reply.body)).toContain('<title>Arcade chat</title>');
+    expect(reply.text).toContain('<title>Arcade chat</title>');
   });
 });
 
@@ -328,11 +327,11 @@ describe('admin API', () => {
     ['a wrong token', 'Bearer nope'],
     ['a token without Bearer', ADMIN_TOKEN],
   ])('refuses the connection list with %s', async (_label, authorization) => {
-    const reply = await request(`${server.url}/api/ws/connections`, {
+    const reply = await httpRequest(`${server.url}/api/ws/connections`, {
       headers: authorization ? { authorization } : {},
     });
     expect(reply.status).toBe(401);
-    expect(reply.body).toMatchObject({
+    expect(reply.json()).toMatchObject({
       error: { statusCode: 401, message: expect.stringContaining('Bearer') },
     });
   });
@@ -341,31 +340,31 @@ describe('admin API', () => {
     const alice = await client();
     const bob = await client();
     await alice.join('Alice', 'broadcast-room');
-    const reply = await request(`${server.url}/api/broadcast`, {
+    const reply = await httpRequest(`${server.url}/api/broadcast`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'Maintenance at noon' }),
     });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ sent: true });
+    expect(reply.json()).toMatchObject({ sent: true });
     expect(await alice.next('announcement')).toMatchObject({ text: 'Maintenance at noon' });
     expect(await bob.next('announcement')).toMatchObject({ text: 'Maintenance at noon' });
   });
 
   it('refuses a broadcast without the token or with an empty message', async () => {
-    const withoutToken = await request(`${server.url}/api/broadcast`, {
+    const withoutToken = await httpRequest(`${server.url}/api/broadcast`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'hi' }),
     });
     expect(withoutToken.status).toBe(401);
-    const empty = await request(`${server.url}/api/broadcast`, {
+    const empty = await httpRequest(`${server.url}/api/broadcast`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ message: '   ' }),
     });
     expect(empty.status).toBe(400);
-    expect(empty.body).toMatchObject({ error: { message: expect.stringContaining('Empty messages') } });
+    expect(empty.json()).toMatchObject({ error: { message: expect.stringContaining('Empty messages') } });
   });
 });
 
@@ -378,7 +377,7 @@ describe('with a strict rate limit and no admin token', () => {
       port: 0,
       host: '127.0.0.1',
       rateLimit: { messages: 3, perMs: 60_000 },
-      logger: memoryLogger(),
+      logger: new RecordingLogger(),
     });
   });
 
@@ -408,10 +407,10 @@ describe('with a strict rate limit and no admin token', () => {
   });
 
   it('keeps the admin API closed when no token is configured', async () => {
-    const reply = await request(`${strict.url}/api/ws/connections`, {
+    const reply = await httpRequest(`${strict.url}/api/ws/connections`, {
       headers: { authorization: 'Bearer anything' },
     });
     expect(reply.status).toBe(403);
-    expect(reply.body).toMatchObject({ error: { message: expect.stringContaining('ADMIN_TOKEN') } });
+    expect(reply.json()).toMatchObject({ error: { message: expect.stringContaining('ADMIN_TOKEN') } });
   });
 });

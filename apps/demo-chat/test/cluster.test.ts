@@ -1,8 +1,7 @@
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
+import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer } from '../src';
 import { ChatClient } from './support/chat-client';
-import { request } from './support/http';
-import { memoryLogger } from './support/logger';
 
 // Two chat instances in one process, each its own app and its own Redis connection, on one real Redis.
 let redis: RedisTestServer;
@@ -19,8 +18,8 @@ async function clientOn(server: ChatServer): Promise<ChatClient> {
 beforeAll(async () => {
   redis = await startRedisServer();
   const options = { port: 0, host: '127.0.0.1', redisUrl: redis.url, adminToken: 'cluster-token' };
-  a = await createChatServer({ ...options, logger: memoryLogger() });
-  b = await createChatServer({ ...options, logger: memoryLogger() });
+  a = await createChatServer({ ...options, logger: new RecordingLogger() });
+  b = await createChatServer({ ...options, logger: new RecordingLogger() });
 });
 
 afterEach(async () => {
@@ -84,14 +83,14 @@ it('lists rooms, members and connections of the whole cluster from either instan
   const bea = await clientOn(b);
   await ada.join('Ada', 'census');
   await bea.join('Bea', 'census');
-  const rooms = await request(`${b.url}/api/rooms`);
-  expect((rooms.body as { rooms: unknown[] }).rooms).toContainEqual({ name: 'census', memberCount: 2 });
-  const members = await request(`${a.url}/api/rooms/census/members`);
-  expect(members.body).toMatchObject({ count: 2 });
-  const connections = await request(`${a.url}/api/ws/connections`, {
+  const rooms = await httpRequest(`${b.url}/api/rooms`);
+  expect(rooms.json<{ rooms: unknown[] }>().rooms).toContainEqual({ name: 'census', memberCount: 2 });
+  const members = await httpRequest(`${a.url}/api/rooms/census/members`);
+  expect(members.json()).toMatchObject({ count: 2 });
+  const connections = await httpRequest(`${a.url}/api/ws/connections`, {
     headers: { authorization: 'Bearer cluster-token' },
   });
-  const ids = (connections.body as { connections: { id: string; serverInstanceId: string }[] }).connections;
+  const ids = connections.json<{ connections: { id: string; serverInstanceId: string }[] }>().connections;
   expect(ids).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ id: ada.connectionId, serverInstanceId: a.serverInstanceId }),
@@ -103,7 +102,7 @@ it('lists rooms, members and connections of the whole cluster from either instan
 it('broadcasts an admin announcement to connections on every instance', async () => {
   const ada = await clientOn(a);
   const bea = await clientOn(b);
-  const reply = await request(`${a.url}/api/broadcast`, {
+  const reply = await httpRequest(`${a.url}/api/broadcast`, {
     method: 'POST',
     headers: { authorization: 'Bearer cluster-token', 'content-type': 'application/json' },
     body: JSON.stringify({ message: 'cluster-wide notice' }),

@@ -1,10 +1,9 @@
 import type { CacheStatus } from '@arcade/cache';
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
+import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer } from '../src';
 import { ChatClient } from './support/chat-client';
-import { request } from './support/http';
-import { memoryLogger } from './support/logger';
 
 let redis: RedisTestServer;
 let cache: RedisCacheManager;
@@ -26,7 +25,7 @@ function cacheStatus(wanted: (status: CacheStatus) => boolean): Promise<CacheSta
 beforeAll(async () => {
   redis = await startRedisServer();
   cache = new RedisCacheManager({ url: redis.url });
-  server = await createChatServer({ port: 0, host: '127.0.0.1', cache, logger: memoryLogger() });
+  server = await createChatServer({ port: 0, host: '127.0.0.1', cache, logger: new RecordingLogger() });
 });
 
 afterAll(async () => {
@@ -40,13 +39,13 @@ it('reports Redis trouble on /healthz and to a sender, and chats again once Redi
   const alice = await ChatClient.connect(server.url);
   clients.push(alice);
   await alice.join('Alice', 'outage-room');
-  expect((await request(`${server.url}/healthz`)).status).toBe(200);
+  expect((await httpRequest(`${server.url}/healthz`)).status).toBe(200);
 
   await redis.kill();
   const down = await cacheStatus((status) => status !== 'ready');
-  const health = await request(`${server.url}/healthz`);
+  const health = await httpRequest(`${server.url}/healthz`);
   expect(health.status).toBe(503);
-  expect(health.body).toMatchObject({ status: 'degraded', storage: down });
+  expect(health.json()).toMatchObject({ status: 'degraded', storage: down });
 
   alice.send({ type: 'message', text: 'anyone there?' });
   const error = await alice.nextError();
@@ -55,7 +54,7 @@ it('reports Redis trouble on /healthz and to a sender, and chats again once Redi
 
   await redis.restart();
   await cacheStatus((status) => status === 'ready');
-  expect((await request(`${server.url}/healthz`)).status).toBe(200);
+  expect((await httpRequest(`${server.url}/healthz`)).status).toBe(200);
   // The restarted Redis is empty; the instance rewrites its records and the room works again.
   await alice.say('back in business');
 });

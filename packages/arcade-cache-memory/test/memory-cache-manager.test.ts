@@ -1,4 +1,5 @@
 import { CacheError, type CacheStatus } from '@arcade/cache';
+import { waitFor } from '@arcade/test-support';
 import { createMemoryStore, MemoryCacheManager } from '../src';
 
 const opened: MemoryCacheManager[] = [];
@@ -170,10 +171,7 @@ describe('MemoryCacheManager', () => {
       depth -= 1;
     });
     await cache.publish('ping', '1');
-    await new Promise<void>((resolve) => {
-      const check = () => (depths.length === 5 ? resolve() : setImmediate(check));
-      check();
-    });
+    await waitFor(() => depths.length === 5, { description: 'the five chained deliveries' });
     expect(depths).toEqual([1, 1, 1, 1, 1]);
   });
 
@@ -219,10 +217,7 @@ describe('createMemoryStore', () => {
     await cache.set('expiring', 'v', { ttlMs: 10 });
     await cache.set('kept', 'v');
     now = 11;
-    await new Promise<void>((resolve) => {
-      const check = () => (store.entries.has('expiring') ? setTimeout(check, 5) : resolve());
-      check();
-    });
+    await waitFor(() => !store.entries.has('expiring'), { description: 'the sweep to drop the expired key' });
     expect([...store.entries.keys()]).toEqual(['kept']);
   });
 

@@ -73,6 +73,25 @@ describe('resolveOptions', () => {
     }
   });
 
+  it('rejects a keyPrefix that is not well-formed UTF-16: Redis would store it as that of other adapters', () => {
+    // Redis keeps each lone surrogate as U+FFFD: `app\ud800:` and `app\udbff:` would be `app\ufffd:`.
+    for (const keyPrefix of ['app\ud800:', 'app:\udc00', `${'🎮'.slice(0, 1)}:`, '\udc00\ud800']) {
+      let error: unknown;
+      try {
+        resolveOptions({ keyPrefix });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(CacheError);
+      expect(error).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining(`keyPrefix ${JSON.stringify(keyPrefix)} is not well-formed UTF-16`),
+      });
+    }
+    for (const keyPrefix of ['🎮:', '𝄞:', 'app\ufffd:'])
+      expect(resolveOptions({ keyPrefix }).keyPrefix).toBe(keyPrefix);
+  });
+
   it('backs off exponentially up to the cap', () => {
     expect([1, 2, 3, 4, 5, 10].map((attempt) => reconnectDelay(attempt, 500))).toEqual([
       50, 100, 200, 400, 500, 500,
@@ -117,6 +136,17 @@ describe('RedisCacheManager before init', () => {
     await expect(cache.init({ url: 'http://nope' })).rejects.toEqual(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
+    expect(cache.status).toBe('idle');
+    await cache.dispose();
+  });
+
+  it('rejects init with INVALID_ARGUMENT for a keyPrefix with a lone surrogate, given to the constructor', async () => {
+    const cache = new RedisCacheManager({
+      url: 'redis://cache.invalid',
+      keyPrefix: 'tenant-\ud83c:',
+      connectTimeoutMs: 200,
+    });
+    await expect(cache.init()).rejects.toEqual(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(cache.status).toBe('idle');
     await cache.dispose();
   });

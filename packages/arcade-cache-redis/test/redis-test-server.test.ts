@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '@arcade/test-support';
 import { Redis } from 'ioredis';
 import {
   findRedisServer,
@@ -137,7 +138,10 @@ describe('a process that exits without stop()', () => {
     const port = Number(output);
     expect(port).toBeGreaterThan(0);
     // SIGKILL was sent as the process exited; the kernel needs a moment to close the socket.
-    while (await accepts(port)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(async () => !(await accepts(port)), {
+      description: `the orphaned redis-server to stop listening on ${port}`,
+      timeoutMs: 20_000,
+    });
   });
 });
 
@@ -172,7 +176,7 @@ describe('restart when the port is taken by someone else', () => {
     try {
       await server.kill();
       // Wait for the foreign server to own the port before restarting ours.
-      while (!(await accepts(server.port))) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => accepts(server.port), { description: 'the foreign redis-server to listen' });
       await expect(server.restart()).rejects.toThrow(/did not start/);
       await withClient(`redis://127.0.0.1:${server.port}`, async (client) => {
         const info = await client.info('server');

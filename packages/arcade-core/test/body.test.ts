@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { deferred } from '@arcade/test-support';
 import { type ArcadeServer, BodyParseFailure, BodyParseSuccess, type RequestContext } from '../src';
-import { deferred, send, startApp } from './support/http';
+import { send, startApp } from './support/http';
 
 const json = { 'content-type': 'application/json' };
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { RecordingLogger } from '@arcade/test-support';
 import {
   ArcadeHttpException,
   type ArcadeServer,
@@ -14,7 +15,7 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '../src';
-import { type RecordingLogger, send, startApp } from './support/http';
+import { send, startApp } from './support/http';
 
 describe('result rendering', () => {
   let server: ArcadeServer;

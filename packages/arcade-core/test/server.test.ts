@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { deferred, RecordingLogger } from '@arcade/test-support';
 import { createApp, defaultApp, route, runServer, silentLogger } from '../src';
-import { deferred, rawConnection, readUntilClosed, recordingLogger, send, startApp } from './support/http';
+import { rawConnection, readUntilClosed, send, startApp } from './support/http';
 
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -313,7 +314,7 @@ describe('ArcadeServer.close', () => {
   });
 
   it('runs the close listeners during close and logs a failing one without stopping the others', async () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const app = createApp();
     const order: string[] = [];
     app.onServerClose(() => {

@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RecordingLogger } from '@arcade/test-support';
 import type { ArcadeServer } from '../src';
-import { exchange, type RecordingLogger, send, startApp } from './support/http';
+import { exchange, send, startApp } from './support/http';
 
 describe('static files', () => {
   let base: string;

@@ -1,6 +1,7 @@
+import { deferred } from '@arcade/test-support';
 import type { ArcadeServer } from '../src';
 import { RequestContext, TooManyRequestsException, UnauthorizedException } from '../src';
-import { deferred, exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
+import { exchange, rawConnection, readUntilClosed, send, startApp } from './support/http';
 
 class TokenContext extends RequestContext {
   token = '';

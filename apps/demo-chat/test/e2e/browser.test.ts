@@ -1,3 +1,4 @@
+import { RecordingLogger } from '@arcade/test-support';
 import type { Page } from 'playwright-core';
 import { type ChatServer, createChatServer } from '../../src';
 import {
@@ -9,7 +10,6 @@ import {
   waitForMessage,
 } from '../support/browser';
 import { ChatClient } from '../support/chat-client';
-import { memoryLogger } from '../support/logger';
 import { startTcpProxy } from '../support/tcp-proxy';
 
 // A real browser on a shared 2-core machine: a generous guard against hangs, not a performance bound.
@@ -20,7 +20,7 @@ let server: ChatServer;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  server = await createChatServer({ port: 0, host: '127.0.0.1', logger: memoryLogger() });
+  server = await createChatServer({ port: 0, host: '127.0.0.1', logger: new RecordingLogger() });
 });
 
 afterAll(async () => {
@@ -126,7 +126,7 @@ describe('a page after a server restart', () => {
       expect(await page.locator('#message-input').isDisabled()).toBe(true);
       await screenshot(page, 'reconnect-disconnected');
 
-      server = await createChatServer({ port, host: '127.0.0.1', logger: memoryLogger() });
+      server = await createChatServer({ port, host: '127.0.0.1', logger: new RecordingLogger() });
       await page.locator('#status[data-state="connected"]').waitFor();
       await page.locator('#message-input:enabled').waitFor();
 

@@ -1,0 +1,3 @@
+module.exports = require('../../stryker.config.base.js')(__dirname, {
+  mutate: ['src/**/*.ts'],
+});
