@@ -135,7 +135,7 @@ function scenarioTable(
   return lines;
 }
 
-/** The markdown report: machine, goals of issue 8, one table per scenario, failures. */
+/** The markdown report: machine, performance goals, one table per scenario, failures. */
 export function renderReport(
   options: BenchOptions,
   scenarios: readonly Scenario[],
@@ -160,7 +160,7 @@ export function renderReport(
   );
   if (goals.length > 0) {
     lines.push(
-      '## Goals of issue 8',
+      '## Goals',
       '',
       row(['goal', 'arcade', 'baseline', 'same-round ratio', 'bound', 'met']),
       row(['---', '---:', '---:', '---:', '---:', '---']),

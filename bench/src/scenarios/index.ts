@@ -169,7 +169,7 @@ export const SCENARIO_LIST: Scenario[] = [
   },
 ];
 
-/** A goal of issue 8, checked on a same-round ratio. */
+/** A performance goal (bench/README.md, "Performance goals"), checked on a same-round ratio. */
 export interface Goal {
   label: string;
   scenario: ScenarioName;
