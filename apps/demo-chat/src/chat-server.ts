@@ -71,7 +71,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   let sequence = 0;
   try {
     await cache.init();
-    await app.initializeWebSocketStorage(cache);
+    // The chat's history and room directory live in the same cache: the WebSocket storage leaves it
+    // on close but never disposes it; its owner (below, or the caller's code) does.
+    await app.initializeWebSocketStorage(cache, { disposeCache: false });
   } catch (error) {
     if (owned) await cache.dispose();
     throw error;

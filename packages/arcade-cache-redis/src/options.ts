@@ -84,6 +84,10 @@ const DEFAULT_MAX_RECONNECT_DELAY_MS = 1000;
 const FIRST_RECONNECT_DELAY_MS = 50;
 const DISCONNECT_TIMEOUT_MS = 100;
 
+// A surrogate without its other half (no `u` flag: the pattern sees code units). UTF-8 has no form
+// for it. A regex rather than String.prototype.isWellFormed: that one is ES2024, the lib is ES2022.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const consoleLogger: RedisCacheLogger = {
   warn: (message, details) => console.warn(`[@arcade/cache-redis] ${message}`, details ?? ''),
 };
@@ -135,6 +139,11 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string' || keyPrefix === '') {
     throw invalid('keyPrefix must be a non-empty string: clear() deletes every key under it');
+  }
+  if (LONE_SURROGATE.test(keyPrefix)) {
+    throw invalid(
+      `keyPrefix ${JSON.stringify(keyPrefix)} is not well-formed UTF-16 (it has a lone surrogate): Redis would store it with U+FFFD instead, the prefix of other adapters, and no message published under it would reach its subscribers`,
+    );
   }
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
   const commandTimeoutMs = positive('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { NotFoundException, UpgradeRequiredException } from './exceptions';
 import type { AfterHook, BeforeHook, RouteHandler } from './hooks';
+import { isThenable } from './is-thenable';
 import { describeError } from './logger';
 import { RequestContext, type RouteInfo } from './request-context';
 import { createRequestState, type RequestState } from './request-state';
@@ -25,15 +26,6 @@ export interface DispatchConfig extends ErrorPolicy {
  */
 function validateQuery(state: RequestState, query: string): void {
   if (query !== '') void state.query;
-}
-
-/** Whether `await` would wait on the value (a promise or any other thenable). */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 async function runBeforeHooks(ctx: RequestContext, hooks: readonly BeforeHook[]): Promise<RequestContext> {

@@ -33,9 +33,11 @@ export type {
   UpgradeHandler,
   UpgradeRequest,
 } from './hooks';
+export { isThenable } from './is-thenable';
 export {
   type ConsoleLoggerOptions,
   createConsoleLogger,
+  describeError,
   type Logger,
   type LogLevel,
   silentLogger,
@@ -43,6 +45,7 @@ export {
 export { RequestContext, type RequestContextInit, type RouteInfo } from './request-context';
 export { RouteBuilder, RouteHandle } from './route-builder';
 export { type GroupOptions, Router } from './router/router';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './server';
 export type {
   ArcadeServer,
   ServerCloseListener,

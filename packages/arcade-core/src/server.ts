@@ -22,7 +22,8 @@ export interface StartServerInput {
   onClosed: () => void;
 }
 
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long `server.close()` waits by default before destroying what is still open (`shutdownTimeoutMs`). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long close() waits, after destroying what it tracks, for sockets a plugin took over. */
 const TAKEN_OVER_SOCKETS_GRACE_MS = 1_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;

@@ -1,6 +1,6 @@
 /** Stable codes of {@link WebSocketError}: match on these, not on messages. */
 export type WebSocketErrorCode =
-  /** A room name is empty, longer than 256 characters, or holds a control character. */
+  /** A room name is empty, longer than 256 characters, holds a control character or a lone surrogate. */
   | 'INVALID_ROOM_NAME'
   /** The connection is already in `maxRoomsPerConnection` rooms. */
   | 'ROOM_LIMIT'
@@ -23,12 +23,18 @@ export class WebSocketError extends Error {
   }
 }
 
-/** Thrown by room functions for a name that is not 1–256 characters or holds control characters. */
+/**
+ * Thrown by room functions for a name that is not 1–256 characters, holds control characters, or is
+ * not well-formed UTF-16 (a lone surrogate). `reason`, when given, says what is wrong with this one.
+ */
 export class InvalidRoomNameError extends WebSocketError {
-  constructor(readonly room: unknown) {
+  constructor(
+    readonly room: unknown,
+    reason?: string,
+  ) {
     super(
       'INVALID_ROOM_NAME',
-      `Invalid room name ${describe(room)}: a room name is a string of 1 to 256 characters without control characters`,
+      `Invalid room name ${describe(room)}: a room name is a string of 1 to 256 characters without control characters${reason ? `; ${reason}` : ''}`,
     );
   }
 }
@@ -75,7 +81,19 @@ export class StorageUnavailableError extends WebSocketError {
   }
 }
 
+/** Thrown when `listen` is called a second time on the same connection (code `ALREADY_LISTENING`). */
+export class WebSocketListenError extends WebSocketError {
+  constructor(readonly connectionId: string) {
+    super(
+      'ALREADY_LISTENING',
+      `websocket.listen() was already called for connection ${connectionId}; call it once per connection`,
+    );
+  }
+}
+
 function describe(value: unknown): string {
   if (typeof value !== 'string') return `(${value === null ? 'null' : typeof value})`;
-  return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
+  // Cut by code point: cutting by code unit could split an emoji and show a lone surrogate that is not there.
+  const points = Array.from(value);
+  return points.length > 40 ? `${JSON.stringify(points.slice(0, 40).join(''))}...` : JSON.stringify(value);
 }

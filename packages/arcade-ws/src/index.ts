@@ -1,21 +1,8 @@
 // The public face of @arcade/ws. Importing it adds `handleWebSocket` to core's routes and the
 // WebSocket functions to every App (declaration merging + prototype assignment).
+import './app/handle-websocket';
 
 export { createApp, route, runServer } from '@arcade/core';
-export { ConnectionInfo, type ConnectionInfoJson, type ConnectionMetadata } from './registry/connection-info';
-export {
-  type ConnectionsPage,
-  type ConnectionsPageOptions,
-  DEFAULT_CONNECTIONS_PAGE_LIMIT,
-} from './registry/connections-page';
-export {
-  InvalidRoomNameError,
-  MetadataLimitError,
-  RoomLimitError,
-  StorageUnavailableError,
-  WebSocketError,
-  type WebSocketErrorCode,
-} from './registry/errors';
 export {
   disconnect,
   disposeWebSocketStorage,
@@ -35,16 +22,47 @@ export {
   localConnectionIds,
   serverInstanceId,
   updateConnectionMetadata,
-} from './registry/facades';
+} from './app/public-api';
+export type {
+  WebSocketAfterHook,
+  WebSocketAfterHookResult,
+  WebSocketConnectHandler,
+  WebSocketHandler,
+  WebSocketRoute,
+  WebSocketRouteOptions,
+} from './app/route-types';
+export { WebSocketManager } from './app/web-socket-manager';
+export {
+  InvalidRoomNameError,
+  MetadataLimitError,
+  RoomLimitError,
+  StorageUnavailableError,
+  WebSocketError,
+  type WebSocketErrorCode,
+  WebSocketListenError,
+} from './errors';
+export { ConnectionInfo, type ConnectionInfoJson, type ConnectionMetadata } from './registry/connection-info';
+export {
+  type ConnectionsPage,
+  type ConnectionsPageOptions,
+  DEFAULT_CONNECTIONS_PAGE_LIMIT,
+} from './registry/connections-page';
 export {
   DEFAULT_INSTANCE_LEASE_MS,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_ROOMS_PER_CONNECTION,
   type EmitToRoomOptions,
   type RegistryOptions,
-  WebSocketManager,
   type WebSocketStorageOptions,
-} from './registry/manager';
-export { type EmitArguments, type EncodedMessage, encodeMessage } from './registry/message';
+} from './registry/options';
 export { MAX_ROOM_NAME_LENGTH } from './registry/room-name';
-export * from './transport';
+export type { WebSocketApi } from './registry/web-socket-api';
+export type { ArcadeWebSocket, WebSocketData, WebSocketListenOptions } from './transport/arcade-websocket';
+export { type EmitArguments, type EncodedMessage, encodeMessage } from './transport/message';
+export type {
+  HeartbeatOptions,
+  OriginPredicate,
+  RateLimitOptions,
+  WebSocketConnectionOptions,
+  WebSocketOptions,
+} from './transport/options';

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type App,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   ForbiddenException,
   type Logger,
   type RequestContext,
@@ -11,8 +12,19 @@ import {
   type UpgradeRequest,
 } from '@arcade/core';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { WebSocketManager } from '../registry/manager';
-import { BatchedWebSocket } from './batched-websocket';
+import { CLOSE_GOING_AWAY } from '../close-codes';
+import { nonNegativeNumber } from '../internal/checks';
+import type { Registry } from '../registry/registry';
+import { BatchedWebSocket } from '../transport/batched-websocket';
+import { type HandshakeResponse, handshakeResponseOf } from '../transport/handshake';
+import { HeartbeatGroup } from '../transport/heartbeat';
+import {
+  type HeartbeatOptions,
+  isOriginAllowed,
+  type ResolvedConnectionOptions,
+  resolveConnectionOptions,
+  type WebSocketOptions,
+} from '../transport/options';
 import {
   type ConnectionHost,
   type OpenConnection,
@@ -20,26 +32,11 @@ import {
   RunningConnection,
   type SharedRoute,
 } from './connection-lifecycle';
-import { type HandshakeResponse, handshakeResponseOf } from './handshake';
-import { HeartbeatGroup } from './heartbeat';
-import {
-  type HeartbeatOptions,
-  isOriginAllowed,
-  type ResolvedConnectionOptions,
-  resolveConnectionOptions,
-  type WebSocketOptions,
-} from './options';
-
-/** Close code and reason sent to every socket when the server closes ("Going Away"). */
-export const CLOSE_GOING_AWAY = 1001;
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-
-const transports = new WeakMap<App, AppTransport>();
 
 /**
- * The WebSocket side of one App: its `ws` servers (noServer mode, one per distinct maxPayload),
- * its open connections, and the server start/close hooks. Created with the app's first WebSocket
- * route (or by the registry), once per App.
+ * The upgraded sockets of one App: its `ws` servers (noServer mode, one per distinct maxPayload), its
+ * running connections, their shared heartbeats, and the bounded close of them all. Created with the
+ * app's WebSocketManager, which calls `start` and `close` from the server's lifecycle hooks.
  */
 export class AppTransport implements ConnectionHost {
   private readonly app: App;
@@ -59,25 +56,12 @@ export class AppTransport implements ConnectionHost {
   // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeResponse>();
 
-  private constructor(app: App) {
+  constructor(
+    app: App,
+    /** Where connections are registered: the app's registry. */
+    readonly manager: Registry,
+  ) {
     this.app = app;
-    app.onServerStart((_server, options) => this.start(options));
-    app.onServerClose(() => this.close());
-  }
-
-  /** The transport of `app`, created (and its server hooks installed) on first use. */
-  static of(app: App): AppTransport {
-    let transport = transports.get(app);
-    if (!transport) {
-      transport = new AppTransport(app);
-      transports.set(app, transport);
-    }
-    return transport;
-  }
-
-  // Looked up on use, not held: WebSocketManager.of(app) may itself create this transport.
-  get manager(): WebSocketManager {
-    return WebSocketManager.of(this.app);
   }
 
   /** The app's logger, read on every use: it changes once the server starts. */
@@ -221,28 +205,27 @@ export class AppTransport implements ConnectionHost {
     return server;
   }
 
-  private async start(serverOptions: ServerOptions): Promise<void> {
+  /**
+   * At server start: takes the server-wide options, failing `runServer` on an invalid one rather than
+   * the first upgrade, and hands them back for the registry's part.
+   */
+  start(serverOptions: ServerOptions): WebSocketOptions {
     this.closing = false;
     this.options = serverOptions.webSocket ?? {};
     this.shutdownTimeoutMs = serverOptions.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-    const { maxConnections, maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs } = this.options;
-    if (maxConnections !== undefined && !(maxConnections >= 0)) {
-      throw new RangeError(
-        `WebSocket option maxConnections must be 0 or more, got ${String(maxConnections)}`,
-      );
+    if (this.options.maxConnections !== undefined) {
+      nonNegativeNumber('WebSocket option maxConnections', this.options.maxConnections);
     }
-    // Fails runServer on an invalid server-wide limit instead of the first upgrade.
     resolveConnectionOptions(this.options, undefined);
-    this.manager.configure(definedOnly({ maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs }));
-    await this.manager.ensureStorage();
+    return this.options;
   }
 
   /**
    * Graceful close: 1001 to every socket, then waits for their close handshakes and after hooks.
    * Each of the two waits (before and after terminating the stragglers) is bounded by a third of
-   * `shutdownTimeoutMs`, which leaves the last third to `manager.shutdown()` (storage cleanup).
+   * `shutdownTimeoutMs`, which leaves the last third to the registry's shutdown (storage cleanup).
    */
-  private async close(): Promise<void> {
+  async close(): Promise<void> {
     this.closing = true;
     const waitMs = Math.max(1, Math.floor(this.shutdownTimeoutMs / 3));
     const connections = [...this.running];
@@ -262,10 +245,5 @@ export class AppTransport implements ConnectionHost {
     this.sharedRoutes.clear();
     for (const server of this.servers.values()) server.close();
     this.servers.clear();
-    await this.manager.shutdown();
   }
-}
-
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,26 +1,21 @@
 import type { Duplex } from 'node:stream';
-import type { Logger, RequestContext } from '@arcade/core';
+import { describeError, isThenable, type Logger, type RequestContext } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import type { RawData, WebSocket } from 'ws';
-import type { WebSocketManager } from '../registry/manager';
+import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION } from '../close-codes';
+import type { Registry } from '../registry/registry';
 import {
   ConnectionSocket,
-  isPromiseLike,
   type UserCallback,
   type UserErrorReporter,
   type WebSocketData,
-} from './arcade-websocket';
-import { RUNNING } from './batched-websocket';
-import type { HeartbeatGroup, HeartbeatMember } from './heartbeat';
-import { SocketConnection } from './local-connection';
-import type { RateLimitOptions, ResolvedConnectionOptions } from './options';
-import { TokenBucket } from './rate-limiter';
-import type { WebSocketAfterHook, WebSocketConnectHandler, WebSocketHandler } from './types';
-
-/** Close code for an exception in the handler or onConnect ("Internal Error"). */
-export const CLOSE_INTERNAL_ERROR = 1011;
-/** Close code for a peer over the rate limit ("Policy Violation"). */
-export const CLOSE_POLICY_VIOLATION = 1008;
+} from '../transport/arcade-websocket';
+import { RUNNING } from '../transport/batched-websocket';
+import type { HeartbeatGroup, HeartbeatMember } from '../transport/heartbeat';
+import { SocketConnection } from '../transport/local-connection';
+import type { RateLimitOptions, ResolvedConnectionOptions } from '../transport/options';
+import { TokenBucket } from '../transport/rate-limiter';
+import type { WebSocketAfterHook, WebSocketConnectHandler, WebSocketHandler } from './route-types';
 
 /** The user's side of a WebSocket route. */
 export interface RouteCallbacks<C extends RequestContext> {
@@ -37,7 +32,7 @@ export interface OpenConnection extends HeartbeatMember {
 
 /** What a connection needs from the transport that runs it (one object shared by all its connections). */
 export interface ConnectionHost {
-  readonly manager: WebSocketManager;
+  readonly manager: Registry;
   /** Read on every use: the app's logger changes once the server starts. */
   readonly logger: Logger;
   /** A socket has closed (before the after hooks). */
@@ -73,7 +68,7 @@ export interface ConnectionParams<C extends RequestContext> {
 }
 
 /**
- * Runs one upgraded connection, per DESIGN: a nanoid id -> `manager.addConnection` -> `onConnect`
+ * Runs one upgraded connection (docs/design.md, "WebSocket routes"): a nanoid id -> `manager.addConnection` -> `onConnect`
  * (awaited) -> handler; on close -> `manager.removeConnection`; once both the removal and the handler
  * have settled -> after hooks (in order) -> `manager.forgetConnection` -> `host.finished`.
  *
@@ -165,7 +160,10 @@ export class RunningConnection<C extends RequestContext>
 
   /** A protocol error reported by ws. */
   onProtocolError(error: Error): void {
-    this.route.host.logger.debug('WebSocket protocol error', { connectionId: this.id, error: error.message });
+    this.route.host.logger.debug('WebSocket protocol error', {
+      connectionId: this.id,
+      ...describeError(error),
+    });
     this.websocket.fail(error);
   }
 
@@ -219,7 +217,7 @@ export class RunningConnection<C extends RequestContext>
       this.failed(error);
       return;
     }
-    if (isPromiseLike(result)) {
+    if (isThenable(result)) {
       result.then(next, (error: unknown) => this.failed(error));
     } else {
       next(result);
@@ -294,7 +292,7 @@ export class RunningConnection<C extends RequestContext>
     this.route.host.logger.error(message, {
       connectionId: this.id,
       path: this.route.path,
-      error: describeError(error),
+      ...describeError(error),
     });
   }
 }
@@ -342,9 +340,4 @@ function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
       ? Buffer.from(data)
       : data;
   return isBinary ? bytes : bytes.toString('utf8');
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
 }

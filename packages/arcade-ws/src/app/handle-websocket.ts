@@ -1,13 +1,18 @@
 import { type RequestContext, RouteBuilder } from '@arcade/core';
-import { AppTransport } from './app-transport';
-import type { RouteCallbacks } from './connection-lifecycle';
 import {
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
   type WebSocketConnectionOptions,
   type WebSocketOptions,
-} from './options';
-import type { WebSocketAfterHook, WebSocketHandler, WebSocketRoute, WebSocketRouteOptions } from './types';
+} from '../transport/options';
+import type { RouteCallbacks } from './connection-lifecycle';
+import type {
+  WebSocketAfterHook,
+  WebSocketHandler,
+  WebSocketRoute,
+  WebSocketRouteOptions,
+} from './route-types';
+import { WebSocketManager } from './web-socket-manager';
 
 declare module '@arcade/core' {
   interface RouteBuilder<C extends RequestContext = RequestContext> {
@@ -74,7 +79,7 @@ RouteBuilder.prototype.handleWebSocket = function handleWebSocket<C extends Requ
   if (typeof handler !== 'function') {
     throw new TypeError('handleWebSocket(handler) needs a function (ctx, websocket, id) => ...');
   }
-  const transport = AppTransport.of(this.app);
+  const { transport } = WebSocketManager.of(this.app);
   const definition = new WebSocketRouteDefinition<C>(handler, options);
   this.handleUpgrade((ctx, upgrade) => {
     transport.upgrade(ctx, upgrade, definition, definition.optionsFor(transport.serverOptions));

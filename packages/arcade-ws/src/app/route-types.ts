@@ -1,6 +1,6 @@
 import type { RequestContext } from '@arcade/core';
-import type { ArcadeWebSocket } from './arcade-websocket';
-import type { WebSocketConnectionOptions } from './options';
+import type { ArcadeWebSocket } from '../transport/arcade-websocket';
+import type { WebSocketConnectionOptions } from '../transport/options';
 
 /**
  * Handles one connection, called once `onConnect` has resolved. `ctx` is the context produced by the

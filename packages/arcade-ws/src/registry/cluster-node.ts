@@ -1,13 +1,14 @@
 import type {
   BatchOperation,
   CacheManager,
-  CacheStatus,
   CacheValue,
   MessageListener,
   PubSubMessage,
   Unsubscribe,
 } from '@arcade/cache';
-import type { Logger } from '@arcade/core';
+import { describeError, type Logger } from '@arcade/core';
+import { StorageUnavailableError } from '../errors';
+import type { EncodedMessage } from '../transport/message';
 import {
   type ControlRequest,
   deserializeError,
@@ -22,10 +23,7 @@ import {
   encodeEnvelope,
   SenderEnvelopes,
 } from './envelope';
-import { StorageUnavailableError } from './errors';
 import { channelNames, storageKeys } from './keys';
-import type { EncodedMessage } from './message';
-import { parseRecord, removeConnectionOperations } from './records';
 import { RoomChannels } from './room-channels';
 import { guardStorage, withDeadline } from './storage-guard';
 
@@ -38,19 +36,17 @@ export interface DeliveryHeader extends EnvelopeHeader {
   readonly x?: string[];
 }
 
-/** What the node needs from the manager that owns it. */
-export interface ClusterHost {
-  readonly logger: Logger;
+/**
+ * Where the node hands what other instances send to this one. It only receives: it never asks the
+ * node for anything, and the node asks nothing else of its owner.
+ */
+export interface ClusterInbox {
   /** A message another instance emitted to a room this instance has members in. */
   deliverToRoom(room: string, payload: EncodedMessage, exclude: readonly string[] | undefined): void;
   /** A message another instance emitted to every connection. */
   deliverToAll(payload: EncodedMessage, exclude: readonly string[] | undefined): void;
   /** Applies a request about a local connection; resolves whether the connection is here. */
   applyRequest(request: ControlRequest, payload: EncodedMessage | undefined): Promise<boolean>;
-  /** Writes every local connection (record, index, rooms) to storage again. */
-  rewriteConnections(): Promise<void>;
-  /** Retries storage writes that failed earlier (connections added or removed during an outage). */
-  retryPendingWrites(): Promise<void>;
 }
 
 interface PendingReply {
@@ -62,9 +58,11 @@ interface PendingReply {
 }
 
 /**
- * This instance's presence in one storage (a started `initializeWebSocketStorage`): its
- * subscriptions, lease, request/reply traffic, the clean-up of dead instances, and recovery after an
- * outage. Every storage call goes through {@link ClusterNode.call}: at most 4 s, then StorageUnavailableError.
+ * This instance's presence in one shared storage: its pub/sub (room channels, the broadcast channel,
+ * its own control channel) and request/reply with other instances. It keeps no timer and never
+ * decides when to resync: the maintenance loop (maintenance.ts) drives the lease (instance-lease.ts),
+ * the record writer (record-writer.ts) writes connection state.
+ * Every storage call goes through {@link ClusterNode.call}: bounded in time, then StorageUnavailableError.
  */
 export class ClusterNode {
   readonly roomChannels: RoomChannels;
@@ -72,47 +70,36 @@ export class ClusterNode {
   private readonly unsubscribes: Unsubscribe[] = [];
   private readonly pending = new Map<string, PendingReply>();
   private requestCounter = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private stopStatusListener: (() => void) | undefined;
-  private ticking = false;
-  private resyncing: Promise<void> | undefined;
-  private resyncAgain = false;
-  private outage = false;
-  /** Set when stop() begins: no new maintenance runs. */
+  /** Set when stop() begins: no dead instance is reaped any more. */
   private closing = false;
   /** Set when stop() ends: every storage call rejects. */
   private stopped = false;
-  private running: Promise<void> | undefined;
 
   constructor(
     readonly cache: CacheManager,
     readonly instanceId: string,
-    private leaseMs: number,
-    private readonly host: ClusterHost,
-    /**
-     * True for the private in-memory store made when the app never initialized one. No other
-     * instance can reach it, so nothing is published or subscribed for rooms and broadcasts, and
-     * connection state is not written there (this instance answers from memory).
-     */
-    readonly solitary = false,
+    private readonly inbox: ClusterInbox,
+    private readonly logger: () => Logger,
   ) {
     this.envelopes = new SenderEnvelopes(instanceId);
     this.roomChannels = new RoomChannels(
       (room) =>
-        this.solitary
-          ? Promise.resolve(async () => undefined)
-          : this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
-              this.onRoomMessage(room, message),
-            ),
+        this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
+          this.onRoomMessage(room, message),
+        ),
       (room, error) =>
-        this.host.logger.warn('Could not unsubscribe from a room channel', { room, error: String(error) }),
+        this.logger().warn('Could not unsubscribe from a room channel', { room, ...describeError(error) }),
     );
   }
 
-  /** Initializes the cache, subscribes to this instance's channels and takes the lease. */
+  /** True once `stop()` has begun: a resync in progress does not start another round. */
+  get isStopping(): boolean {
+    return this.closing;
+  }
+
+  /** Initializes the cache and subscribes to this instance's channels (instance-lease.ts takes the lease). */
   async start(): Promise<void> {
     await this.call('initialize the cache', () => this.cache.init());
-    this.stopStatusListener = this.cache.onStatusChange((status) => this.onStatusChange(status));
     this.unsubscribes.push(
       await this.subscribe(
         'subscribe to the control channel',
@@ -123,16 +110,6 @@ export class ClusterNode {
         this.onBroadcastMessage(message),
       ),
     );
-    await this.renewLease();
-    await this.call('register the instance', () => this.cache.setAdd(storageKeys.instances, this.instanceId));
-    this.schedule();
-  }
-
-  /** Changes the lease duration (the next renewal uses it). */
-  setLeaseMs(leaseMs: number): void {
-    if (leaseMs === this.leaseMs) return;
-    this.leaseMs = leaseMs;
-    if (this.timer) this.schedule();
   }
 
   /** One storage call, bounded in time; unavailability becomes StorageUnavailableError. */
@@ -166,15 +143,6 @@ export class ClusterNode {
     return this.call(what, () => this.cache.batch(operations));
   }
 
-  /**
-   * Writes the state of local connections (records, indexes, memberships): what other instances
-   * read. A solitary node writes nothing, which spares a second copy of every connection in memory;
-   * the operations are built only when written.
-   */
-  writeConnections(what: string, operations: () => readonly BatchOperation[]): Promise<void> {
-    return this.solitary ? Promise.resolve() : this.batch(what, operations());
-  }
-
   get<T extends CacheValue>(what: string, key: string): Promise<T | undefined> {
     return this.call(what, () => this.cache.get<T>(key));
   }
@@ -194,7 +162,6 @@ export class ClusterNode {
     payload: EncodedMessage,
     exclude: readonly string[] | undefined,
   ): Promise<void> {
-    if (this.solitary) return;
     const header: DeliveryHeader | undefined = exclude?.length
       ? { s: this.instanceId, x: [...exclude] }
       : undefined;
@@ -253,36 +220,6 @@ export class ClusterNode {
     return reply;
   }
 
-  /** Rewrites the lease, the registry entry and every local connection (after an outage or a clean-up). */
-  resync(): Promise<void> {
-    if (this.resyncing) {
-      this.resyncAgain = true;
-      return this.resyncing;
-    }
-    this.resyncing = (async () => {
-      try {
-        do {
-          this.resyncAgain = false;
-          await this.renewLease();
-          await this.call('register the instance', () =>
-            this.cache.setAdd(storageKeys.instances, this.instanceId),
-          );
-          await this.host.rewriteConnections();
-          await this.host.retryPendingWrites();
-        } while (this.resyncAgain && !this.closing);
-        this.host.logger.info('WebSocket storage state restored', { serverInstanceId: this.instanceId });
-      } finally {
-        this.resyncing = undefined;
-      }
-    })();
-    return this.resyncing;
-  }
-
-  /** Resolves once the resync in progress (if any) has finished, successfully or not. */
-  async resynced(): Promise<void> {
-    await this.resyncing?.catch(() => undefined);
-  }
-
   /**
    * Leaves the storage: stops timers and subscriptions, removes the lease, the registry entry and
    * whatever `cleanup` lists, then disposes the cache (unless `disposeCache` is false: a start that
@@ -291,10 +228,6 @@ export class ClusterNode {
   async stop(cleanup: readonly BatchOperation[], options: { disposeCache?: boolean } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.stopStatusListener?.();
-    await this.running;
     for (const [requestId, pending] of this.pending) {
       this.settle(requestId);
       pending.reject(
@@ -302,7 +235,7 @@ export class ClusterNode {
       );
     }
     const log = (what: string) => (error: unknown) =>
-      this.host.logger.warn(`WebSocket storage: could not ${what}`, { error: String(error) });
+      this.logger().warn(`WebSocket storage: could not ${what}`, { ...describeError(error) });
     // Clean only a reachable storage: during an outage the survivors clean up after the lease, and
     // waiting here would only delay the shutdown. A cache disposed by someone else has nothing left.
     if (this.cache.status === 'ready') {
@@ -324,124 +257,16 @@ export class ClusterNode {
     await withDeadline('dispose the cache', () => this.cache.dispose()).catch(log('dispose the cache'));
   }
 
-  private schedule(): void {
-    clearTimeout(this.timer);
-    if (this.closing) return;
-    // Three renewals per lease: a renewal can fail (or be late) twice before the lease lapses.
-    this.timer = setTimeout(
-      () => {
-        this.running = this.tick().finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-      },
-      Math.max(10, Math.floor(this.leaseMs / 3)),
-    );
-    this.timer.unref();
-  }
-
-  /** Renews the lease, notices when this instance was cleaned up by others, and cleans dead instances. */
-  private async tick(): Promise<void> {
-    if (this.ticking || this.closing) return;
-    this.ticking = true;
-    try {
-      const lapsed = await this.renewLease();
-      const instances = await this.setMembers('list instances', storageKeys.instances);
-      if (lapsed || !instances.includes(this.instanceId)) {
-        // Our lease expired (an outage, a restarted empty Redis) or a survivor cleaned us up: write it all back.
-        await this.resync();
-      } else {
-        await this.host.retryPendingWrites();
-      }
-      await this.reapDeadInstances(instances.filter((id) => id !== this.instanceId));
-    } catch (error) {
-      if (!(error instanceof StorageUnavailableError)) {
-        this.host.logger.warn('WebSocket storage maintenance failed', { error: String(error) });
-      }
-    } finally {
-      this.ticking = false;
-    }
-  }
-
-  /** Renews the lease; resolves `true` when it had lapsed (so others may have cleaned us up). */
-  private async renewLease(): Promise<boolean> {
-    const key = storageKeys.lease(this.instanceId);
-    const written = await this.call('take the instance lease', () =>
-      this.cache.setIfAbsent(key, this.instanceId, { ttlMs: this.leaseMs }),
-    );
-    if (!written) {
-      await this.call('renew the instance lease', () =>
-        this.cache.set(key, this.instanceId, { ttlMs: this.leaseMs }),
-      );
-    }
-    return written;
-  }
-
-  private async reapDeadInstances(others: string[]): Promise<void> {
-    const alive = await Promise.all(
-      others.map((id) => this.call('check a lease', () => this.cache.contains(storageKeys.lease(id)))),
-    );
-    for (const [index, instanceId] of others.entries()) {
-      if (alive[index] || this.closing) continue;
-      const won = await this.call('lock a dead instance', () =>
-        this.cache.setIfAbsent(storageKeys.reapLock(instanceId), this.instanceId, { ttlMs: this.leaseMs }),
-      );
-      if (won) await this.reap(instanceId);
-    }
-  }
-
-  /** Removes every connection and membership of a dead instance, then the instance itself. */
-  private async reap(instanceId: string): Promise<void> {
-    const ids = await this.setMembers('list a dead instance', storageKeys.instanceConnections(instanceId));
-    await Promise.all(
-      ids.map(async (id) => {
-        const record = parseRecord(await this.get('read a dead connection', storageKeys.connection(id)));
-        const rooms = record?.serverInstanceId === instanceId ? record.rooms : [];
-        await this.batch('remove a dead connection', removeConnectionOperations(id, instanceId, rooms));
-      }),
-    );
-    // Removing the instance from the registry last is what tells it, should it come back, to rewrite its state.
-    await this.batch('remove a dead instance', [
-      { type: 'remove', key: storageKeys.instanceConnections(instanceId) },
-      { type: 'setRemove', key: storageKeys.instances, members: [instanceId] },
-      { type: 'remove', key: storageKeys.reapLock(instanceId) },
-    ]);
-    this.host.logger.info('Removed the connections of a dead WebSocket instance', {
-      serverInstanceId: instanceId,
-      connections: ids.length,
-    });
-  }
-
-  private onStatusChange(status: CacheStatus): void {
-    if (status === 'ready') {
-      if (!this.outage) return;
-      this.outage = false;
-      this.host.logger.info('WebSocket storage is reachable again; restoring state');
-      this.resync().catch((error) =>
-        this.host.logger.warn(
-          'Could not restore WebSocket storage state; retrying with the next lease renewal',
-          {
-            error: String(error),
-          },
-        ),
-      );
-    } else if (status !== 'disposed' && status !== 'idle') {
-      if (!this.outage)
-        this.host.logger.warn('WebSocket storage is unreachable; local delivery goes on', { status });
-      this.outage = true;
-    }
-  }
-
   private onRoomMessage(room: string, message: PubSubMessage): void {
     const envelope = this.decode(message, 'room');
     if (envelope?.payload === undefined) return;
-    this.host.deliverToRoom(room, envelope.payload, (envelope.header as DeliveryHeader).x);
+    this.inbox.deliverToRoom(room, envelope.payload, (envelope.header as DeliveryHeader).x);
   }
 
   private onBroadcastMessage(message: PubSubMessage): void {
     const envelope = this.decode(message, 'broadcast');
     if (envelope?.payload === undefined) return;
-    this.host.deliverToAll(envelope.payload, (envelope.header as DeliveryHeader).x);
+    this.inbox.deliverToAll(envelope.payload, (envelope.header as DeliveryHeader).x);
   }
 
   private onControlMessage(message: PubSubMessage): void {
@@ -461,7 +286,7 @@ export class ClusterNode {
   private onRequest(header: RequestHeader, payload: EncodedMessage | undefined): void {
     const replyTo = header.s;
     const requestId = header.r;
-    this.host.applyRequest(header.q, payload).then(
+    this.inbox.applyRequest(header.q, payload).then(
       (result) => {
         if (requestId !== undefined)
           this.reply(replyTo, { s: this.instanceId, r: requestId, ok: true, result });
@@ -470,7 +295,7 @@ export class ClusterNode {
         if (requestId !== undefined) {
           this.reply(replyTo, { s: this.instanceId, r: requestId, ok: false, error: serializeError(error) });
         } else {
-          this.host.logger.warn('A cluster request failed', { op: header.q.op, error: String(error) });
+          this.logger().warn('A cluster request failed', { op: header.q.op, ...describeError(error) });
         }
       },
     );
@@ -480,7 +305,7 @@ export class ClusterNode {
     this.call('reply to a request', () =>
       this.cache.publish(channelNames.instance(instanceId), encodeEnvelope('reply', header)),
     ).catch((error) =>
-      this.host.logger.warn('Could not answer a cluster request', { to: instanceId, error: String(error) }),
+      this.logger().warn('Could not answer a cluster request', { to: instanceId, ...describeError(error) }),
     );
   }
 

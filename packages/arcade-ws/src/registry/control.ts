@@ -1,5 +1,5 @@
 import type { JsonValue } from '@arcade/cache';
-import { MetadataLimitError, RoomLimitError, StorageUnavailableError, WebSocketError } from './errors';
+import { MetadataLimitError, RoomLimitError, StorageUnavailableError, WebSocketError } from '../errors';
 
 /** A request to the instance holding a connection: it applies it as if it were local. */
 export type ControlRequest =

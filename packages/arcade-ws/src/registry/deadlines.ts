@@ -33,7 +33,7 @@ class BucketEntry implements Deadline {
 
 /**
  * Timeouts for many concurrent calls at the cost of a few timers. Every storage call has a deadline
- * (DESIGN: calls that need Redis fail within 5 s); with a timer per call, a cluster publishing ten
+ * (docs/design.md, guarantee 6: calls that need Redis fail within 5 s); with a timer per call, a cluster publishing ten
  * thousand messages a second armed and cleared ten thousand timers a second. Here a deadline is
  * rounded up to the next {@link DEADLINE_GRANULARITY_MS} slice, and each slice holds one timer, cleared
  * when its last deadline is cancelled. A deadline fires up to one slice late, never early.

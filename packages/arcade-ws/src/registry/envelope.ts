@@ -1,4 +1,4 @@
-import type { EncodedMessage } from './message';
+import type { EncodedMessage } from '../transport/message';
 
 // Wire format of every pub/sub message between instances (docs/cluster.md, "Framing"):
 //   byte 0      version (1)

@@ -1,8 +1,8 @@
 import { CacheError, type CacheManager } from '@arcade/cache';
+import { StorageUnavailableError } from '../errors';
 import { DeadlineBuckets } from './deadlines';
-import { StorageUnavailableError } from './errors';
 
-/** How long one storage call may take before it fails with StorageUnavailableError (DESIGN: within 5 s). */
+/** How long one storage call may take before it fails with StorageUnavailableError (docs/design.md, guarantee 6: within 5 s). */
 export const STORAGE_TIMEOUT_MS = 4000;
 
 const UNAVAILABLE_CODES = new Set(['UNAVAILABLE', 'DISPOSED', 'NOT_INITIALIZED']);

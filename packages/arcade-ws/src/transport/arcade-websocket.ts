@@ -1,6 +1,8 @@
+import { isThenable } from '@arcade/core';
 import type { WebSocket } from 'ws';
-import { WebSocketError } from '../registry/errors';
-import { CLOSE_SLOW_CONSUMER, type SocketConnection } from './local-connection';
+import { CLOSE_SLOW_CONSUMER } from '../close-codes';
+import { WebSocketListenError } from '../errors';
+import type { SocketConnection } from './local-connection';
 import { PreparedFrame } from './prepared-frame';
 
 /** A message as received or sent: text frames are strings, binary frames are bytes. */
@@ -39,16 +41,6 @@ export interface ArcadeWebSocket {
    * write out the frames `add()` queued in this turn, so what is sent through it follows them.
    */
   readonly raw: WebSocket;
-}
-
-/** Thrown when `listen` is called a second time on the same connection (code `ALREADY_LISTENING`). */
-export class WebSocketListenError extends WebSocketError {
-  constructor(readonly connectionId: string) {
-    super(
-      'ALREADY_LISTENING',
-      `websocket.listen() was already called for connection ${connectionId}; call it once per connection`,
-    );
-  }
 }
 
 /** Inbound events waiting for `listen()`, and the bytes of their messages. */
@@ -183,18 +175,11 @@ export class ConnectionSocket implements ArcadeWebSocket {
   private call(callback: () => unknown, source: UserCallback): void {
     try {
       const result = callback();
-      if (isPromiseLike(result)) {
+      if (isThenable(result)) {
         result.then(undefined, (error: unknown) => this.connection.reportUserError(error, source));
       }
     } catch (error) {
       this.connection.reportUserError(error, source);
     }
   }
-}
-
-/** Whether user code returned a promise (or any thenable), whose rejection must be reported too. */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,13 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import { CLOSE_NORMAL, CLOSE_SLOW_CONSUMER } from '../close-codes';
 import type { PreparedFrame } from './prepared-frame';
 import { type BatchTarget, writeBatched } from './write-batcher';
-
-/** Close code sent to a consumer that reads too slowly (RFC 6455 registry: "Try Again Later"). */
-export const CLOSE_SLOW_CONSUMER = 1013;
-/** Close code of `close()` without one ("Normal Closure"). */
-export const CLOSE_NORMAL = 1000;
 
 /** A WebSocket connection open on this instance, as the registry sees it. */
 export interface LocalConnection {

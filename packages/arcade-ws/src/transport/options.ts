@@ -1,3 +1,5 @@
+import { positiveNumber } from '../internal/checks';
+
 /** Ping/pong liveness check of one connection. */
 export interface HeartbeatOptions {
   /**
@@ -159,9 +161,7 @@ function validate(options: ResolvedConnectionOptions): void {
 }
 
 function positive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`WebSocket option ${name} must be a positive number, got ${String(value)}`);
-  }
+  positiveNumber(`WebSocket option ${name}`, value);
 }
 
 /** Whether a request's `Origin` may open a WebSocket under `allowedOrigins`. */

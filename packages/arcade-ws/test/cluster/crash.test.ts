@@ -1,9 +1,9 @@
+import { waitFor } from '@arcade/test-support';
 import { elapsedSince, reapBoundMs } from '../support/bounds';
 import { Cluster, type ClusterInstance } from '../support/cluster';
-import { waitFor } from '../support/poll';
 import { keysMentioning, keysNotMentioning } from '../support/tracking-cache';
 
-// DESIGN guarantee 5: the survivors clean up after an instance that died without cleaning up.
+// Guarantee 5 of docs/design.md: the survivors clean up after an instance that died without cleaning up.
 jest.setTimeout(60_000);
 
 interface ConnectionJson {

@@ -1,7 +1,7 @@
 import { Cluster, type ClusterClient, type ClusterInstance } from '../support/cluster';
 import { eventCases, expectFrame, messageCases } from '../support/emit-cases';
 
-// DESIGN guarantees 1–3 with three real instances on one real redis-server.
+// Guarantees 1–3 of docs/design.md with three real instances on one real redis-server.
 jest.setTimeout(60_000);
 
 let cluster: Cluster;

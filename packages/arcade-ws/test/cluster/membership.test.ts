@@ -1,8 +1,8 @@
+import { waitFor } from '@arcade/test-support';
 import { Cluster, type ClusterClient, type ClusterInstance } from '../support/cluster';
-import { waitFor } from '../support/poll';
 import { keysMentioning, keysNotMentioning } from '../support/tracking-cache';
 
-// DESIGN guarantees 4 (atomic membership) and 8 (hygiene), with two real instances.
+// Guarantees 4 (atomic membership) and 8 (hygiene) of docs/design.md, with two real instances.
 jest.setTimeout(90_000);
 
 interface ConnectionJson {

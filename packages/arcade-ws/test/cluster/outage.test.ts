@@ -1,8 +1,8 @@
+import { waitFor } from '@arcade/test-support';
 import { STORAGE_FAILURE_BOUND_MS, STORAGE_RECOVERY_BOUND_MS, TIMING_SLACK_MS } from '../support/bounds';
 import { Cluster, type ClusterClient, type ClusterInstance, type Outcome } from '../support/cluster';
-import { waitFor } from '../support/poll';
 
-// DESIGN guarantee 6: Redis going away does not crash an instance, and it recovers by itself.
+// Guarantee 6 of docs/design.md: Redis going away does not crash an instance, and it recovers by itself.
 jest.setTimeout(90_000);
 
 interface ConnectionJson {

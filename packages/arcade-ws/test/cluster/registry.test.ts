@@ -1,7 +1,7 @@
+import { waitFor } from '@arcade/test-support';
 import { Cluster, type ClusterClient, type ClusterInstance } from '../support/cluster';
-import { waitFor } from '../support/poll';
 
-// DESIGN guarantee 7 and the cluster-wide connection registry, with three real instances.
+// Guarantee 7 of docs/design.md and the cluster-wide connection registry, with three real instances.
 jest.setTimeout(60_000);
 
 interface ConnectionJson {

@@ -1,8 +1,7 @@
 import { type App, BadRequestException, BodyParseSuccess, NotFoundException } from '@arcade/core';
+import { type TestClient, waitFor } from '@arcade/test-support';
 import type { ConnectionInfo } from '@arcade/ws';
-import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
-import type { TestClient } from '../support/ws-client';
 
 function describeConnection(conn: ConnectionInfo) {
   return {
@@ -75,7 +74,7 @@ function defineAdminRoutes(app: App): void {
     };
   });
 
-  // Not in the guide: DESIGN's disconnect(id, code?, reason?).
+  // Not in the guide: disconnect(id, code?, reason?) of docs/design.md.
   app.route.post('/api/ws/connections/:id/kick').handle(async (ctx) => ({
     disconnected: await app.disconnect(ctx.pathParameters.id!, 4000, 'kicked'),
   }));

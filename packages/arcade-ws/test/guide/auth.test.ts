@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { type App, RequestContext, type RouteInfo, UnauthorizedException } from '@arcade/core';
+import { expectUpgradeRefused } from '@arcade/test-support';
 import { WebSocketManager } from '@arcade/ws';
 import { startServer, type TestServer } from '../support/server';
-import { expectUpgradeRefused } from '../support/ws-client';
 
 interface User {
   readonly name: string;

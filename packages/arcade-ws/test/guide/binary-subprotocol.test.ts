@@ -1,6 +1,6 @@
 import { type App, BadRequestException } from '@arcade/core';
+import { expectUpgradeRefused } from '@arcade/test-support';
 import { startServer, type TestServer } from '../support/server';
-import { expectUpgradeRefused } from '../support/ws-client';
 
 // The guide's binary sample and its subprotocol sample.
 function defineRoutes(app: App): void {

@@ -1,8 +1,7 @@
 import { type App, BadRequestException, BodyParseSuccess, NotFoundException } from '@arcade/core';
+import { type TestClient, waitFor } from '@arcade/test-support';
 import { WebSocketManager } from '@arcade/ws';
-import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
-import type { TestClient } from '../support/ws-client';
 
 interface EventFrame<T = Record<string, unknown>> {
   event: string;
@@ -128,7 +127,11 @@ describe('guide: broadcast and private-message HTTP APIs', () => {
   });
 
   it('POST /api/broadcast without a JSON object answers 400', async () => {
-    const answer = await server.request('/api/broadcast', { method: 'POST', body: 'not json' });
+    const answer = await server.request('/api/broadcast', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'not json',
+    });
     expect(answer.status).toBe(400);
     expect(answer.json()).toEqual({ error: { statusCode: 400, message: 'Bad request' } });
   });

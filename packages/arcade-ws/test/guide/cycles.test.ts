@@ -1,6 +1,6 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import type { App } from '@arcade/core';
-import { waitFor } from '../support/poll';
+import { waitFor } from '@arcade/test-support';
 import { startServer, type TestServer } from '../support/server';
 import { keysMentioning, TrackingCache } from '../support/tracking-cache';
 

@@ -1,5 +1,5 @@
 import type { App } from '@arcade/core';
-import { waitFor } from '../support/poll';
+import { waitFor } from '@arcade/test-support';
 import { startServer, type TestServer } from '../support/server';
 
 // The guide's echo server, translated: a welcome naming the id, 'Echo: ' replies, logs on close.

@@ -1,7 +1,7 @@
 import type { App } from '@arcade/core';
+import type { TestClient } from '@arcade/test-support';
 import { eventCases, expectFrame, messageCases } from '../support/emit-cases';
 import { startServer, type TestServer } from '../support/server';
-import type { TestClient } from '../support/ws-client';
 
 function defineRoutes(app: App): void {
   app.route.get('/ws').handleWebSocket(

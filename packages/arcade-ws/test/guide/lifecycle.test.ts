@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { App } from '@arcade/core';
+import { waitFor } from '@arcade/test-support';
 import type { ConnectionInfo } from '@arcade/ws';
-import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
 
 interface Observed {

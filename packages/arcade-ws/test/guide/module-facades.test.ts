@@ -1,4 +1,5 @@
 import type { ArcadeServer } from '@arcade/core';
+import { RecordingLogger, TestClient, waitFor } from '@arcade/test-support';
 import * as ws from '@arcade/ws';
 import {
   emitToAll,
@@ -11,9 +12,6 @@ import {
   runServer,
   WebSocketManager,
 } from '@arcade/ws';
-import { waitFor } from '../support/poll';
-import { RecordingLogger } from '../support/server';
-import { TestClient } from '../support/ws-client';
 
 // The guide's own style: module-level route/runServer and functions over the default app.
 describe('module-level facades over the default app', () => {

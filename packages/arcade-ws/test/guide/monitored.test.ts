@@ -1,6 +1,6 @@
 import type { App } from '@arcade/core';
+import { waitFor } from '@arcade/test-support';
 import { type ConnectionInfo, WebSocketManager } from '@arcade/ws';
-import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
 
 interface Metrics {

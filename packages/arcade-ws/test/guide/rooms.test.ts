@@ -1,7 +1,6 @@
 import { type App, BadRequestException, BodyParseSuccess } from '@arcade/core';
-import { waitFor } from '../support/poll';
+import { type TestClient, waitFor } from '@arcade/test-support';
 import { startServer, type TestServer } from '../support/server';
-import type { TestClient } from '../support/ws-client';
 
 interface RoomJoined {
   type: 'room_joined';

@@ -1,5 +1,6 @@
+import { waitFor } from '@arcade/test-support';
 import { MetadataLimitError, RoomLimitError } from '../../src/index';
-import { eventually, type Received, TestCluster, type TestInstance } from './support';
+import { type Received, TestCluster, type TestInstance } from './support';
 
 describe('several instances sharing one storage', () => {
   let cluster: TestCluster;
@@ -62,7 +63,9 @@ describe('several instances sharing one storage', () => {
     await a.app.joinRoom(onB.id, 'watched');
     expect(cluster.store.channels.get('ws:room:watched')?.size).toBe(1);
     await a.app.leaveRoom(onB.id, 'watched');
-    await eventually(() => (cluster.store.channels.get('ws:room:watched')?.size ?? 0) === 0);
+    await waitFor(() => (cluster.store.channels.get('ws:room:watched')?.size ?? 0) === 0, {
+      description: 'no instance to be subscribed to the room channel',
+    });
   });
 
   it('exclude applies on every instance', async () => {
@@ -184,11 +187,15 @@ describe('leases and crash clean-up', () => {
     // A crash: the instance stops talking to storage without cleaning anything.
     await doomed.cache.dispose();
 
-    await eventually(async () => (await survivor.app.getRoomMembers('room')).length === 1);
+    await waitFor(async () => (await survivor.app.getRoomMembers('room')).length === 1, {
+      description: 'the survivor to drop the dead members',
+    });
     expect(await survivor.app.getRoomMembers('room')).toEqual([alive.id]);
     expect(await survivor.app.getConnectionInfo(lost[0]!.id)).toBeNull();
     expect((await survivor.app.getAllConnections()).map((info) => info.id)).toEqual([alive.id]);
-    await eventually(() => !cluster.keys().some((key) => key.includes(doomed.app.serverInstanceId)));
+    await waitFor(() => !cluster.keys().some((key) => key.includes(doomed.app.serverInstanceId)), {
+      description: "the dead instance's keys to be removed",
+    });
   });
 
   it('with the default lease, survivors clean a dead instance within 15 s of its death (guarantee 5)', async () => {
@@ -199,8 +206,11 @@ describe('leases and crash clean-up', () => {
 
     await doomed.cache.dispose();
     const diedAt = Date.now();
-    await eventually(async () => (await survivor.app.getRoomMembers('room')).length === 0);
-    // The bound is the guarantee itself (DESIGN, guarantee 5), not a speed measurement.
+    await waitFor(async () => (await survivor.app.getRoomMembers('room')).length === 0, {
+      description: 'the survivor to drop the dead member',
+      timeoutMs: 20_000,
+    });
+    // The bound is the guarantee itself (docs/design.md, guarantee 5), not a speed measurement.
     expect(Date.now() - diedAt).toBeLessThanOrEqual(15_000);
     expect(await survivor.app.getConnectionInfo(lost.id)).toBeNull();
   }, 30_000);
@@ -214,7 +224,9 @@ describe('leases and crash clean-up', () => {
 
     cluster.store.entries.clear();
 
-    await eventually(() => cluster.keys().length === before.length);
+    await waitFor(() => cluster.keys().length === before.length, {
+      description: 'the lease, connections and rooms to be written back',
+    });
     expect(cluster.keys()).toEqual(before);
     expect(await instance.app.getRoomMembers('room')).toEqual([connection.id]);
   });

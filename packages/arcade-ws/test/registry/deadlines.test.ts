@@ -1,5 +1,5 @@
+import { StorageUnavailableError } from '../../src/errors';
 import { DEADLINE_GRANULARITY_MS, DeadlineBuckets } from '../../src/registry/deadlines';
-import { StorageUnavailableError } from '../../src/registry/errors';
 import { withDeadline } from '../../src/registry/storage-guard';
 
 describe('DeadlineBuckets', () => {

@@ -1,8 +1,8 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
+import { waitFor } from '@arcade/test-support';
 import { WebSocketManager } from '../../src/index';
-import { storageKeys } from '../../src/registry/keys';
-import { eventually, RecordingConnection, TestCluster } from './support';
+import { RecordingConnection, TestCluster } from './support';
 
 /** A shared memory cache whose init() waits until `open()` is called. */
 class GatedInit extends MemoryCacheManager {
@@ -42,7 +42,7 @@ describe('the default (private, in-memory) storage', () => {
       await manager.removeConnection(connection.id);
       manager.forgetConnection(connection.id);
     };
-    return { app, connect, close };
+    return { app, manager, connect, close };
   }
 
   beforeEach(() => {
@@ -54,7 +54,7 @@ describe('the default (private, in-memory) storage', () => {
     await cluster.stop();
   });
 
-  it('writes no connection, index or membership to its private store', async () => {
+  it('writes nothing at all to storage: no connection, index, membership or lease', async () => {
     const writes = jest.spyOn(MemoryCacheManager.prototype, 'batch');
     try {
       const { app, connect, close } = solitaryInstance();
@@ -64,17 +64,32 @@ describe('the default (private, in-memory) storage', () => {
       await app.leaveRoom(a.id, 'lobby');
       await close(a);
       await apps.pop()?.shutdown();
-      const keys = writes.mock.calls.flatMap(([operations]) => operations.map((operation) => operation.key));
-      const perConnection = [
-        storageKeys.connection(a.id),
-        storageKeys.room('lobby'),
-        storageKeys.instanceConnections(app.serverInstanceId),
-      ];
-      expect(keys.filter((key) => perConnection.includes(key))).toEqual([]);
-      // What it does write (its lease and its place among the instances) still goes to the store.
-      expect(keys).toContain(storageKeys.lease(app.serverInstanceId));
+      expect(writes).not.toHaveBeenCalled();
     } finally {
       writes.mockRestore();
+    }
+  });
+
+  it('subscribes to nothing and keeps no timer while connections join, leave and close', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    const subscribe = jest.spyOn(MemoryCacheManager.prototype, 'subscribe');
+    try {
+      const { app, manager } = solitaryInstance();
+      await manager.ensureStorage();
+      const connection = new RecordingConnection();
+      await manager.addConnection(connection);
+      await app.joinRoom(connection.id, 'room');
+      await app.emitToRoom('room', 'hello');
+      await app.emitToAll('everyone');
+      expect(connection.received).toEqual(['hello', 'everyone']);
+      expect(await app.getRoomMembers('room')).toEqual([connection.id]);
+      await app.leaveRoom(connection.id, 'room');
+      expect(subscribe).not.toHaveBeenCalled();
+      expect(jest.getTimerCount()).toBe(0);
+      await manager.removeConnection(connection.id);
+    } finally {
+      jest.useRealTimers();
+      subscribe.mockRestore();
     }
   });
 
@@ -119,7 +134,9 @@ describe('the default (private, in-memory) storage', () => {
     next.open();
     const [late] = await Promise.all([arriving, switched]);
     const other = await cluster.start();
-    await eventually(async () => (await other.app.getConnectionInfo(late.id)) !== null);
+    await waitFor(async () => (await other.app.getConnectionInfo(late.id)) !== null, {
+      description: 'the late connection to be visible from another instance',
+    });
     expect((await other.app.getConnectionInfo(late.id))?.serverInstanceId).toBe(app.serverInstanceId);
   });
 

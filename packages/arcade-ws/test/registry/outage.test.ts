@@ -1,9 +1,10 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
+import { waitFor } from '@arcade/test-support';
 import { StorageUnavailableError, WebSocketManager } from '../../src/index';
 import { elapsedSince, STORAGE_FAILURE_BOUND_MS, TIMING_SLACK_MS } from '../support/bounds';
 import { OutageCache } from './outage-cache';
-import { eventually, TestCluster, type TestInstance } from './support';
+import { TestCluster, type TestInstance } from './support';
 
 describe('a storage outage', () => {
   let cluster: TestCluster;
@@ -63,8 +64,12 @@ describe('a storage outage', () => {
     await a.close(leaving);
     expect(a.app.localConnectionIds).toEqual([arriving.id]);
     flaky.up();
-    await eventually(async () => (await b.app.getConnectionInfo(arriving.id)) !== null);
-    await eventually(async () => (await b.app.getConnectionInfo(leaving.id)) === null);
+    await waitFor(async () => (await b.app.getConnectionInfo(arriving.id)) !== null, {
+      description: 'the connection opened during the outage to be written',
+    });
+    await waitFor(async () => (await b.app.getConnectionInfo(leaving.id)) === null, {
+      description: 'the connection closed during the outage to be removed',
+    });
     expect(await b.app.getRoomMembers('room')).toEqual([]);
   });
 
@@ -75,9 +80,13 @@ describe('a storage outage', () => {
     await a.app.updateConnectionMetadata(a1.id, { name: 'ada' });
     flaky.down();
     // The lease lapses meanwhile: B cleans A up, as it would after a crash.
-    await eventually(async () => (await b.app.getConnectionInfo(a1.id)) === null);
+    await waitFor(async () => (await b.app.getConnectionInfo(a1.id)) === null, {
+      description: 'B to clean up A once its lease lapsed',
+    });
     flaky.up();
-    await eventually(async () => (await b.app.getRoomMembers('room')).length === 1);
+    await waitFor(async () => (await b.app.getRoomMembers('room')).length === 1, {
+      description: 'A to restore its membership',
+    });
     expect((await b.app.getConnectionInfo(a1.id))?.metadata).toMatchObject({ name: 'ada' });
     await b.app.emitToRoom('room', 'welcome back');
     expect(await a1.next()).toBe('welcome back');

@@ -1,8 +1,9 @@
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
+import { waitFor } from '@arcade/test-support';
 import { nanoid } from 'nanoid';
 import { type ConnectionInfo, type ConnectionsPage, StorageUnavailableError } from '../../src/index';
-import { eventually, type Received, TestCluster, type TestInstance } from './support';
+import { type Received, TestCluster, type TestInstance } from './support';
 
 // The same protocol on the real Redis adapter: real pub/sub, real TTLs, a real outage.
 jest.setTimeout(60_000);
@@ -69,7 +70,9 @@ it('cleans up after an instance whose storage connection died, once its lease ex
   const lost = await doomed!.connect();
   await survivor!.app.joinRoom(lost.id, 'room');
   await doomed!.cache.dispose();
-  await eventually(async () => (await survivor!.app.getRoomMembers('room')).length === 0);
+  await waitFor(async () => (await survivor!.app.getRoomMembers('room')).length === 0, {
+    description: 'the survivor to drop the dead member',
+  });
   expect(await survivor!.app.getConnectionInfo(lost.id)).toBeNull();
   expect(await survivor!.app.emitToConnection(lost.id, 'x')).toBe(false);
 });
@@ -92,18 +95,26 @@ it('keeps local delivery through a Redis outage and restores everything once Red
   await redis.restart();
 
   let round = 0;
-  await eventually(async () => {
-    await a!.app.emitToRoom('room', `resumed ${round++}`).catch(() => undefined);
-    return b1!.received.some((message) => typeof message === 'string' && message.startsWith('resumed'));
-  });
-  await eventually(async () => {
-    const members = await b!.app.getRoomMembers('room').catch(() => []);
-    return members.length === 3;
-  });
+  await waitFor(
+    async () => {
+      await a!.app.emitToRoom('room', `resumed ${round++}`).catch(() => undefined);
+      return b1!.received.some((message) => typeof message === 'string' && message.startsWith('resumed'));
+    },
+    { description: 'cross-instance delivery to resume after the restart', timeoutMs: 20_000 },
+  );
+  await waitFor(
+    async () => {
+      const members = await b!.app.getRoomMembers('room').catch(() => []);
+      return members.length === 3;
+    },
+    { description: 'the room to be restored after the restart', timeoutMs: 20_000 },
+  );
   expect((await b!.app.getAllConnections()).map((info) => info.id).sort()).toEqual(
     [a1!.id, a2!.id, b1!.id].sort(),
   );
   expect(await b!.app.joinRoom(a1!.id, 'after')).toBe(true);
   await b!.app.emitToRoom('after', 'after restart');
-  await eventually(() => a1!.received.includes('after restart'));
+  await waitFor(() => a1!.received.includes('after restart'), {
+    description: 'the message sent after the restart',
+  });
 });

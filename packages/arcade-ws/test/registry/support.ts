@@ -130,11 +130,3 @@ export class TestCluster {
     await Promise.all(this.instances.map((instance) => instance.manager.shutdown()));
   }
 }
-
-/**
- * Resolves once `condition` holds, checking after each turn of the event loop (for state reached
- * through timers, such as a lease expiring). The test's own timeout bounds it.
- */
-export async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

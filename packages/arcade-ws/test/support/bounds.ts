@@ -1,4 +1,4 @@
-// The time bounds that the package's guarantees state (README, "Guarantees"), in one place for the
+// The time bounds that the guarantees state (docs/design.md, "Guarantees"), in one place for the
 // tests that hold the code to them. A test may assert elapsed time only against one of these, plus
 // TIMING_SLACK_MS: they prove a promise about time, never measure speed.
 

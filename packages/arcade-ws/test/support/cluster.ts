@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startRedisServer } from '@arcade/cache-redis/testing';
-import { httpRequest } from './http';
+import { httpRequest, TestClient } from '@arcade/test-support';
 import { RedisInspector } from './redis-inspect';
-import { TestClient } from './ws-client';
 
 /** The folder of the plain CommonJS instance scripts. */
 export const fixturesDirectory = join(__dirname, '..', 'cluster', 'fixtures');

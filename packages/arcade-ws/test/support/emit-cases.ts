@@ -1,11 +1,11 @@
-import type { Frame } from './ws-client';
+import type { Frame } from '@arcade/test-support';
 
 /** What a message must look like on the wire: a text frame, or a binary frame with these bytes. */
 export type ExpectedFrame = { readonly text: string } | { readonly bytes: readonly number[] };
 
 /**
- * DESIGN's one emit rule, case by case: `(target, message)` sends `message` as is (string -> text,
- * bytes -> binary, anything else `JSON.stringify`).
+ * The one emit rule (docs/design.md, "Emits, rooms and connections"), case by case: `(target, message)`
+ * sends `message` as is (string -> text, bytes -> binary, anything else `JSON.stringify`).
  */
 export const messageCases: ReadonlyArray<[label: string, message: unknown, expected: ExpectedFrame]> = [
   ['a numeric string', '123', { text: '123' }],

@@ -1,11 +1,13 @@
 import { type App, type ArcadeServer, createApp, type ServerOptions } from '@arcade/core';
+import {
+  type ConnectOptions,
+  type HttpAnswer,
+  type HttpRequestOptions,
+  httpRequest,
+  RecordingLogger,
+  TestClient,
+} from '@arcade/test-support';
 import '@arcade/ws';
-import { type HttpAnswer, type HttpRequestOptions, httpRequest } from './http';
-import { RecordingLogger } from './recording-logger';
-
-export { type LogEntry, RecordingLogger } from './recording-logger';
-
-import { type ConnectOptions, TestClient } from './ws-client';
 
 /** A running isolated app on an ephemeral port, with its open clients closed by {@link TestServer.close}. */
 export interface TestServer {

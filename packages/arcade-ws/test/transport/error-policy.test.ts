@@ -1,4 +1,5 @@
-import { closeAll, deferred, startServer, TestClient } from './harness';
+import { deferred, TestClient } from '@arcade/test-support';
+import { closeAll, startServer } from './harness';
 
 afterEach(closeAll);
 
@@ -14,7 +15,7 @@ describe('error policy', () => {
     expect((await failing.closed).code).toBe(1011);
     const entry = await logger.waitFor((e) => e.level === 'error');
     expect(entry.fields).toMatchObject({ connectionId: expect.any(String), path: '/ws' });
-    expect(String(entry.fields?.error)).toContain('handler exploded');
+    expect(String(entry.fields?.errorMessage)).toContain('handler exploded');
     const healthy = await TestClient.connect(url('/ws'));
     expect(await healthy.nextText()).toBe('fine');
   });
@@ -28,7 +29,9 @@ describe('error policy', () => {
     });
     const client = await TestClient.connect(url('/ws'));
     expect((await client.closed).code).toBe(1011);
-    await logger.waitFor((e) => e.level === 'error' && String(e.fields?.error).includes('async failure'));
+    await logger.waitFor(
+      (e) => e.level === 'error' && String(e.fields?.errorMessage).includes('async failure'),
+    );
   });
 
   it('closes with 1011 when onConnect throws, skips the handler and still runs the after hooks', async () => {
@@ -53,7 +56,9 @@ describe('error policy', () => {
     expect((await client.closed).code).toBe(1011);
     expect(await after.promise).toEqual(expect.any(String));
     expect(handlerCalls).toBe(0);
-    await logger.waitFor((e) => e.level === 'error' && String(e.fields?.error).includes('onConnect failed'));
+    await logger.waitFor(
+      (e) => e.level === 'error' && String(e.fields?.errorMessage).includes('onConnect failed'),
+    );
   });
 
   it('logs a throwing listener and keeps the connection open', async () => {
@@ -72,9 +77,9 @@ describe('error policy', () => {
     client.send('async boom');
     client.send('still here?');
     expect(await client.nextText()).toBe('echo still here?');
-    await logger.waitFor((e) => String(e.fields?.error).includes('listener exploded'));
-    await logger.waitFor((e) => String(e.fields?.error).includes('listener rejected'));
-    expect(client.raw.readyState).toBe(client.raw.OPEN);
+    await logger.waitFor((e) => String(e.fields?.errorMessage).includes('listener exploded'));
+    await logger.waitFor((e) => String(e.fields?.errorMessage).includes('listener rejected'));
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
   });
 
   it('logs a throwing onDone without affecting the after hooks', async () => {
@@ -92,9 +97,9 @@ describe('error policy', () => {
         .after(() => after.resolve());
     });
     const client = await TestClient.connect(url('/ws'));
-    client.raw.close();
+    client.socket.close();
     await after.promise;
-    await logger.waitFor((e) => String(e.fields?.error).includes('onDone exploded'));
+    await logger.waitFor((e) => String(e.fields?.errorMessage).includes('onDone exploded'));
   });
 
   it('logs a throwing after hook and still runs the next one', async () => {
@@ -109,8 +114,8 @@ describe('error policy', () => {
         .after((_ctx, _result, id) => second.resolve(id));
     });
     const client = await TestClient.connect(url('/ws'));
-    client.raw.close();
+    client.socket.close();
     expect(await second.promise).toEqual(expect.any(String));
-    await logger.waitFor((e) => String(e.fields?.error).includes('after hook exploded'));
+    await logger.waitFor((e) => String(e.fields?.errorMessage).includes('after hook exploded'));
   });
 });

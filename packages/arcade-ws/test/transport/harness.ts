@@ -1,10 +1,8 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { type App, type ArcadeServer, createApp, type ServerOptions } from '@arcade/core';
-import { type ClientOptions, type RawData, WebSocket } from 'ws';
-import '../../src/transport';
-import type { ArcadeWebSocket } from '../../src/transport';
-import { RecordingLogger } from '../support/recording-logger';
+import { RecordingLogger, TestClient } from '@arcade/test-support';
+import '../../src/index';
+import type { ArcadeWebSocket } from '../../src/index';
 
 export interface TestServer {
   readonly app: App;
@@ -12,10 +10,11 @@ export interface TestServer {
   readonly logger: RecordingLogger;
   /** `ws://127.0.0.1:<port><path>` */
   url(path: string): string;
+  /** `http://127.0.0.1:<port><path>`, for plain requests. */
+  httpUrl(path: string): string;
 }
 
 const servers = new Set<ArcadeServer>();
-const clients = new Set<TestClient>();
 
 /** Starts an isolated app on an ephemeral port; `closeAll()` stops it. */
 export async function startServer(
@@ -32,153 +31,20 @@ export async function startServer(
     ...options,
   });
   servers.add(server);
-  return { app, server, logger, url: (path) => `ws://127.0.0.1:${server.port}${path}` };
+  return {
+    app,
+    server,
+    logger,
+    url: (path) => `ws://127.0.0.1:${server.port}${path}`,
+    httpUrl: (path) => `http://127.0.0.1:${server.port}${path}`,
+  };
 }
 
-/** Closes every client and server opened by this file's tests (call it in afterEach). */
+/** Drops every client and closes every server opened by this file's tests (call it in afterEach). */
 export async function closeAll(): Promise<void> {
-  for (const client of clients) client.raw.terminate();
-  await Promise.all([...clients].map((client) => client.closed));
-  clients.clear();
+  await TestClient.terminateAll();
   await Promise.all([...servers].map((server) => server.close()));
   servers.clear();
-}
-
-export interface Received {
-  readonly data: Buffer;
-  readonly isBinary: boolean;
-}
-
-export interface CloseEvent {
-  readonly code: number;
-  readonly reason: string;
-}
-
-/** A ws client that queues every message from the start, so a test never misses one. */
-export class TestClient {
-  readonly raw: WebSocket;
-  readonly closed: Promise<CloseEvent>;
-  readonly pings: number[] = [];
-  /** Headers of the 101 response. */
-  upgradeHeaders: IncomingHttpHeaders = {};
-  private readonly inbox: Received[] = [];
-  private readonly readers: ((message: Received) => void)[] = [];
-
-  private constructor(raw: WebSocket) {
-    this.raw = raw;
-    this.closed = new Promise((resolve) => {
-      raw.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-    });
-    raw.on('message', (data: RawData, isBinary: boolean) => {
-      const message = { data: data as Buffer, isBinary };
-      const reader = this.readers.shift();
-      if (reader) reader(message);
-      else this.inbox.push(message);
-    });
-    raw.on('ping', () => this.pings.push(this.pings.length + 1));
-    raw.once('upgrade', (response) => {
-      this.upgradeHeaders = response.headers;
-    });
-    raw.on('error', () => {
-      // Reported through 'close' / 'unexpected-response'; an error listener keeps it from throwing.
-    });
-  }
-
-  /** Opens a connection; rejects when the server refuses the upgrade. */
-  static connect(url: string, options: ClientOptions & { protocols?: string[] } = {}): Promise<TestClient> {
-    const { protocols, ...clientOptions } = options;
-    const raw = new WebSocket(url, protocols, clientOptions);
-    const client = new TestClient(raw);
-    clients.add(client);
-    return new Promise((resolve, reject) => {
-      raw.once('open', () => resolve(client));
-      raw.once('unexpected-response', (_request, response) => {
-        reject(new Error(`upgrade refused with ${response.statusCode}`));
-        response.resume();
-        raw.terminate();
-      });
-      raw.once('error', reject);
-    });
-  }
-
-  /** The next message, already received or to come. */
-  next(): Promise<Received> {
-    const queued = this.inbox.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => this.readers.push(resolve));
-  }
-
-  /** The next message as text. */
-  async nextText(): Promise<string> {
-    const message = await this.next();
-    if (message.isBinary) throw new Error('expected a text frame, got a binary one');
-    return message.data.toString('utf8');
-  }
-
-  /** Every message received and not read yet. */
-  drain(): Received[] {
-    return this.inbox.splice(0);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.raw.send(data);
-  }
-}
-
-export interface HttpAnswer {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** Answer to an upgrade request the server refuses (status line, headers and body). */
-export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-  const raw = new WebSocket(url, { headers });
-  raw.on('error', () => {});
-  return new Promise((resolve, reject) => {
-    raw.once('open', () => {
-      raw.terminate();
-      reject(new Error('the upgrade was accepted'));
-    });
-    raw.once('unexpected-response', (_request, response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => {
-        resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body });
-        raw.terminate();
-      });
-    });
-  });
-}
-
-/** A plain HTTP GET (no upgrade), without keep-alive so nothing stays open. */
-export function plainGet(url: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url.replace(/^ws/, 'http'), { agent: false }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () =>
-        resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body }),
-      );
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-/** A promise with its resolve function, for handing events from server code to the test. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve };
 }
 
 /**

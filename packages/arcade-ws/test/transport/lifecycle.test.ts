@@ -1,7 +1,8 @@
 import type { App } from '@arcade/core';
-import { WebSocketManager } from '../../src/registry/manager';
+import { deferred, TestClient } from '@arcade/test-support';
+import { WebSocketManager } from '../../src/index';
 import { elapsedSince, LOCAL_TIMING_SLACK_MS } from '../support/bounds';
-import { closeAll, deferred, rawPeer, startServer, TestClient } from './harness';
+import { closeAll, rawPeer, startServer } from './harness';
 
 afterEach(async () => {
   jest.restoreAllMocks();
@@ -49,7 +50,7 @@ describe('connection lifecycle', () => {
     });
     const client = await TestClient.connect(url('/ws'));
     await client.nextText();
-    client.raw.close();
+    client.socket.close();
     await afterDone.promise;
     await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual([
@@ -94,7 +95,7 @@ describe('connection lifecycle', () => {
     const client = await TestClient.connect(url('/ws/monitored'));
     client.send('one');
     client.send('two');
-    client.raw.close();
+    client.socket.close();
     await client.closed;
     await afterDone.promise;
     await new Promise((resolve) => setImmediate(resolve));
@@ -128,7 +129,7 @@ describe('connection lifecycle', () => {
     });
     const client = await TestClient.connect(url('/ws'));
     await client.nextText();
-    client.raw.close();
+    client.socket.close();
     await removed.promise;
     expect(await manager?.getConnectionInfo(connectionId)).toBeNull();
     expect(await manager?.getAllConnections()).toEqual([]);
@@ -148,7 +149,7 @@ describe('connection lifecycle', () => {
         .after((_ctx, result) => last.resolve(result));
     });
     const client = await TestClient.connect(url('/ws'));
-    client.raw.close();
+    client.socket.close();
     expect(await last.promise).toBe(2);
   });
 

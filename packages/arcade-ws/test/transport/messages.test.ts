@@ -1,15 +1,8 @@
-import { WebSocketError } from '../../src/registry/errors';
-import type { ArcadeWebSocket, WebSocketData } from '../../src/transport';
-import { WebSocketListenError } from '../../src/transport';
-import {
-  clientFrame,
-  closeAll,
-  deferred,
-  rawPeer,
-  sayReadyAndHoldUntilClosed,
-  startServer,
-  TestClient,
-} from './harness';
+import { deferred, TestClient } from '@arcade/test-support';
+import { WebSocketError } from '../../src/errors';
+import type { ArcadeWebSocket, WebSocketData } from '../../src/index';
+import { WebSocketListenError } from '../../src/index';
+import { clientFrame, closeAll, rawPeer, sayReadyAndHoldUntilClosed, startServer } from './harness';
 
 afterEach(closeAll);
 
@@ -102,7 +95,7 @@ describe('the websocket wrapper', () => {
     await client.nextText();
     client.send('one');
     client.send('two');
-    client.raw.close();
+    client.socket.close();
     expect(await delivered.promise).toEqual(['one', 'two', 'done']);
   });
 
@@ -142,7 +135,7 @@ describe('the websocket wrapper', () => {
       });
     });
     const client = await TestClient.connect(url('/ws'));
-    client.raw.close();
+    client.socket.close();
     expect(await states.promise).toEqual({ open: 1, closedState: 3, addAfterClose: false });
   });
 

@@ -8,6 +8,7 @@ import {
 } from '../../src/transport/options';
 
 describe('resolveConnectionOptions', () => {
+  // The defaults are those of docs/design.md, "Protection options".
   it('applies the DESIGN defaults', () => {
     expect(resolveConnectionOptions(undefined, undefined)).toEqual({
       maxPayload: 1024 * 1024,

@@ -1,12 +1,6 @@
-import type { ArcadeWebSocket } from '../../src/transport';
-import {
-  closeAll,
-  deferred,
-  refusedUpgrade,
-  sayReadyAndHoldUntilClosed,
-  startServer,
-  TestClient,
-} from './harness';
+import { deferred, expectUpgradeRefused, TestClient } from '@arcade/test-support';
+import type { ArcadeWebSocket } from '../../src/index';
+import { closeAll, sayReadyAndHoldUntilClosed, startServer } from './harness';
 
 afterEach(closeAll);
 
@@ -55,7 +49,7 @@ describe('heartbeat', () => {
     const client = await TestClient.connect(url('/ws'), { autoPong: false });
     // Terminated: the TCP connection drops without a close frame.
     expect((await client.closed).code).toBe(1006);
-    expect(client.pings.length).toBeGreaterThan(0);
+    expect(client.pings).toBeGreaterThan(0);
     expect(await after.promise).toEqual(expect.any(String));
   });
 
@@ -67,8 +61,8 @@ describe('heartbeat', () => {
     });
     const client = await TestClient.connect(url('/ws'));
     await new Promise<void>((resolve) => {
-      client.raw.on('ping', () => {
-        if (client.pings.length >= 3) resolve();
+      client.socket.on('ping', () => {
+        if (client.pings >= 3) resolve();
       });
     });
     client.send('alive');
@@ -88,9 +82,9 @@ describe('heartbeat', () => {
     });
     // Answers every ping with a message, never with a pong, for the whole test.
     const rounds = new Promise<void>((resolve) => {
-      client.raw.on('ping', () => {
-        client.send(`ping ${client.pings.length}`);
-        if (client.pings.length === 6) resolve();
+      client.socket.on('ping', () => {
+        client.send(`ping ${client.pings}`);
+        if (client.pings === 6) resolve();
       });
     });
     await Promise.race([rounds, terminated]);
@@ -112,10 +106,10 @@ describe('heartbeat', () => {
     const silent = await TestClient.connect(url('/b'), { autoPong: false });
     expect((await silent.closed).code).toBe(1006);
     // Still pinged after the silent one is gone, and still served.
-    const pingsSoFar = answering.pings.length;
+    const pingsSoFar = answering.pings;
     await new Promise<void>((resolve) => {
-      answering.raw.on('ping', () => {
-        if (answering.pings.length > pingsSoFar + 1) resolve();
+      answering.socket.on('ping', () => {
+        if (answering.pings > pingsSoFar + 1) resolve();
       });
     });
     answering.send('alive');
@@ -127,12 +121,12 @@ describe('heartbeat', () => {
       app.route.get('/ws').handleWebSocket(echo, { heartbeat: { intervalMs: 20, timeoutMs: 200 } });
     });
     const first = await TestClient.connect(url('/ws'));
-    await new Promise<void>((resolve) => first.raw.once('ping', () => resolve()));
-    first.raw.close();
+    await new Promise<void>((resolve) => first.socket.once('ping', () => resolve()));
+    first.socket.close();
     await first.closed;
     const second = await TestClient.connect(url('/ws'));
-    await new Promise<void>((resolve) => second.raw.once('ping', () => resolve()));
-    expect(second.pings.length).toBeGreaterThan(0);
+    await new Promise<void>((resolve) => second.socket.once('ping', () => resolve()));
+    expect(second.pings).toBeGreaterThan(0);
   });
 });
 
@@ -163,7 +157,7 @@ describe('heartbeat turned off', () => {
     // A frame sent after the pings comes back after them: once the echo is here, so is every ping.
     client.send('x');
     await client.nextText();
-    return client.pings.length;
+    return client.pings;
   }
 
   it('sends pings at the default interval, which this way of counting sees', async () => {
@@ -211,7 +205,7 @@ describe('rateLimit', () => {
     });
     const client = await TestClient.connect(url('/ws'));
     for (let index = 0; index < 6; index += 1) client.send(`m${index}`);
-    client.raw.close(1000);
+    client.socket.close(1000);
     expect((await client.closed).code).toBe(1000);
     expect(await counted.promise).toBe(3);
     expect(logger.entries.filter((entry) => entry.message.includes('rate limit'))).toHaveLength(1);
@@ -272,10 +266,10 @@ describe('maxBufferedBytes', () => {
       );
     });
     const client = await TestClient.connect(url('/ws'));
-    client.raw.pause();
+    client.socket.pause();
     const sent = await stopped.promise;
     expect(sent).toBeGreaterThan(0);
-    client.raw.resume();
+    client.socket.resume();
     expect((await client.closed).code).toBe(1013);
     expect(client.drain().length).toBe(sent);
   });
@@ -310,10 +304,10 @@ describe('allowedOrigins', () => {
       },
       { webSocket: { allowedOrigins: ['https://app.example'] } },
     );
-    const refused = await refusedUpgrade(url('/ws'), { origin: 'https://evil.example' });
-    expect(refused.statusCode).toBe(403);
+    const refused = await expectUpgradeRefused(url('/ws'), { origin: 'https://evil.example' });
+    expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body)).toEqual({ error: { statusCode: 403, message: 'Origin not allowed' } });
-    expect((await refusedUpgrade(url('/ws'))).statusCode).toBe(403);
+    expect((await expectUpgradeRefused(url('/ws'))).status).toBe(403);
     expect(connections).toBe(0);
     await TestClient.connect(url('/ws'), { origin: 'https://app.example' });
   });
@@ -324,7 +318,7 @@ describe('allowedOrigins', () => {
         allowedOrigins: (origin) => origin?.endsWith('.trusted.example') ?? false,
       });
     });
-    expect((await refusedUpgrade(url('/ws'), { origin: 'https://other.example' })).statusCode).toBe(403);
+    expect((await expectUpgradeRefused(url('/ws'), { origin: 'https://other.example' })).status).toBe(403);
     await TestClient.connect(url('/ws'), { origin: 'https://a.trusted.example' });
   });
 });
@@ -342,12 +336,12 @@ describe('maxConnections', () => {
       { webSocket: { maxConnections: 1 } },
     );
     const first = await TestClient.connect(url('/ws'));
-    const refused = await refusedUpgrade(url('/ws'));
-    expect(refused.statusCode).toBe(503);
+    const refused = await expectUpgradeRefused(url('/ws'));
+    expect(refused.status).toBe(503);
     expect(JSON.parse(refused.body)).toEqual({
       error: { statusCode: 503, message: 'Too many WebSocket connections' },
     });
-    first.raw.close();
+    first.socket.close();
     await after.promise;
     await TestClient.connect(url('/ws'));
   });

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { RequestContext } from '@arcade/core';
-import { closeAll, deferred, startServer, TestClient } from './harness';
+import { deferred, TestClient } from '@arcade/test-support';
+import { closeAll, startServer } from './harness';
 
 afterEach(closeAll);
 
@@ -45,7 +46,7 @@ describe('what an open connection keeps alive', () => {
     });
     const client = await TestClient.connect(url('/ws/lobby'));
     expect(await survivesGc(await seen.promise)).toBe(true);
-    client.raw.close();
+    client.socket.close();
     expect(await after.promise).toBe('lobby');
   });
 });

@@ -1,5 +1,6 @@
 import { BadRequestException, RequestContext, type RouteInfo, UnauthorizedException } from '@arcade/core';
-import { closeAll, plainGet, refusedUpgrade, startServer, TestClient } from './harness';
+import { expectUpgradeRefused, httpRequest, TestClient } from '@arcade/test-support';
+import { closeAll, startServer } from './harness';
 
 interface User {
   readonly name: string;
@@ -27,13 +28,13 @@ afterEach(closeAll);
 
 describe('handleWebSocket routing', () => {
   it('answers a plain HTTP request to a WebSocket route with 426 and a JSON error', async () => {
-    const { url } = await startServer((app) => {
+    const { httpUrl } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket(() => {});
     });
-    const answer = await plainGet(url('/ws'));
-    expect(answer.statusCode).toBe(426);
+    const answer = await httpRequest(httpUrl('/ws'));
+    expect(answer.status).toBe(426);
     expect(answer.headers.upgrade).toBe('websocket');
-    expect(JSON.parse(answer.body)).toEqual({ error: { statusCode: 426, message: expect.any(String) } });
+    expect(answer.json()).toEqual({ error: { statusCode: 426, message: expect.any(String) } });
   });
 
   it('answers 401 with the JSON error and no upgrade when a before hook throws Unauthorized', async () => {
@@ -46,8 +47,8 @@ describe('handleWebSocket routing', () => {
           handlerCalls += 1;
         });
     });
-    const answer = await refusedUpgrade(url('/ws/private'));
-    expect(answer.statusCode).toBe(401);
+    const answer = await expectUpgradeRefused(url('/ws/private'));
+    expect(answer.status).toBe(401);
     expect(answer.headers['content-type']).toMatch(/application\/json/);
     expect(JSON.parse(answer.body)).toEqual({ error: { statusCode: 401, message: 'Unauthorized' } });
     expect(handlerCalls).toBe(0);
@@ -111,10 +112,12 @@ describe('handleWebSocket routing', () => {
         });
     });
     const client = await TestClient.connect(url('/ws/protocol'), { protocols: ['chat-v2', 'chat-v1'] });
-    expect(client.raw.protocol).toBe('chat-v1');
+    expect(client.socket.protocol).toBe('chat-v1');
     expect(await client.nextText()).toBe('protocol=chat-v1');
-    const refused = await refusedUpgrade(url('/ws/protocol'), { 'sec-websocket-protocol': 'other' });
-    expect(refused.statusCode).toBe(400);
+    const refused = await expectUpgradeRefused(url('/ws/protocol'), {
+      headers: { 'sec-websocket-protocol': 'other' },
+    });
+    expect(refused.status).toBe(400);
     expect(JSON.parse(refused.body)).toEqual({ error: { statusCode: 400, message: 'Unsupported protocol' } });
   });
 
@@ -125,7 +128,7 @@ describe('handleWebSocket routing', () => {
       });
     });
     const client = await TestClient.connect(url('/ws'));
-    expect(client.raw.protocol).toBe('');
+    expect(client.socket.protocol).toBe('');
     expect(await client.nextText()).toBe('protocol=[]');
   });
 
@@ -148,12 +151,12 @@ describe('handleWebSocket routing', () => {
   });
 
   it('leaves ordinary routes of the same app untouched', async () => {
-    const { url } = await startServer((app) => {
+    const { httpUrl } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket(() => {});
       app.route.get('/health').handle(() => ({ ok: true }));
     });
-    const answer = await plainGet(url('/health'));
-    expect(answer.statusCode).toBe(200);
-    expect(JSON.parse(answer.body)).toEqual({ ok: true });
+    const answer = await httpRequest(httpUrl('/health'));
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toEqual({ ok: true });
   });
 });

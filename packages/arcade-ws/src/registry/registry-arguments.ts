@@ -1,0 +1,47 @@
+import type { ConnectionMetadata } from './connection-info';
+import type { StoredMetadata } from './local-registry';
+import type { EmitToRoomOptions } from './options';
+
+// The arguments of the registry's operations as users give them, checked and put in the form the
+// registry keeps: a wrong argument fails here, with a message naming the call, before any work.
+
+/** What a connection's initial metadata is made of (the upgrade request); `undefined` when unknown. */
+export interface ConnectionOrigin {
+  readonly userAgent?: string;
+  readonly remoteAddress?: string;
+}
+
+/** The `exclude` option as a list; rejects a third argument that is not `{ exclude }` (an event form by mistake). */
+export function excludedIds(options: EmitToRoomOptions): readonly string[] | undefined {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    Object.keys(options).some((key) => key !== 'exclude')
+  ) {
+    throw new TypeError(
+      'emitToRoom(room, message, options): options only takes { exclude }; to send an event, emit { event, data }',
+    );
+  }
+  if (options.exclude === undefined) return undefined;
+  const ids = [options.exclude].flat();
+  if (ids.some((id) => typeof id !== 'string')) {
+    throw new TypeError('emitToRoom: exclude must be a connection id or an array of connection ids');
+  }
+  return ids;
+}
+
+/**
+ * A connection's first metadata: both keys always there, `null` when the request did not say (as the
+ * Dart original stores a missing header), and one object shape for every connection.
+ */
+export function initialMetadata({ userAgent, remoteAddress }: ConnectionOrigin): StoredMetadata {
+  return { userAgent: userAgent ?? null, remoteAddress: remoteAddress ?? null };
+}
+
+/** A metadata patch as JSON keeps it (Dates become strings, undefined values disappear); rejects a non-object. */
+export function metadataPatch(patch: ConnectionMetadata): StoredMetadata {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new TypeError('updateConnectionMetadata(id, patch): patch must be an object');
+  }
+  return JSON.parse(JSON.stringify(patch)) as StoredMetadata;
+}

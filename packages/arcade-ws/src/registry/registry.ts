@@ -1,0 +1,338 @@
+import type { CacheManager } from '@arcade/cache';
+import type { Logger } from '@arcade/core';
+import { nanoid } from 'nanoid';
+import { MetadataLimitError, RoomLimitError } from '../errors';
+import { positiveInteger } from '../internal/checks';
+import { deliver, deliverToEach } from '../transport/delivery';
+import type { LocalConnection } from '../transport/local-connection';
+import { type EmitArguments, type EncodedMessage, encodeMessage } from '../transport/message';
+import type { ClusterInbox } from './cluster-node';
+import type { ConnectionInfo, ConnectionMetadata } from './connection-info';
+import { ConnectionQueries } from './connection-queries';
+import type { ConnectionsPage, ConnectionsPageOptions } from './connections-page';
+import type { ControlRequest } from './control';
+import { channelNames, storageKeys } from './keys';
+import { LocalRegistry, type StoredMetadata } from './local-registry';
+import {
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_MAX_ROOMS_PER_CONNECTION,
+  type EmitToRoomOptions,
+  type RegistryOptions,
+  type WebSocketStorageOptions,
+} from './options';
+import { RecordWriter } from './record-writer';
+import { type ConnectionOrigin, excludedIds, initialMetadata, metadataPatch } from './registry-arguments';
+import { assertRoomName } from './room-name';
+import { StorageSlot } from './storage-slot';
+import type { WebSocketApi } from './web-socket-api';
+
+/**
+ * The WebSocket registry of one app: its connections and rooms, here and across the cluster. It
+ * decides who receives what; transport (../transport/delivery.ts) frames and sends. Local state lives
+ * in a {@link LocalRegistry}; the shared storage is reached through the {@link StorageSlot} (which
+ * node, if any), the {@link RecordWriter} (what is written there) and {@link ConnectionQueries} (what
+ * is read). Messages and requests from other instances arrive through the {@link ClusterInbox} side.
+ * Each public operation is documented once, on {@link WebSocketApi}.
+ */
+export class Registry implements WebSocketApi, ClusterInbox {
+  /** This instance's id (nanoid), the `serverInstanceId` of its connections. */
+  readonly instanceId: string = nanoid();
+  private readonly local = new LocalRegistry();
+  private readonly connectionData = new Map<string, unknown>();
+  /**
+   * Closed connections whose after hooks have not run yet. With the open ones (`local`), the ids
+   * setConnectionData accepts: from addConnection until forgetConnection.
+   */
+  private readonly closing = new Set<string>();
+  private readonly writer: RecordWriter;
+  private readonly slot: StorageSlot;
+  private readonly queries: ConnectionQueries;
+  private maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
+  private maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
+
+  constructor(logger: () => Logger) {
+    this.writer = new RecordWriter(this.local, this.instanceId, logger);
+    this.slot = new StorageSlot(this.instanceId, this, this.local, this.writer, logger);
+    this.queries = new ConnectionQueries(this.local, this.instanceId);
+  }
+
+  // ---- configuration and storage -------------------------------------------------------------------
+
+  /** Server-wide limits from `runServer({ webSocket })`, applied at server start. */
+  configure(options: RegistryOptions): void {
+    if (options.maxRoomsPerConnection !== undefined) {
+      this.maxRoomsPerConnection = positiveInteger('maxRoomsPerConnection', options.maxRoomsPerConnection);
+    }
+    if (options.maxMetadataBytes !== undefined) {
+      this.maxMetadataBytes = positiveInteger('maxMetadataBytes', options.maxMetadataBytes);
+    }
+    if (options.instanceLeaseMs !== undefined) this.slot.configureLease(options.instanceLeaseMs);
+  }
+
+  initializeWebSocketStorage(cache?: CacheManager, options?: WebSocketStorageOptions): Promise<void> {
+    return this.slot.use(cache, options);
+  }
+
+  /** Makes sure a storage is ready (the private in-memory store if the app never chose one). */
+  async ensureStorage(): Promise<void> {
+    await this.slot.current();
+  }
+
+  disposeWebSocketStorage(): Promise<void> {
+    return this.slot.dispose();
+  }
+
+  /** At the end of `server.close()`, once the sockets are closed: storage cleaned, then disposed as chosen. */
+  async shutdown(): Promise<void> {
+    await this.writer.drain();
+    await this.slot.dispose();
+  }
+
+  // ---- connections of this instance ----------------------------------------------------------------
+
+  /** Registers a live local connection (memory, then its storage record). Awaited before onConnect. */
+  async addConnection(connection: LocalConnection, origin: ConnectionOrigin = {}): Promise<void> {
+    if (this.slot.isPrivate) {
+      // Nothing is stored in the private store, and a new id has nothing queued to wait for.
+      this.local.add(connection, initialMetadata(origin));
+      return;
+    }
+    const node = await this.slot.current();
+    const entry = this.local.add(connection, initialMetadata(origin));
+    if (node) await this.writer.register(node, entry);
+  }
+
+  /** On close: leaves every room and removes the record from storage. Never rejects. Connection data stays. */
+  async removeConnection(id: string): Promise<void> {
+    const entry = this.local.detach(id);
+    if (!entry) return;
+    this.closing.add(id);
+    const node = this.slot.node;
+    for (const room of entry.rooms) node?.roomChannels.release(room);
+    await this.writer.remove(entry, () => this.slot.active());
+  }
+
+  /** After the after hooks ran: drops connection data (setConnectionData). */
+  forgetConnection(id: string): void {
+    this.closing.delete(id);
+    this.connectionData.delete(id);
+  }
+
+  getConnectedIds(): string[] {
+    return this.local.ids();
+  }
+
+  /** Ignored for an id that is not (or no longer) a connection of this instance. */
+  setConnectionData(id: string, data: unknown): void {
+    if (this.local.get(id) || this.closing.has(id)) this.connectionData.set(id, data);
+  }
+
+  getConnectionData(id: string): unknown {
+    return this.connectionData.get(id);
+  }
+
+  /** A frozen array, the same for every read until a connection opens or closes (then rebuilt on read). */
+  get localConnectionIds(): readonly string[] {
+    return this.local.frozenIds();
+  }
+
+  get hasLocalConnections(): boolean {
+    return this.local.size > 0;
+  }
+
+  // ---- emits -----------------------------------------------------------------------------------------
+
+  async emitToAll(...args: EmitArguments): Promise<void> {
+    const payload = encodeMessage(...args);
+    this.deliverToAll(payload, undefined);
+    const node = await this.slot.current();
+    await node?.publishDelivery('broadcast', channelNames.broadcast, payload, undefined);
+  }
+
+  emitTo(id: string, ...args: EmitArguments): boolean {
+    const entry = this.local.get(id);
+    return entry ? deliver(entry.connection, encodeMessage(...args)) : false;
+  }
+
+  async emitToConnection(id: string, ...args: EmitArguments): Promise<boolean> {
+    const payload = encodeMessage(...args);
+    const entry = this.local.get(id);
+    if (entry) {
+      deliver(entry.connection, payload);
+      return true;
+    }
+    const node = await this.slot.current();
+    const owner = node && (await this.queries.ownerOf(node, id));
+    if (!node || !owner) return false;
+    return node.request(owner, { op: 'emit', connectionId: id }, { awaitReply: false, payload });
+  }
+
+  /** One storage round trip whatever the room's size (guarantee 7 in docs/design.md). */
+  async emitToRoom(room: string, message: unknown, options: EmitToRoomOptions = {}): Promise<void> {
+    assertRoomName(room);
+    const exclude = excludedIds(options);
+    const payload = encodeMessage(message);
+    this.deliverToRoom(room, payload, exclude);
+    const node = await this.slot.current();
+    await node?.publishDelivery('room', channelNames.room(room), payload, exclude);
+  }
+
+  // ---- rooms and connections of any instance -------------------------------------------------------
+
+  async joinRoom(id: string, room: string): Promise<boolean> {
+    assertRoomName(room);
+    return this.applyAnywhere({ op: 'join', connectionId: id, room });
+  }
+
+  async leaveRoom(id: string, room: string): Promise<boolean> {
+    assertRoomName(room);
+    return this.applyAnywhere({ op: 'leave', connectionId: id, room });
+  }
+
+  async getRoomMembers(room: string): Promise<string[]> {
+    assertRoomName(room);
+    const node = await this.slot.current();
+    if (!node) return Array.from(this.local.members(room) ?? [], (connection) => connection.id);
+    return node.setMembers('read room members', storageKeys.room(room));
+  }
+
+  async updateConnectionMetadata(id: string, patch: ConnectionMetadata): Promise<boolean> {
+    return this.applyAnywhere({ op: 'metadata', connectionId: id, patch: metadataPatch(patch) });
+  }
+
+  async disconnect(id: string, code?: number, reason?: string): Promise<boolean> {
+    const request: ControlRequest = { op: 'disconnect', connectionId: id };
+    return this.applyAnywhere(
+      code === undefined && reason === undefined ? request : { ...request, code, reason },
+    );
+  }
+
+  async getAllConnections(): Promise<ConnectionInfo[]> {
+    const node = await this.slot.current();
+    return node ? this.queries.all(node) : this.queries.localInfos();
+  }
+
+  async getConnectionsPage(options?: ConnectionsPageOptions): Promise<ConnectionsPage> {
+    return this.queries.page(await this.slot.current(), options);
+  }
+
+  async getLocalConnections(): Promise<ConnectionInfo[]> {
+    return this.queries.localInfos();
+  }
+
+  async getConnectionInfo(id: string): Promise<ConnectionInfo | null> {
+    const local = this.queries.localInfo(id);
+    if (local) return local;
+    const node = await this.slot.current();
+    return node ? this.queries.remote(node, id) : null;
+  }
+
+  // ---- ClusterInbox: what other instances send this one ----------------------------------------------
+
+  deliverToRoom(room: string, payload: EncodedMessage, exclude: readonly string[] | undefined): void {
+    const members = this.local.members(room);
+    if (members) deliverToEach(members, payload, exclude);
+  }
+
+  deliverToAll(payload: EncodedMessage, exclude: readonly string[] | undefined): void {
+    deliverToEach(this.localConnections(), payload, exclude);
+  }
+
+  async applyRequest(request: ControlRequest, payload: EncodedMessage | undefined): Promise<boolean> {
+    switch (request.op) {
+      case 'join':
+        assertRoomName(request.room);
+        return this.joinLocal(request.connectionId, request.room);
+      case 'leave':
+        assertRoomName(request.room);
+        return this.leaveLocal(request.connectionId, request.room);
+      case 'metadata':
+        return this.updateMetadataLocal(request.connectionId, request.patch);
+      case 'disconnect': {
+        const entry = this.local.get(request.connectionId);
+        entry?.connection.close(request.code, request.reason);
+        return entry !== undefined;
+      }
+      case 'emit': {
+        const entry = this.local.get(request.connectionId);
+        if (entry && payload !== undefined) deliver(entry.connection, payload);
+        return entry !== undefined;
+      }
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------
+
+  /** Applies a request here when the connection is local, else on the instance holding it. */
+  private async applyAnywhere(request: Exclude<ControlRequest, { op: 'emit' }>): Promise<boolean> {
+    if (this.local.get(request.connectionId)) return this.applyRequest(request, undefined);
+    const node = await this.slot.current();
+    const owner = node && (await this.queries.ownerOf(node, request.connectionId));
+    if (node && owner) return node.request(owner, request, { awaitReply: true });
+    // It may have connected here while we read storage.
+    return this.local.get(request.connectionId) ? this.applyRequest(request, undefined) : false;
+  }
+
+  private joinLocal(id: string, room: string): Promise<boolean> {
+    return this.writer.run(id, async () => {
+      const entry = this.local.get(id);
+      if (!entry) return false;
+      if (entry.inRoom(room)) return true;
+      if (entry.rooms.length >= this.maxRoomsPerConnection)
+        throw new RoomLimitError(id, this.maxRoomsPerConnection);
+      const node = await this.slot.current();
+      if (node) {
+        // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.
+        await node.roomChannels.acquire(room);
+        try {
+          await this.writer.writeJoin(node, entry, room);
+        } catch (error) {
+          node.roomChannels.release(room);
+          throw error;
+        }
+      }
+      this.local.addToRoom(entry, room);
+      if (entry.detached) node?.roomChannels.release(room);
+      return true;
+    });
+  }
+
+  private leaveLocal(id: string, room: string): Promise<boolean> {
+    return this.writer.run(id, async () => {
+      const entry = this.local.get(id);
+      if (!entry) return false;
+      if (!entry.inRoom(room)) return true;
+      const node = await this.slot.current();
+      if (node) await this.writer.writeLeave(node, entry, room);
+      if (!entry.detached) {
+        this.local.removeFromRoom(entry, room);
+        node?.roomChannels.release(room);
+      }
+      return true;
+    });
+  }
+
+  private updateMetadataLocal(id: string, patch: StoredMetadata): Promise<boolean> {
+    return this.writer.run(id, async () => {
+      const entry = this.local.get(id);
+      if (!entry) return false;
+      const merged = { ...entry.metadata, ...patch };
+      const size = Buffer.byteLength(JSON.stringify(merged), 'utf8');
+      if (size > this.maxMetadataBytes) throw new MetadataLimitError(id, size, this.maxMetadataBytes);
+      const node = await this.slot.current();
+      const previous = entry.metadata;
+      entry.metadata = merged;
+      try {
+        if (node) await this.writer.writeRecord(node, entry);
+      } catch (error) {
+        entry.metadata = previous;
+        throw error;
+      }
+      return true;
+    });
+  }
+
+  private *localConnections(): Iterable<LocalConnection> {
+    for (const entry of this.local.values()) yield entry.connection;
+  }
+}
