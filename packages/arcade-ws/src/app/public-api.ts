@@ -18,27 +18,26 @@ declare module '@arcade/core' {
   }
 }
 
-/** Every operation of {@link WebSocketApi}; the compiler checks that none is missing. */
-const operations = [
-  'emitToAll',
-  'emitTo',
-  'emitToConnection',
-  'emitToRoom',
-  'joinRoom',
-  'leaveRoom',
-  'getRoomMembers',
-  'getAllConnections',
-  'getConnectionsPage',
-  'getLocalConnections',
-  'getConnectionInfo',
-  'updateConnectionMetadata',
-  'disconnect',
-  'initializeWebSocketStorage',
-  'disposeWebSocketStorage',
-] as const satisfies readonly (keyof WebSocketApi)[];
-type Operation = (typeof operations)[number];
-const complete: Record<Exclude<keyof WebSocketApi, Operation>, never> = {};
-void complete;
+type Operation = keyof WebSocketApi;
+
+/** Every operation of {@link WebSocketApi}: a mapped type, so the compiler rejects a missing or extra one. */
+const operationNames: { readonly [K in Operation]: K } = {
+  emitToAll: 'emitToAll',
+  emitTo: 'emitTo',
+  emitToConnection: 'emitToConnection',
+  emitToRoom: 'emitToRoom',
+  joinRoom: 'joinRoom',
+  leaveRoom: 'leaveRoom',
+  getRoomMembers: 'getRoomMembers',
+  getAllConnections: 'getAllConnections',
+  getConnectionsPage: 'getConnectionsPage',
+  getLocalConnections: 'getLocalConnections',
+  getConnectionInfo: 'getConnectionInfo',
+  updateConnectionMetadata: 'updateConnectionMetadata',
+  disconnect: 'disconnect',
+  initializeWebSocketStorage: 'initializeWebSocketStorage',
+  disposeWebSocketStorage: 'disposeWebSocketStorage',
+};
 
 /** Calls operation `name` on the manager of `app`. */
 function call(app: App, name: Operation, args: unknown[]): unknown {
@@ -46,7 +45,7 @@ function call(app: App, name: Operation, args: unknown[]): unknown {
   return Reflect.apply(manager[name], manager, args);
 }
 
-for (const name of operations) {
+for (const name of Object.values(operationNames)) {
   Object.defineProperty(App.prototype, name, {
     value: function operation(this: App, ...args: unknown[]): unknown {
       return call(this, name, args);

@@ -24,7 +24,7 @@ export const LOCAL_TIMING_SLACK_MS = 1500;
 /**
  * Guarantee 5: how long after its death a SIGKILLed instance's records outlive it. Its lease lapses at
  * most `leaseMs` after its last renewal, and each survivor checks the leases every `leaseMs / 3`
- * (registry/cluster-node.ts, `schedule`): about 1.4 leases, plus the slack.
+ * (src/registry/maintenance.ts, `schedule`): about 1.4 leases, plus the slack.
  */
 export function reapBoundMs(leaseMs: number): number {
   return Math.ceil(leaseMs * 1.4) + TIMING_SLACK_MS;
