@@ -28,6 +28,8 @@ export class StorageSlot {
   private configuredLeaseMs: number | undefined;
   /** The storage being started or in use; resolves `undefined` for the private store. */
   private starting: Promise<SharedStorage | undefined> | undefined;
+  /** Its node, derived once per start: every emit awaits it, so it must cost no new promise per call. */
+  private startingNode: Promise<ClusterNode | undefined> | undefined;
   private shared: SharedStorage | undefined;
   private privateStore = false;
 
@@ -50,9 +52,9 @@ export class StorageSlot {
   }
 
   /** The node to use, starting the private store first when the app chose none; `undefined` for it. */
-  async current(): Promise<ClusterNode | undefined> {
-    if (!this.starting) this.starting = this.track(this.start(this.cache));
-    return (await this.starting)?.node;
+  current(): Promise<ClusterNode | undefined> {
+    if (!this.starting || !this.startingNode) this.begin(this.start(this.cache));
+    return this.startingNode as Promise<ClusterNode | undefined>;
   }
 
   /** The node in use or being started, without starting one; `undefined` when there is none. */
@@ -81,14 +83,13 @@ export class StorageSlot {
     this.storageLeaseMs = leaseMs;
     this.shared = undefined;
     this.privateStore = false;
-    const starting = this.track(
+    const starting = this.begin(
       (async () => {
         // Using the same cache again must not dispose it on the way.
         if (previous) await this.leave(previous, cache);
         return this.start(cache);
       })(),
     );
-    this.starting = starting;
     const shared = await starting;
     if (shared) await this.writer.resynced(shared.node);
   }
@@ -97,6 +98,7 @@ export class StorageSlot {
   async dispose(): Promise<void> {
     const starting = this.starting;
     this.starting = undefined;
+    this.startingNode = undefined;
     this.shared = undefined;
     this.privateStore = false;
     this.cache = undefined;
@@ -104,11 +106,18 @@ export class StorageSlot {
     if (starting) await this.leave(starting);
   }
 
-  /** Forgets a start that failed, so that the next call tries again. */
-  private track(starting: Promise<SharedStorage | undefined>): Promise<SharedStorage | undefined> {
+  /** Makes `starting` the storage in use; a start that fails is forgotten, so that the next call tries again. */
+  private begin(starting: Promise<SharedStorage | undefined>): Promise<SharedStorage | undefined> {
+    this.starting = starting;
+    const node = starting.then((shared) => shared?.node);
+    this.startingNode = node;
     starting.catch(() => {
-      if (this.starting === starting) this.starting = undefined;
+      if (this.starting !== starting) return;
+      this.starting = undefined;
+      this.startingNode = undefined;
     });
+    // Handled here: whoever asked for this start awaits it and gets the failure.
+    node.catch(() => undefined);
     return starting;
   }
 
