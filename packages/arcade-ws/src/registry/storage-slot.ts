@@ -102,6 +102,7 @@ export class StorageSlot {
     this.shared = undefined;
     this.privateStore = false;
     this.cache = undefined;
+    this.disposeCache = true;
     this.storageLeaseMs = undefined;
     if (starting) await this.leave(starting);
   }
