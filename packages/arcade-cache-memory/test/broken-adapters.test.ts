@@ -20,8 +20,10 @@ abstract class RewritesTtls extends MemoryCacheManager {
     return super.setIfAbsent(key, value, { ttlMs: this.storedTtl(options?.ttlMs) });
   }
   override batch(operations: readonly BatchOperation[]): Promise<void> {
+    // What is not an array of operations goes through untouched, for the adapter to reject.
+    if (!Array.isArray(operations)) return super.batch(operations);
     return super.batch(
-      operations.map((op) => (op.type === 'set' ? { ...op, ttlMs: this.storedTtl(op.ttlMs) } : op)),
+      operations.map((op) => (op?.type === 'set' ? { ...op, ttlMs: this.storedTtl(op.ttlMs) } : op)),
     );
   }
 }

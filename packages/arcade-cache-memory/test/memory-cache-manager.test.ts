@@ -1,30 +1,9 @@
-import { CacheError, type CacheStatus } from '@arcade/cache';
-import { waitFor } from '@arcade/test-support';
+import type { CacheStatus, Unsubscribe } from '@arcade/cache';
+import { deferred, waitFor } from '@arcade/test-support';
 import { createMemoryStore, MemoryCacheManager } from '../src';
+import { disposeOpened, open, rejectionOf } from './support/adapters';
 
-const opened: MemoryCacheManager[] = [];
-
-async function open(
-  options?: ConstructorParameters<typeof MemoryCacheManager>[0],
-): Promise<MemoryCacheManager> {
-  const cache = new MemoryCacheManager(options);
-  opened.push(cache);
-  await cache.init();
-  return cache;
-}
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((cache) => cache.dispose()));
-});
-
-async function rejectionOf(promise: Promise<unknown>): Promise<CacheError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof CacheError)) throw new Error(`expected a CacheError, got ${String(error)}`);
-  return error;
-}
+afterEach(disposeOpened);
 
 describe('MemoryCacheManager', () => {
   it('works with no options, in a store of its own', async () => {
@@ -56,6 +35,29 @@ describe('MemoryCacheManager', () => {
     expect(seen).toEqual(['ready', 'disposed']);
   });
 
+  it('stops calling a status listener once the function onStatusChange returned is called', async () => {
+    const cache = new MemoryCacheManager();
+    const kept: CacheStatus[] = [];
+    const removed: CacheStatus[] = [];
+    cache.onStatusChange((status) => kept.push(status));
+    const stop = cache.onStatusChange((status) => removed.push(status));
+    await cache.init();
+    stop();
+    await cache.dispose();
+    expect(removed).toEqual(['ready']);
+    expect(kept).toEqual(['ready', 'disposed']);
+  });
+
+  it('reports nothing on a second dispose: the status does not change', async () => {
+    const cache = await open();
+    await cache.dispose();
+    const seen: CacheStatus[] = [];
+    cache.onStatusChange((status) => seen.push(status));
+    await cache.dispose();
+    expect(seen).toEqual([]);
+    expect(cache.status).toBe('disposed');
+  });
+
   it('rejects values JSON cannot hold exactly with INVALID_ARGUMENT', async () => {
     const cache = await open();
     const circular: Record<string, unknown> = {};
@@ -65,6 +67,18 @@ describe('MemoryCacheManager', () => {
       expect(error.code).toBe('INVALID_ARGUMENT');
     }
     expect(await cache.contains('k')).toBe(false);
+  });
+
+  it.each<[string, (cache: MemoryCacheManager) => Promise<unknown>]>([
+    ['a set member that is not a string', (cache) => cache.setAdd('s', 'a', 42 as never)],
+    ['a member to remove that is not a string', (cache) => cache.setRemove('s', null as never)],
+    ['a message that is neither text nor bytes', (cache) => cache.publish('c', { text: 'hi' } as never)],
+    ['a listener that is not a function', (cache) => cache.subscribe('c', 'listener' as never)],
+  ])('rejects %s with INVALID_ARGUMENT and changes nothing', async (_, call) => {
+    const cache = await open();
+    expect((await rejectionOf(call(cache))).code).toBe('INVALID_ARGUMENT');
+    expect(await cache.contains('s')).toBe(false);
+    expect(await cache.publish('c', 'm')).toBe(0);
   });
 
   it('names the batch operation whose value it rejects, and applies none of the batch', async () => {
@@ -117,6 +131,18 @@ describe('MemoryCacheManager', () => {
     );
     expect(error.code).toBe('WRONG_TYPE');
     expect(await cache.contains('written')).toBe(false);
+  });
+
+  it('applies nothing of a batch in which a set operation meets a value the batch wrote', async () => {
+    const cache = await open();
+    const error = await rejectionOf(
+      cache.batch([
+        { type: 'set', key: 'k', value: 'v' },
+        { type: 'setRemove', key: 'k', members: ['m'] },
+      ]),
+    );
+    expect(error.code).toBe('WRONG_TYPE');
+    expect(await cache.contains('k')).toBe(false);
   });
 
   it('lets a batch turn a value into a set when it removes the value first', async () => {
@@ -184,6 +210,41 @@ describe('MemoryCacheManager', () => {
     await unsubscribe();
     await other;
     expect(received).toEqual([]);
+  });
+
+  it('skips a listener that an earlier listener of the same message unsubscribed', async () => {
+    const cache = await open();
+    const ran: string[] = [];
+    const lastRan = deferred();
+    let unsubscribeSecond: Unsubscribe | undefined;
+    await cache.subscribe('c', () => {
+      ran.push('first');
+      void unsubscribeSecond?.();
+    });
+    unsubscribeSecond = await cache.subscribe('c', () => ran.push('second'));
+    await cache.subscribe('c', () => {
+      ran.push('third');
+      lastRan.resolve();
+    });
+    await cache.publish('c', 'm');
+    await lastRan.promise;
+    expect(ran).toEqual(['first', 'third']);
+  });
+
+  it('runs no listener once an earlier listener of the same message disposed the adapter', async () => {
+    const cache = await open();
+    const ran: string[] = [];
+    const firstRan = deferred();
+    await cache.subscribe('c', () => {
+      ran.push('first');
+      void cache.dispose();
+      firstRan.resolve();
+    });
+    await cache.subscribe('c', () => ran.push('second'));
+    await cache.publish('c', 'm');
+    await firstRan.promise;
+    // The listeners of one message run in one synchronous loop: the second would have run by now.
+    expect(ran).toEqual(['first']);
   });
 
   it('delivers nothing to a disposed adapter, even a message queued before dispose', async () => {

@@ -60,6 +60,20 @@ export const batchCases: CaseGroup = {
           { type: 'set', key: '', value: 1 },
         ];
         await rejectsWithCode('batch() with an empty key', 'INVALID_ARGUMENT', () => cache.batch(emptyKey));
+        // What a caller in JavaScript can pass: each one after a valid operation that must not land.
+        const malformed: Array<[string, unknown]> = [
+          ['an operation of unknown type', { type: 'rename', key: 'kept' }],
+          ['a null operation', null],
+          ['a set member that is not a string', { type: 'setAdd', key: 'members', members: ['a', 1] }],
+        ];
+        for (const [what, operation] of malformed) {
+          await rejectsWithCode(`batch() with ${what}`, 'INVALID_ARGUMENT', () =>
+            cache.batch([{ type: 'remove', key: 'kept' }, operation as BatchOperation]),
+          );
+        }
+        await rejectsWithCode('batch() of an object instead of an array', 'INVALID_ARGUMENT', () =>
+          cache.batch({ type: 'remove', key: 'kept' } as unknown as BatchOperation[]),
+        );
         assert.equal(await cache.get('kept'), 'original');
         assert.equal(await cache.contains('members'), false);
       },

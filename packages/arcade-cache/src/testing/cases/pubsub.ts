@@ -180,6 +180,28 @@ export const pubSubCases: CaseGroup = {
       },
     },
     {
+      name: 'an adapter that unsubscribes or is disposed leaves the other adapters on the channel subscribed',
+      async run(h) {
+        const unsubscribing = await h.open();
+        const disposed = await h.open();
+        const staying = await h.open();
+        const channel = h.channel('others');
+        const got = recorder();
+        const unsubscribe = await unsubscribing.subscribe(channel, () => {});
+        await disposed.subscribe(channel, () => {});
+        await staying.subscribe(channel, got.listener);
+        await unsubscribe();
+        await disposed.dispose();
+        assert.equal(
+          await staying.publish(channel, 'still heard'),
+          1,
+          'the remaining adapter is not counted',
+        );
+        await waitForCount(h, 'messages', got.messages, 1);
+        assert.deepEqual(got.messages, ['still heard']);
+      },
+    },
+    {
       name: 'a listener that throws does not stop delivery to other listeners',
       async run(h) {
         const cache = await h.open();

@@ -40,6 +40,18 @@ export const setCases: CaseGroup = {
       },
     },
     {
+      name: 'adding no members to a missing set creates nothing, in a batch too',
+      async run(h) {
+        const cache = await h.open();
+        assert.equal(await cache.setAdd('direct'), 0);
+        await cache.batch([{ type: 'setAdd', key: 'batched', members: [] }]);
+        for (const key of ['direct', 'batched']) {
+          assert.equal(await cache.contains(key), false, `${key}: adding no members created a key`);
+          assert.equal(await cache.setIfAbsent(key, 'v'), true, `${key}: the key is taken`);
+        }
+      },
+    },
+    {
       name: 'members round-trip exactly, unicode and JSON-looking ones included',
       async run(h) {
         const cache = await h.open();

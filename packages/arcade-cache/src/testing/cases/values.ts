@@ -157,6 +157,11 @@ export const valueCases: CaseGroup = {
           const read = await cache.get(key);
           assert.deepStrictEqual(read, value, `${key}: the "__proto__" keys changed`);
           assert.equal(Object.getPrototypeOf(read), Object.prototype, `${key}: the prototype changed`);
+          assert.deepStrictEqual(
+            Object.getOwnPropertyDescriptor(read, '__proto__'),
+            Object.getOwnPropertyDescriptor(value, '__proto__'),
+            `${key}: "__proto__" is not a writable, enumerable, configurable property as JSON.parse makes it`,
+          );
         }
       },
     },
@@ -251,6 +256,14 @@ export const valueCases: CaseGroup = {
         }
         await invalid('publish("")', () => cache.publish('', 'm'));
         await invalid('subscribe("")', () => cache.subscribe('', () => {}));
+        // Callers in JavaScript can pass anything: a key or channel that is not a string is invalid too.
+        for (const name of [undefined, null, 42] as unknown as string[]) {
+          await invalid(`get(${name})`, () => cache.get(name));
+          await invalid(`set(${name}, 1)`, () => cache.set(name, 1));
+          await invalid(`setAdd(${name}, "a")`, () => cache.setAdd(name, 'a'));
+          await invalid(`publish(${name})`, () => cache.publish(name, 'm'));
+          await invalid(`subscribe(${name})`, () => cache.subscribe(name, () => {}));
+        }
         assert.equal(await cache.contains('k'), false, 'a rejected write wrote nothing');
       },
     },
