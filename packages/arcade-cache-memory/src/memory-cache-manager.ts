@@ -1,9 +1,16 @@
 import {
+  assertLogAppendOptions,
+  assertLogReadOptions,
   type BatchOperation,
   CacheError,
   type CacheManager,
   type CacheStatus,
   type CacheValue,
+  CappedLog,
+  type LogAppendOptions,
+  type LogPosition,
+  type LogRead,
+  type LogReadOptions,
   type MessageListener,
   type PubSubMessage,
   type SetOptions,
@@ -190,12 +197,57 @@ export class MemoryCacheManager implements CacheManager {
 
   async publish(channel: string, message: PubSubMessage): Promise<number> {
     this.ready('publish');
-    const full = this.prefix + checkName(channel, 'channel');
+    const name = checkName(channel, 'channel');
     checkMessage(message);
-    const subscribers = this.store.channels.get(full);
+    return this.deliverOn(name, message, undefined);
+  }
+
+  /** The log is an entry of the store like any key: `set` replaces it, `remove` deletes it, it expires. */
+  async appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition> {
+    this.ready('appendToLog');
+    const name = checkName(key, 'key');
+    checkMessage(message);
+    assertLogAppendOptions(options);
+    const full = this.prefix + name;
+    const entry = this.store.read(full);
+    if (entry && entry.kind !== 'log') throw wrongType(key, 'appendToLog', holds(entry));
+    const now = this.store.now();
+    const log = entry?.log ?? new CappedLog();
+    // Stored bytes read back as a plain Uint8Array, as from any other adapter.
+    const stored = typeof message === 'string' ? message : new Uint8Array(message);
+    const position = Object.freeze(log.append(stored, now, options.maxLength));
+    this.store.write(full, { kind: 'log', log, expiresAt: now + options.ttlMs });
+    if (options.channel !== undefined)
+      this.deliverOn(checkName(options.channel, 'channel'), message, position);
+    return { ...position };
+  }
+
+  async readLog(key: string, options: LogReadOptions): Promise<LogRead> {
+    this.ready('readLog');
+    const name = checkName(key, 'key');
+    assertLogReadOptions(options);
+    const entry = this.store.read(this.prefix + name);
+    if (!entry) return { position: null, entries: [] };
+    if (entry.kind !== 'log') throw wrongType(key, 'readLog', holds(entry));
+    const { position, entries } = entry.log.read(options);
+    return {
+      position: position && { ...position },
+      entries: entries.map(({ offset, message, time }) => ({
+        offset,
+        time,
+        message: typeof message === 'string' ? message : message.slice(),
+      })),
+    };
+  }
+
+  /** Queues `message` for the adapters subscribed to `channel`; resolves how many there are. */
+  private deliverOn(channel: string, message: PubSubMessage, position: LogPosition | undefined): number {
+    const subscribers = this.store.channels.get(this.prefix + channel);
     if (!subscribers || subscribers.size === 0) return 0;
-    // Bytes are copied once here, so that the publisher may reuse its buffer at once.
-    this.store.enqueue(subscribers, typeof message === 'string' ? message : message.slice());
+    // Bytes are copied once here (into a new object of the same type: Buffer#slice would be a view),
+    // so that the publisher may reuse its buffer at once.
+    const copy = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
+    this.store.enqueue(subscribers, copy, position);
     return subscribers.size;
   }
 
@@ -221,13 +273,13 @@ export class MemoryCacheManager implements CacheManager {
     const listeners = new Set<{ listener: MessageListener }>();
     const subscription: ChannelListeners = {
       listeners,
-      deliver: (message) => {
+      deliver: (message, position) => {
         for (const entry of [...listeners]) {
           // A listener may unsubscribe another one while we deliver: honour it at once.
           if (!listeners.has(entry)) continue;
-          const own = typeof message === 'string' ? message : message.slice();
+          const own = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
           try {
-            entry.listener(own, channel);
+            entry.listener(own, channel, position);
           } catch (error) {
             this.onListenerError(error, channel);
           }
@@ -261,14 +313,14 @@ export class MemoryCacheManager implements CacheManager {
   private readValue(key: string, method: string): Extract<Entry, { kind: 'value' }> | undefined {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
-    if (entry?.kind === 'set') throw wrongType(key, method, 'a set');
+    if (entry && entry.kind !== 'value') throw wrongType(key, method, holds(entry));
     return entry;
   }
 
   private readSet(key: string, method: string): Extract<Entry, { kind: 'set' }> | undefined {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
-    if (entry?.kind === 'value') throw wrongType(key, method, 'a value');
+    if (entry && entry.kind !== 'set') throw wrongType(key, method, holds(entry));
     return entry;
   }
 
@@ -279,7 +331,7 @@ export class MemoryCacheManager implements CacheManager {
   private addMembers(key: string, members: readonly string[]): number {
     const full = this.prefix + key;
     const entry = this.store.read(full);
-    if (entry?.kind === 'value') throw wrongType(key, 'setAdd', 'a value');
+    if (entry && entry.kind !== 'set') throw wrongType(key, 'setAdd', holds(entry));
     if (members.length === 0) return 0;
     const set = entry?.members ?? new Set<string>();
     const before = set.size;
@@ -291,7 +343,7 @@ export class MemoryCacheManager implements CacheManager {
   private removeMembers(key: string, members: readonly string[]): number {
     const full = this.prefix + key;
     const entry = this.store.read(full);
-    if (entry?.kind === 'value') throw wrongType(key, 'setRemove', 'a value');
+    if (entry && entry.kind !== 'set') throw wrongType(key, 'setRemove', holds(entry));
     if (!entry) return 0;
     let removed = 0;
     for (const member of members) if (entry.members.delete(member)) removed += 1;
@@ -299,22 +351,20 @@ export class MemoryCacheManager implements CacheManager {
     return removed;
   }
 
-  /** Rejects the batch before it writes anything when a set operation would meet a value. */
+  /** Rejects the batch before it writes anything when a set operation would meet a value or a log. */
   private checkBatchKinds(operations: readonly PreparedOperation[]): void {
-    const kinds = new Map<string, 'value' | 'other'>();
+    const kinds = new Map<string, Entry['kind'] | 'none'>();
     for (const operation of operations) {
       if (operation.type === 'set') kinds.set(operation.key, 'value');
-      else if (operation.type === 'remove') kinds.set(operation.key, 'other');
+      else if (operation.type === 'remove') kinds.set(operation.key, 'none');
       else {
-        const kind = kinds.get(operation.key) ?? this.kindOf(operation.key);
-        if (kind === 'value') throw wrongType(operation.key, `batch ${operation.type}`, 'a value');
-        kinds.set(operation.key, 'other');
+        const kind = kinds.get(operation.key) ?? this.store.read(this.prefix + operation.key)?.kind ?? 'none';
+        if (kind === 'value' || kind === 'log') {
+          throw wrongType(operation.key, `batch ${operation.type}`, holds({ kind }));
+        }
+        kinds.set(operation.key, 'set');
       }
     }
-  }
-
-  private kindOf(key: string): 'value' | 'other' {
-    return this.store.read(this.prefix + key)?.kind === 'value' ? 'value' : 'other';
   }
 
   private changeStatus(status: CacheStatus): void {
@@ -332,6 +382,10 @@ function disposedError(method: string): CacheError {
 
 function wrongType(key: string, method: string, holds: string): CacheError {
   return new CacheError('WRONG_TYPE', `${method}() cannot use key "${key}": it holds ${holds}.`);
+}
+
+function holds({ kind }: { kind: Entry['kind'] }): string {
+  return kind === 'value' ? 'a value' : kind === 'set' ? 'a set' : 'a log';
 }
 
 function reportListenerError(error: unknown, channel: string): void {

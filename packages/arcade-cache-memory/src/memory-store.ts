@@ -1,4 +1,4 @@
-import type { CacheValue, PubSubMessage } from '@arcade/cache';
+import type { CacheValue, CappedLog, LogPosition, PubSubMessage } from '@arcade/cache';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -17,19 +17,21 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** @internal One stored key: a value (maybe with an expiry) or a set. */
+/** @internal One stored key: a value (maybe with an expiry), a set, or a log (always with an expiry). */
 export type Entry =
   | { kind: 'value'; value: CacheValue; expiresAt: number | undefined }
-  | { kind: 'set'; members: Set<string> };
+  | { kind: 'set'; members: Set<string> }
+  | { kind: 'log'; log: CappedLog; expiresAt: number };
 
 /** @internal Receives the messages of one full (prefixed) channel for one adapter. */
 export interface ChannelSubscriber {
-  deliver(message: PubSubMessage): void;
+  deliver(message: PubSubMessage, position: LogPosition | undefined): void;
 }
 
 interface Delivery {
   subscriber: ChannelSubscriber;
   message: PubSubMessage;
+  position: LogPosition | undefined;
 }
 
 /**
@@ -61,7 +63,12 @@ export class MemoryStore {
   /** @internal The live entry at `key`, deleting it first when it has expired. */
   read(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry?.kind === 'value' && entry.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+    if (
+      entry !== undefined &&
+      entry.kind !== 'set' &&
+      entry.expiresAt !== undefined &&
+      entry.expiresAt <= this.now()
+    ) {
       this.delete(key);
       return undefined;
     }
@@ -71,7 +78,7 @@ export class MemoryStore {
   /** @internal */
   write(key: string, entry: Entry): void {
     this.entries.set(key, entry);
-    if (entry.kind === 'value' && entry.expiresAt !== undefined) this.expiring.add(key);
+    if (entry.kind !== 'set' && entry.expiresAt !== undefined) this.expiring.add(key);
     else this.expiring.delete(key);
   }
 
@@ -85,8 +92,8 @@ export class MemoryStore {
    * @internal Queues `message` for each subscriber. Delivery happens on a later turn of the event
    * loop, like a message coming back from a server: never inside `publish`, in publish order.
    */
-  enqueue(subscribers: Iterable<ChannelSubscriber>, message: PubSubMessage): void {
-    for (const subscriber of subscribers) this.queue.push({ subscriber, message });
+  enqueue(subscribers: Iterable<ChannelSubscriber>, message: PubSubMessage, position?: LogPosition): void {
+    for (const subscriber of subscribers) this.queue.push({ subscriber, message, position });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
@@ -114,7 +121,7 @@ export class MemoryStore {
     // that publishes cannot starve the event loop.
     const batch = this.queue;
     this.queue = [];
-    for (const { subscriber, message } of batch) subscriber.deliver(message);
+    for (const { subscriber, message, position } of batch) subscriber.deliver(message, position);
   }
 
   private sweep(): void {

@@ -1,4 +1,13 @@
-import type { BatchOperation, CacheValue, PubSubMessage, SetOptions } from '@arcade/cache';
+import type {
+  BatchOperation,
+  CacheValue,
+  LogAppendOptions,
+  LogPosition,
+  LogRead,
+  LogReadOptions,
+  PubSubMessage,
+  SetOptions,
+} from '@arcade/cache';
 import { cacheConformanceCases } from '@arcade/cache/testing';
 import {
   createMemoryStore,
@@ -109,6 +118,50 @@ class ClearsEverything extends MemoryCacheManager {
   }
 }
 
+/** Ignores maxLength, as an adapter that forgets MAXLEN on XADD does: the log grows for ever. */
+class KeepsEverything extends MemoryCacheManager {
+  override appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition> {
+    return super.appendToLog(key, message, { ...options, maxLength: Number.MAX_SAFE_INTEGER });
+  }
+}
+
+/** Names every life of every log the same, as an adapter with a constant epoch does. */
+class KeepsOneEpoch extends MemoryCacheManager {
+  override async appendToLog(
+    key: string,
+    message: PubSubMessage,
+    options: LogAppendOptions,
+  ): Promise<LogPosition> {
+    return { ...(await super.appendToLog(key, message, options)), epoch: 'epoch' };
+  }
+  override async readLog(key: string, options: LogReadOptions): Promise<LogRead> {
+    const real = (await super.readLog(key, { limit: Number.MAX_SAFE_INTEGER })).position;
+    const after = options.after && real ? { ...options.after, epoch: real.epoch } : options.after;
+    const read = await super.readLog(key, { ...options, after });
+    return { ...read, position: read.position && { ...read.position, epoch: 'epoch' } };
+  }
+}
+
+/**
+ * Appends, then publishes in a second step a turn later, as an adapter sending XADD and PUBLISH apart
+ * does: the message goes out through a shadow log whose positions follow the publish order, not the
+ * log's, so only concurrent writers can tell.
+ */
+class PublishesApartFromAppend extends MemoryCacheManager {
+  override async appendToLog(
+    key: string,
+    message: PubSubMessage,
+    options: LogAppendOptions,
+  ): Promise<LogPosition> {
+    const position = await super.appendToLog(key, message, { ...options, channel: undefined });
+    if (options.channel !== undefined) {
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 3));
+      await super.appendToLog(`${key}:published`, message, options);
+    }
+    return position;
+  }
+}
+
 const leakedTimers: NodeJS.Timeout[] = [];
 /**
  * Starts timers in init and forgets them in dispose. Several, not one: the suite compares
@@ -210,8 +263,12 @@ describe('the conformance suite', () => {
 
   it('catches an adapter whose batch a concurrent reader sees half-applied', async () => {
     const failed = await failedTests((store, options) => new AppliesBatchOneByOne({ ...options, store }));
-    // Only this test: the batch is validated whole and ends whole, as every other test checks.
-    expect(failed).toEqual(['concurrency > a reader on another adapter never sees a batch half-applied']);
+    // The batch is validated whole and ends whole, as most tests check; but its scratch copy holds no log,
+    // so a set operation on a log key is found wrong only after the first operations were applied.
+    expect(failed).toEqual([
+      'logs > a log is a key of its own kind: WRONG_TYPE across kinds, set and remove replace it',
+      'concurrency > a reader on another adapter never sees a batch half-applied',
+    ]);
   });
 
   it('catches an adapter that re-parses JSON-looking strings', async () => {
@@ -241,6 +298,31 @@ describe('the conformance suite', () => {
   it('catches an adapter whose clear() reaches beyond its namespace', async () => {
     const failed = await failedTests((store, options) => new ClearsEverything(store, options));
     expect(failed).toEqual(['namespaces > clear removes every key of its namespace and only those']);
+  });
+
+  it('catches an adapter whose log ignores maxLength', async () => {
+    const failed = await failedTests((store, options) => new KeepsEverything({ ...options, store }));
+    // (It also fails the argument checks: it rewrites the options before the adapter sees them.)
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        'logs > a log keeps its newest maxLength entries, and offsets go on counting',
+        'logs > after an offset already trimmed away, the kept entries are read (the gap shows)',
+      ]),
+    );
+  });
+
+  it('catches an adapter that starts a lost log again in the same epoch', async () => {
+    const failed = await failedTests((store, options) => new KeepsOneEpoch({ ...options, store }));
+    expect(failed).toContain(
+      'logs > a lost log (removed, expired, cleared) starts again at offset 1 in a new epoch',
+    );
+  });
+
+  it('catches an adapter that publishes apart from the append', async () => {
+    const failed = await failedTests((store, options) => new PublishesApartFromAppend({ ...options, store }));
+    expect(failed).toContain(
+      'logs > appends from several adapters at once reach every subscriber in log order, with their positions',
+    );
   });
 
   it('catches an adapter that leaves a timer running after dispose', async () => {

@@ -1,4 +1,4 @@
-import { type BatchOperation, CacheError } from '@arcade/cache';
+import { type BatchOperation, CacheError, type PubSubMessage } from '@arcade/cache';
 import type { PreparedOperation } from './batch-script';
 import { encodeValue } from './codec';
 
@@ -26,12 +26,22 @@ export function checkMembers(members: readonly unknown[]): string[] {
  * `Number.MAX_SAFE_INTEGER` ms (285,000 years) is capped there: Redis refuses larger ones, which
  * would also abort a batch's script half-way.
  */
+export function checkTtl(ttlMs: number): number;
+export function checkTtl(ttlMs: number | undefined): number | undefined;
 export function checkTtl(ttlMs: number | undefined): number | undefined {
   if (ttlMs === undefined) return undefined;
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw invalid(`ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
   }
   return Math.min(Math.ceil(ttlMs), Number.MAX_SAFE_INTEGER);
+}
+
+/** `message` when it is a string or bytes; `what` names the call in the error. */
+export function checkMessage(message: unknown, what: string): PubSubMessage {
+  if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
+    throw invalid(`${what} takes a string or a Uint8Array`);
+  }
+  return message;
 }
 
 /** `text` as a literal inside a SCAN MATCH pattern. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { luaScript } from './scripts';
 
 /**
  * An atomic batch as one Lua script. MULTI alone would not do: Redis applies the commands before a
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
  * KEYS[i] is the key of operation i. ARGV holds, per operation: its kind, the count n of its
  * arguments, then those n arguments (`set`: value and TTL in ms or ''; `sadd`/`srem`: members).
  */
-export const BATCH_SCRIPT = `
+export const BATCH_SCRIPT = luaScript(`
 local kinds, firsts, counts = {}, {}, {}
 local i = 1
 for k = 1, #KEYS do
@@ -53,10 +53,7 @@ for k = 1, #KEYS do
   end
 end
 return #KEYS
-`;
-
-/** SHA1 of {@link BATCH_SCRIPT}, for EVALSHA. */
-export const BATCH_SCRIPT_SHA = createHash('sha1').update(BATCH_SCRIPT).digest('hex');
+`);
 
 /** One operation, already validated, prefixed and encoded. */
 export type PreparedOperation =

@@ -88,7 +88,10 @@ export class ChannelSubscriptions {
     return run;
   }
 
-  /** Hands a message from Redis to the channel's listeners, each with its own copy of bytes. */
+  /**
+   * Hands a message from Redis to the channel's listeners, each with its own copy of bytes (and of
+   * the position, for a message appendToLog published: no other listener sees what one changes).
+   */
   deliver(channelBytes: Buffer, frame: Buffer): void {
     if (this.closed) return;
     const channel = channelBytes.toString('utf8');
@@ -103,7 +106,10 @@ export class ChannelSubscriptions {
     for (const { listener } of set) {
       // A listener removed by an earlier one during this delivery is skipped by Set iteration.
       try {
-        listener(copyMessage(decoded), name);
+        // A plain publish still calls the listener with two arguments, not with an undefined third.
+        const { position } = decoded;
+        if (position) listener(copyMessage(decoded), name, { ...position });
+        else listener(copyMessage(decoded), name);
       } catch (error) {
         this.logger.warn('a message listener threw; the other listeners still ran', { channel: name, error });
       }

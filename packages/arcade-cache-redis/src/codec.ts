@@ -1,4 +1,10 @@
-import { assertCacheValue, type CacheValue, type JsonValue, type PubSubMessage } from '@arcade/cache';
+import {
+  assertCacheValue,
+  type CacheValue,
+  type JsonValue,
+  type LogPosition,
+  type PubSubMessage,
+} from '@arcade/cache';
 
 /*
  * Framing of stored values and pub/sub payloads: one tag byte, then the payload. The tag says what
@@ -6,11 +12,17 @@ import { assertCacheValue, type CacheValue, type JsonValue, type PubSubMessage }
  *   's' UTF-8 text (a string)     'b' raw bytes (a Uint8Array)     'j' JSON text (any other JSON value)
  * and, for pub/sub only, 'B' raw bytes published as a Node.js Buffer, delivered as a Buffer again
  * (as the in-process adapter does); stored bytes always read back as a plain Uint8Array.
+ * A message published by appendToLog carries its log position in front of its frame:
+ *   'p' <offset in decimal> ':' <epoch> ':' <frame>     (an epoch never contains ':')
+ * The append script builds it (log-scripts.ts): only the script knows the position.
  */
 const TAG_STRING = 0x73;
 const TAG_BYTES = 0x62;
 const TAG_JSON = 0x6a;
 const TAG_BUFFER = 0x42;
+const TAG_POSITIONED = 0x70;
+const POSITION_SEPARATOR = 0x3a;
+const OFFSET_DIGITS = /^[1-9][0-9]*$/;
 const TEXT_PREFIX = String.fromCharCode(TAG_STRING);
 
 function framed(tag: number, payload: Buffer | Uint8Array): Buffer {
@@ -63,18 +75,49 @@ export function encodeMessage(message: PubSubMessage): string | Buffer {
   return framed(Buffer.isBuffer(message) ? TAG_BUFFER : TAG_BYTES, message);
 }
 
-/** A decoded pub/sub frame: text, or bytes still inside the frame (copied per listener). */
-export type DecodedMessage = { text: string } | { bytes: Buffer; asBuffer: boolean };
+/** A message frame decoded: text, or bytes still inside the frame (copied per listener). */
+type DecodedPayload = { text: string } | { bytes: Buffer; asBuffer: boolean };
+
+/** A decoded pub/sub frame, with its log position when appendToLog published it. */
+export type DecodedMessage = DecodedPayload & { position?: LogPosition };
+
+/** Reads a message frame ('s', 'b' or 'B'); `bytes` keeps the tag at index 0. */
+function decodePayload(frame: Buffer): DecodedPayload | undefined {
+  if (frame[0] === TAG_STRING) return { text: frame.toString('utf8', 1) };
+  if (frame[0] === TAG_BYTES || frame[0] === TAG_BUFFER)
+    return { bytes: frame, asBuffer: frame[0] === TAG_BUFFER };
+  return undefined;
+}
+
+/** Reads a 'p' frame: the position, then the message frame it wraps. */
+function decodePositioned(frame: Buffer): DecodedMessage | undefined {
+  const offsetEnd = frame.indexOf(POSITION_SEPARATOR, 1);
+  const epochEnd = offsetEnd < 0 ? -1 : frame.indexOf(POSITION_SEPARATOR, offsetEnd + 1);
+  if (epochEnd <= offsetEnd + 1) return undefined;
+  const digits = frame.toString('latin1', 1, offsetEnd);
+  const offset = Number(digits);
+  if (!OFFSET_DIGITS.test(digits) || !Number.isSafeInteger(offset)) return undefined;
+  const payload = decodePayload(frame.subarray(epochEnd + 1));
+  if (!payload) return undefined;
+  return { ...payload, position: { epoch: frame.toString('utf8', offsetEnd + 1, epochEnd), offset } };
+}
 
 /**
  * Reads a pub/sub frame back, or `undefined` for a payload this adapter did not publish. Text is
  * decoded once; bytes are copied per listener by {@link copyMessage}.
  */
 export function decodeMessage(frame: Buffer): DecodedMessage | undefined {
-  if (frame[0] === TAG_STRING) return { text: frame.toString('utf8', 1) };
-  if (frame[0] === TAG_BYTES || frame[0] === TAG_BUFFER)
-    return { bytes: frame, asBuffer: frame[0] === TAG_BUFFER };
-  return undefined;
+  return frame[0] === TAG_POSITIONED ? decodePositioned(frame) : decodePayload(frame);
+}
+
+/**
+ * Reads the frame of a log entry back, or `undefined` when this adapter did not write it. Bytes come
+ * back as a plain Uint8Array, as stored bytes always do, even those appended as a Buffer.
+ */
+export function decodeLogMessage(frame: Buffer): PubSubMessage | undefined {
+  const payload = decodePayload(frame);
+  if (!payload) return undefined;
+  return 'text' in payload ? payload.text : copyBytes(payload.bytes, 1);
 }
 
 /** The payload as one listener receives it: bytes in a copy of its own, of the type published. */

@@ -1,17 +1,32 @@
 import {
+  assertLogAppendOptions,
+  assertLogReadOptions,
   type BatchOperation,
   CacheError,
   type CacheManager,
   type CacheStatus,
   type CacheValue,
+  type LogAppendOptions,
+  type LogPosition,
+  type LogRead,
+  type LogReadOptions,
   type MessageListener,
+  newLogEpoch,
   type PubSubMessage,
   type SetOptions,
   type Unsubscribe,
 } from '@arcade/cache';
 import type { Redis } from 'ioredis';
-import { checkKey, checkMembers, checkTtl, escapeGlob, invalid, prepareOperation } from './arguments';
-import { BATCH_SCRIPT, BATCH_SCRIPT_SHA, batchScriptArguments } from './batch-script';
+import {
+  checkKey,
+  checkMembers,
+  checkMessage,
+  checkTtl,
+  escapeGlob,
+  invalid,
+  prepareOperation,
+} from './arguments';
+import { BATCH_SCRIPT, batchScriptArguments } from './batch-script';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { decodeValue, encodeMessage, encodeValue } from './codec';
 import {
@@ -23,7 +38,16 @@ import {
   withTimeout,
 } from './connections';
 import { authFailure, isAuthFailure, toCacheError, unavailable } from './errors';
+import {
+  APPEND_SCRIPT,
+  appendScriptArguments,
+  parseAppendReply,
+  parseReadReply,
+  READ_SCRIPT,
+  readScriptArguments,
+} from './log-scripts';
 import { type RedisCacheManagerOptions, type ResolvedOptions, resolveOptions } from './options';
+import { runScript } from './scripts';
 
 const SCAN_COUNT = 500;
 
@@ -214,23 +238,39 @@ export class RedisCacheManager implements CacheManager {
     );
     if (prepared.length === 0) return;
     const { keys, args } = batchScriptArguments(prepared);
-    await this.run('batch()', async (client) => {
-      try {
-        return await client.evalsha(BATCH_SCRIPT_SHA, keys.length, ...keys, ...args);
-      } catch (error) {
-        // First use on this server (or after a restart): send the script itself once.
-        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-        return client.eval(BATCH_SCRIPT, keys.length, ...keys, ...args);
-      }
+    await this.run('batch()', (client) => runScript(client, BATCH_SCRIPT, keys, args));
+  }
+
+  /** Appends, trims, renews the TTL and publishes in one script run (see `log-scripts.ts`). */
+  async appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition> {
+    const name = this.key('appendToLog()', key);
+    const frame = encodeMessage(checkMessage(message, 'appendToLog()'));
+    assertLogAppendOptions(options);
+    const { maxLength, ttlMs, channel } = options;
+    const args = appendScriptArguments({
+      frame,
+      // The script uses it only when the log starts (again): a fresh one every call costs 9 random bytes.
+      epoch: newLogEpoch(),
+      maxLength,
+      ttlMs: checkTtl(ttlMs),
+      channel: channel === undefined ? undefined : this.key('appendToLog()', channel, 'channel'),
     });
+    const reply = await this.run('appendToLog()', (client) => runScript(client, APPEND_SCRIPT, [name], args));
+    return parseAppendReply(reply);
+  }
+
+  /** Reads the newest position and the selected entries in one script run (see `log-scripts.ts`). */
+  async readLog(key: string, options: LogReadOptions): Promise<LogRead> {
+    const name = this.key('readLog()', key);
+    assertLogReadOptions(options);
+    const args = readScriptArguments(options);
+    const reply = await this.run('readLog()', (client) => runScript(client, READ_SCRIPT, [name], args));
+    return parseReadReply(reply, key);
   }
 
   async publish(channel: string, message: PubSubMessage): Promise<number> {
     const name = this.key('publish()', channel, 'channel');
-    if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
-      throw invalid('publish() takes a string or a Uint8Array');
-    }
-    const frame = encodeMessage(message);
+    const frame = encodeMessage(checkMessage(message, 'publish()'));
     return this.run('publish()', (client) => client.publish(name, frame));
   }
 

@@ -1,103 +1,80 @@
 import type { PubSubMessage } from '@arcade/cache';
 import { Redis } from 'ioredis';
-import { RedisCacheManager, type RedisCacheManagerOptions } from '../src';
+import { RedisCacheManager } from '../src';
 import { type RedisTestServer, startRedisServer } from '../src/testing';
-import { collector, connectedClients, rawClient } from './support/helpers';
+import { collector, connectedClients, useRedisServer } from './support/helpers';
 
-let server: RedisTestServer;
-let observer: Redis;
-const opened: RedisCacheManager[] = [];
-
-function create(options: RedisCacheManagerOptions = {}): RedisCacheManager {
-  const cache = new RedisCacheManager({ url: server.url, keyPrefix: 'app:', ...options });
-  opened.push(cache);
-  return cache;
-}
-
-async function open(options: RedisCacheManagerOptions = {}): Promise<RedisCacheManager> {
-  const cache = create(options);
-  await cache.init();
-  return cache;
-}
+const redis = useRedisServer();
+const { create, open } = redis;
 
 /**
  * Asserts Redis counts down `ttlMs` on `key`. PTTL answers -2 for a missing key and -1 for one
  * without a TTL, so an upper bound alone would pass both; half the TTL leaves a slow run its time.
  */
 async function expectTtlOnServer(key: string, ttlMs: number): Promise<void> {
-  const remaining = await observer.pttl(key);
+  const remaining = await redis.observer.pttl(key);
   expect(remaining).toBeGreaterThan(ttlMs / 2);
   expect(remaining).toBeLessThanOrEqual(ttlMs);
 }
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  observer = await rawClient(server.url);
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((cache) => cache.dispose()));
-  await observer.flushall();
-});
-
-afterAll(async () => {
-  observer.disconnect();
-  await server.stop();
-});
-
 describe('RedisCacheManager connections', () => {
   it('opens no connection when constructed, and two when initialized', async () => {
-    const before = await connectedClients(observer);
+    const before = await connectedClients(redis.observer);
     const cache = create();
     expect(cache.status).toBe('idle');
-    expect(await connectedClients(observer)).toBe(before);
+    expect(await connectedClients(redis.observer)).toBe(before);
     await cache.init();
-    expect(await connectedClients(observer)).toBe(before + 2);
+    expect(await connectedClients(redis.observer)).toBe(before + 2);
   });
 
   it('takes the guide’s host/port/secure options in init()', async () => {
     const cache = new RedisCacheManager();
-    opened.push(cache);
-    await cache.init({ host: server.host, port: server.port, secure: false, keyPrefix: 'guide:' });
+    redis.track(cache);
+    await cache.init({
+      host: redis.server.host,
+      port: redis.server.port,
+      secure: false,
+      keyPrefix: 'guide:',
+    });
     await cache.set('k', 'v');
-    expect(await observer.get('guide:k')).not.toBeNull();
+    expect(await redis.observer.get('guide:k')).not.toBeNull();
   });
 
   it('keeps one subscriber connection however many channels it listens to', async () => {
     const cache = await open();
-    const before = await connectedClients(observer);
+    const before = await connectedClients(redis.observer);
     await Promise.all(Array.from({ length: 20 }, (_, i) => cache.subscribe(`channel-${i}`, () => {})));
-    expect(await connectedClients(observer)).toBe(before);
+    expect(await connectedClients(redis.observer)).toBe(before);
     expect(await cache.publish('channel-7', 'm')).toBe(1);
   });
 
   it('closes both of its connections on dispose', async () => {
-    const before = await connectedClients(observer);
+    const before = await connectedClients(redis.observer);
     const cache = await open();
     await cache.dispose();
-    expect(await connectedClients(observer)).toBe(before);
+    expect(await connectedClients(redis.observer)).toBe(before);
   });
 
   it('uses a client passed in, leaves it open after dispose, and closes its own subscriber', async () => {
-    const client = new Redis(server.url);
+    const client = new Redis(redis.server.url);
     try {
       await client.ping();
-      const before = await connectedClients(observer);
+      const before = await connectedClients(redis.observer);
       const cache = await open({ client });
-      expect(await connectedClients(observer)).toBe(before + 1);
+      expect(await connectedClients(redis.observer)).toBe(before + 1);
       await cache.set('k', 'v');
       expect(await client.exists('app:k')).toBe(1);
       await cache.dispose();
       expect(client.status).toBe('ready');
       expect(await client.ping()).toBe('PONG');
-      expect(await connectedClients(observer)).toBe(before);
+      expect(await connectedClients(redis.observer)).toBe(before);
     } finally {
       client.disconnect();
     }
   });
 
   it('closes a client passed in when asked to', async () => {
-    const client = new Redis(server.url, { lazyConnect: true });
+    const client = new Redis(redis.server.url, { lazyConnect: true });
     const cache = await open({ client, closeClient: true });
     await cache.set('k', 'v');
     await cache.dispose();
@@ -110,8 +87,8 @@ describe('RedisCacheManager data in Redis', () => {
     const cache = await open({ keyPrefix: 'tenant-1:' });
     await cache.set('user', 'ada');
     await cache.setAdd('room', 'a');
-    expect(await observer.exists('tenant-1:user', 'tenant-1:room')).toBe(2);
-    const listener = observer.duplicate();
+    expect(await redis.observer.exists('tenant-1:user', 'tenant-1:room')).toBe(2);
+    const listener = redis.observer.duplicate();
     try {
       const got = collector<string>();
       listener.on('message', (channel: string) => got.push(channel));
@@ -126,7 +103,7 @@ describe('RedisCacheManager data in Redis', () => {
 
   it('frames a published message with one tag byte: `s` and UTF-8 text, `b` and the bytes', async () => {
     const cache = await open();
-    const listener = observer.duplicate();
+    const listener = redis.observer.duplicate();
     try {
       const got = collector<Buffer>();
       listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => got.push(message));
@@ -171,7 +148,7 @@ describe('RedisCacheManager data in Redis', () => {
     // A prefix with glob characters must not match keys of another prefix in SCAN.
     const mine = await open({ keyPrefix: 'a*:' });
     const theirs = await open({ keyPrefix: 'ab:' });
-    await observer.set('unrelated', 'stays');
+    await redis.observer.set('unrelated', 'stays');
     await mine.set('k', 'mine');
     await theirs.set('k', 'theirs');
     await mine.setAdd('s', 'x');
@@ -181,10 +158,10 @@ describe('RedisCacheManager data in Redis', () => {
     expect(await mine.get('k')).toBe('mine');
 
     await mine.clear();
-    expect(await observer.keys('a\\*:*')).toEqual([]);
+    expect(await redis.observer.keys('a\\*:*')).toEqual([]);
     expect(await theirs.get('k')).toBe('theirs');
     expect(await theirs.setMembers('s')).toEqual(['y']);
-    expect(await observer.get('unrelated')).toBe('stays');
+    expect(await redis.observer.get('unrelated')).toBe('stays');
   });
 
   it('batch writes every key in one atomic step', async () => {
@@ -221,11 +198,11 @@ describe('RedisCacheManager data in Redis', () => {
   it('rejects a value it did not write with WRONG_TYPE and drops messages it did not frame', async () => {
     const warnings = collector<string>();
     const cache = await open({ logger: { warn: (message) => warnings.push(message) } });
-    await observer.set('app:foreign', 'jnot json');
+    await redis.observer.set('app:foreign', 'jnot json');
     await expect(cache.get('foreign')).rejects.toEqual(expect.objectContaining({ code: 'WRONG_TYPE' }));
     const got = collector<PubSubMessage>();
     await cache.subscribe('c', got.push);
-    await observer.publish('app:c', 'raw text');
+    await redis.observer.publish('app:c', 'raw text');
     await cache.publish('c', 'framed');
     await Promise.all([got.reached(1), warnings.reached(1)]);
     expect(got.items).toEqual(['framed']);

@@ -11,8 +11,10 @@ export type PubSubMessage = string | Uint8Array;
  * Receives each message published on a subscribed channel, in publish order per publisher, with
  * the channel name as it was subscribed (without the adapter's prefix). Bytes arrive in a copy of
  * the listener's own. A listener that throws is reported by the adapter and affects nothing else.
+ * `position` is there for a message published by {@link CacheManager.appendToLog}: where it sits in
+ * its log.
  */
-export type MessageListener = (message: PubSubMessage, channel: string) => void;
+export type MessageListener = (message: PubSubMessage, channel: string, position?: LogPosition) => void;
 
 /** Ends one subscription. Resolves once no further message reaches its listener. Idempotent. */
 export type Unsubscribe = () => Promise<void>;
@@ -32,6 +34,61 @@ export type BatchOperation =
   | { readonly type: 'remove'; readonly key: string }
   | { readonly type: 'setAdd'; readonly key: string; readonly members: readonly string[] }
   | { readonly type: 'setRemove'; readonly key: string; readonly members: readonly string[] };
+
+/**
+ * Where an entry sits in a log. `offset` counts the entries of the log from 1; `epoch` names one
+ * life of the log: when the log is lost (it expired, was removed, the server restarted empty) the
+ * next append starts a new epoch, never used before for that key, so a position from an earlier
+ * life can never be mistaken for a current one.
+ */
+export interface LogPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/** One entry of a log, as read back. */
+export interface LogEntry {
+  /** Its offset in the log's current epoch. */
+  readonly offset: number;
+  /** Exactly as appended: text as a string (even when it looks like JSON), bytes as a `Uint8Array`. */
+  readonly message: PubSubMessage;
+  /** When the storage appended it, in milliseconds since 1970 by the storage's clock. */
+  readonly time: number;
+}
+
+/** Options of {@link CacheManager.appendToLog}. */
+export interface LogAppendOptions {
+  /** How many entries the log keeps, a positive integer: an append beyond it drops the oldest. */
+  readonly maxLength: number;
+  /** How long the log lives after this append, in milliseconds (positive, finite); each append renews it. */
+  readonly ttlMs: number;
+  /**
+   * A channel to publish the message on, in the same atomic step as the append. Subscribers receive
+   * it with its position (the third argument of {@link MessageListener}).
+   * @default no publish
+   */
+  readonly channel?: string;
+}
+
+/** Options of {@link CacheManager.readLog}. */
+export interface LogReadOptions {
+  /**
+   * Read only the entries after this position. Used only when its epoch is the log's current one and
+   * its offset is not past the newest; otherwise it is ignored and the newest entries are read.
+   * @default undefined (the newest entries)
+   */
+  readonly after?: LogPosition;
+  /** At most this many entries, the newest of those selected: an integer, 0 or more. */
+  readonly limit: number;
+}
+
+/** What {@link CacheManager.readLog} found. */
+export interface LogRead {
+  /** The newest entry's position; `null` when there is no log (never written, expired, removed). */
+  readonly position: LogPosition | null;
+  /** The entries read, oldest first. */
+  readonly entries: LogEntry[];
+}
 
 /** Connection state of an adapter backed by a server; in-process adapters are always `ready`. */
 export type CacheStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'unavailable' | 'disposed';
@@ -101,6 +158,22 @@ export interface CacheManager {
    * operation is validated first: an invalid one rejects with `INVALID_ARGUMENT` and applies none.
    */
   batch(operations: readonly BatchOperation[]): Promise<void>;
+
+  /**
+   * Appends `message` to the capped log at `key` and, with `options.channel`, publishes it there: one
+   * atomic step, so the order of a log's entries is the order in which every subscriber receives them
+   * (whichever adapters append), and no subscriber receives a message before a read can find it. A
+   * missing log starts at offset 1 in a new epoch; each append adds exactly 1. The log keeps the newest
+   * `maxLength` entries and expires `ttlMs` after its last append. Resolves the entry's position.
+   * `WRONG_TYPE` when `key` holds a value or a set; `set` and `remove` replace or delete a log as they
+   * do any key.
+   */
+  appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition>;
+  /**
+   * Reads the log at `key` in one atomic step: its newest position and up to `limit` entries (see
+   * {@link LogReadOptions}), oldest first. `WRONG_TYPE` when `key` holds a value or a set.
+   */
+  readLog(key: string, options: LogReadOptions): Promise<LogRead>;
 
   /**
    * Publishes `message` on `channel`. Resolves the number of adapters subscribed to it (one per

@@ -27,6 +27,8 @@ function refusingAdapter(): CacheManager {
     setMembers: refuse,
     setSize: refuse,
     batch: refuse,
+    appendToLog: refuse,
+    readLog: refuse,
     publish: refuse,
     subscribe: refuse,
   };
@@ -38,7 +40,17 @@ describe('cacheConformanceCases', () => {
     const titles = cases.map((c) => `${c.group} > ${c.name}`);
     expect(new Set(titles).size).toBe(titles.length);
     expect(new Set(cases.map((c) => c.group))).toEqual(
-      new Set(['lifecycle', 'values', 'TTL', 'sets', 'batch', 'pub/sub', 'concurrency', 'namespaces']),
+      new Set([
+        'lifecycle',
+        'values',
+        'TTL',
+        'sets',
+        'batch',
+        'pub/sub',
+        'logs',
+        'concurrency',
+        'namespaces',
+      ]),
     );
   });
 

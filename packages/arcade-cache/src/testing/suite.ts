@@ -2,6 +2,7 @@ import { batchCases } from './cases/batch';
 import type { CaseGroup } from './cases/case-spec';
 import { concurrencyCases } from './cases/concurrency';
 import { lifecycleCases } from './cases/lifecycle';
+import { logCases } from './cases/logs';
 import { namespaceCases } from './cases/namespaces';
 import { pubSubCases } from './cases/pubsub';
 import { setCases } from './cases/sets';
@@ -17,6 +18,7 @@ const GROUPS: readonly CaseGroup[] = [
   setCases,
   batchCases,
   pubSubCases,
+  logCases,
   concurrencyCases,
   namespaceCases,
 ];

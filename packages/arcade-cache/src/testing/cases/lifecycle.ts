@@ -18,6 +18,8 @@ function everyDataCall(adapter: CacheManager): Array<[string, () => Promise<unkn
     ['setMembers', () => adapter.setMembers('s')],
     ['setSize', () => adapter.setSize('s')],
     ['batch', () => adapter.batch([{ type: 'set', key: 'k', value: 1 }])],
+    ['appendToLog', () => adapter.appendToLog('l', 'm', { maxLength: 10, ttlMs: 1000 })],
+    ['readLog', () => adapter.readLog('l', { limit: 10 })],
     ['publish', () => adapter.publish('c', 'm')],
     ['subscribe', () => adapter.subscribe('c', () => {})],
   ];

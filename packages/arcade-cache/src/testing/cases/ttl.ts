@@ -4,9 +4,9 @@ import { delay, type Harness } from '../harness';
 import type { CaseGroup } from './case-spec';
 
 /** A TTL the suite waits out: real milliseconds without a fake clock, so keep it short. */
-const SHORT_TTL_MS = 100;
+export const SHORT_TTL_MS = 100;
 /** A TTL that never runs out during a test. */
-const LONG_TTL_MS = 60_000;
+export const LONG_TTL_MS = 60_000;
 /** How often a real-time test reads a key that must still be there: about 20 reads per TTL. */
 const READ_INTERVAL_MS = 5;
 /**
@@ -16,7 +16,7 @@ const READ_INTERVAL_MS = 5;
 const REAL_TIME_ATTEMPTS = 3;
 
 /** Lets `key` expire: advances the fake clock past the TTL, or polls in real time until it is gone. */
-async function waitForExpiry(h: Harness, cache: CacheManager, key: string): Promise<void> {
+export async function waitForExpiry(h: Harness, cache: CacheManager, key: string): Promise<void> {
   if (h.hasFakeClock) {
     await h.advance(SHORT_TTL_MS + 1);
     assert.equal(await cache.contains(key), false, `${key} outlived its TTL`);
@@ -30,7 +30,7 @@ async function waitForExpiry(h: Harness, cache: CacheManager, key: string): Prom
  * runs out, then that it is gone. `write` runs again after an expiry when a real-time attempt
  * could not read in time, so it must take the key afresh.
  */
-async function assertLivesForItsTtl(
+export async function assertLivesForItsTtl(
   h: Harness,
   cache: CacheManager,
   key: string,
