@@ -14,6 +14,7 @@ export {
   getConnectionInfo,
   getConnectionsPage,
   getLocalConnections,
+  getRoomHistory,
   getRoomMembers,
   hasLocalConnections,
   initializeWebSocketStorage,
@@ -48,6 +49,8 @@ export {
   DEFAULT_CONNECTIONS_PAGE_LIMIT,
 } from './registry/connections-page';
 export {
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_HISTORY_TTL_MS,
   DEFAULT_INSTANCE_LEASE_MS,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_ROOMS_PER_CONNECTION,
@@ -55,12 +58,19 @@ export {
   type RegistryOptions,
   type WebSocketStorageOptions,
 } from './registry/options';
+export type {
+  RoomHistory,
+  RoomHistoryMessage,
+  RoomHistoryOptions,
+  RoomPosition,
+} from './registry/room-history';
 export { MAX_ROOM_NAME_LENGTH } from './registry/room-name';
 export type { WebSocketApi } from './registry/web-socket-api';
 export type { ArcadeWebSocket, WebSocketData, WebSocketListenOptions } from './transport/arcade-websocket';
 export { type EmitArguments, type EncodedMessage, encodeMessage } from './transport/message';
 export type {
   HeartbeatOptions,
+  HistoryOptions,
   OriginPredicate,
   RateLimitOptions,
   WebSocketConnectionOptions,

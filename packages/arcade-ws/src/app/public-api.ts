@@ -26,6 +26,7 @@ const operationNames: { readonly [K in Operation]: K } = {
   emitTo: 'emitTo',
   emitToConnection: 'emitToConnection',
   emitToRoom: 'emitToRoom',
+  getRoomHistory: 'getRoomHistory',
   joinRoom: 'joinRoom',
   leaveRoom: 'leaveRoom',
   getRoomMembers: 'getRoomMembers',
@@ -83,6 +84,7 @@ export const emitToAll: WebSocketApi['emitToAll'] = onDefaultApp('emitToAll');
 export const emitTo: WebSocketApi['emitTo'] = onDefaultApp('emitTo');
 export const emitToConnection: WebSocketApi['emitToConnection'] = onDefaultApp('emitToConnection');
 export const emitToRoom: WebSocketApi['emitToRoom'] = onDefaultApp('emitToRoom');
+export const getRoomHistory: WebSocketApi['getRoomHistory'] = onDefaultApp('getRoomHistory');
 export const joinRoom: WebSocketApi['joinRoom'] = onDefaultApp('joinRoom');
 export const leaveRoom: WebSocketApi['leaveRoom'] = onDefaultApp('leaveRoom');
 export const getRoomMembers: WebSocketApi['getRoomMembers'] = onDefaultApp('getRoomMembers');

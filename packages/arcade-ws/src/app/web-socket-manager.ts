@@ -49,8 +49,9 @@ export class WebSocketManager extends Registry {
 
   /** At server start: validates and applies the server-wide options, then makes sure a storage is ready. */
   private async start(serverOptions: ServerOptions): Promise<void> {
-    const { maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs } = this.transport.start(serverOptions);
-    this.configure({ maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs });
+    const { maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs, history } =
+      this.transport.start(serverOptions);
+    this.configure({ maxRoomsPerConnection, maxMetadataBytes, instanceLeaseMs, history });
     await this.ensureStorage();
   }
 

@@ -2,6 +2,7 @@ import type {
   BatchOperation,
   CacheManager,
   CacheValue,
+  LogPosition,
   MessageListener,
   PubSubMessage,
   Unsubscribe,
@@ -25,6 +26,7 @@ import {
 } from './envelope';
 import { channelNames, storageKeys } from './keys';
 import { RoomChannels } from './room-channels';
+import type { RoomPosition, StoredHistory } from './room-history';
 import { guardStorage, withDeadline } from './storage-guard';
 
 /** How long a caller waits for the instance holding a connection to apply a request. */
@@ -84,8 +86,10 @@ export class ClusterNode {
     this.envelopes = new SenderEnvelopes(instanceId);
     this.roomChannels = new RoomChannels(
       (room) =>
-        this.subscribe(`subscribe to room ${JSON.stringify(room)}`, channelNames.room(room), (message) =>
-          this.onRoomMessage(room, message),
+        this.subscribe(
+          `subscribe to room ${JSON.stringify(room)}`,
+          channelNames.room(room),
+          (message, _channel, position) => this.onRoomMessage(room, message, position),
         ),
       (room, error) =>
         this.logger().warn('Could not unsubscribe from a room channel', { room, ...describeError(error) }),
@@ -162,11 +166,56 @@ export class ClusterNode {
     payload: EncodedMessage,
     exclude: readonly string[] | undefined,
   ): Promise<void> {
-    const header: DeliveryHeader | undefined = exclude?.length
-      ? { s: this.instanceId, x: [...exclude] }
-      : undefined;
-    const envelope = header ? encodeEnvelope(kind, header, payload) : this.envelopes.plain(kind, payload);
+    const envelope = this.deliveryEnvelope(kind, payload, exclude);
     await this.call(`publish to ${channel}`, () => this.cache.publish(channel, envelope));
+  }
+
+  /**
+   * Appends a room message to the room's history and publishes it on the room's channel, in one
+   * storage step (guarantees 9 and 10 in docs/design.md). The log keeps the envelope as published, so
+   * a read gives back the payload and whom it excluded. Every instance with members, this one included,
+   * delivers it when it arrives from the channel: in the log's order.
+   */
+  appendToHistory(
+    room: string,
+    payload: EncodedMessage,
+    exclude: readonly string[] | undefined,
+    bounds: { readonly size: number; readonly ttlMs: number },
+  ): Promise<RoomPosition> {
+    const envelope = this.deliveryEnvelope('room', payload, exclude);
+    return this.call(`append to the history of room ${JSON.stringify(room)}`, () =>
+      this.cache.appendToLog(storageKeys.history(room), envelope, {
+        maxLength: bounds.size,
+        ttlMs: bounds.ttlMs,
+        channel: channelNames.room(room),
+      }),
+    );
+  }
+
+  /** Reads a room's history (see `CacheManager.readLog`), the payloads unwrapped from their envelopes. */
+  async readHistory(
+    room: string,
+    options: { after: RoomPosition | undefined; limit: number },
+  ): Promise<StoredHistory> {
+    const read = await this.call(`read the history of room ${JSON.stringify(room)}`, () =>
+      this.cache.readLog(storageKeys.history(room), options),
+    );
+    const entries = [];
+    for (const { offset, message, time } of read.entries) {
+      const payload = decodeEnvelope(message)?.payload;
+      if (payload !== undefined) entries.push({ offset, payload, time });
+    }
+    return { position: read.position, entries };
+  }
+
+  private deliveryEnvelope(
+    kind: 'room' | 'broadcast',
+    payload: EncodedMessage,
+    exclude: readonly string[] | undefined,
+  ): string | Uint8Array {
+    if (!exclude?.length) return this.envelopes.plain(kind, payload);
+    const header: DeliveryHeader = { s: this.instanceId, x: [...exclude] };
+    return encodeEnvelope(kind, header, payload);
   }
 
   /**
@@ -257,9 +306,10 @@ export class ClusterNode {
     await withDeadline('dispose the cache', () => this.cache.dispose()).catch(log('dispose the cache'));
   }
 
-  private onRoomMessage(room: string, message: PubSubMessage): void {
-    const envelope = this.decode(message, 'room');
-    if (envelope?.payload === undefined) return;
+  /** A history message (with a position) is delivered by every instance, its sender too: in log order. */
+  private onRoomMessage(room: string, message: PubSubMessage, position: LogPosition | undefined): void {
+    const envelope = position ? decodeEnvelope(message) : this.decode(message, 'room');
+    if (envelope?.kind !== 'room' || envelope.payload === undefined) return;
     this.inbox.deliverToRoom(room, envelope.payload, (envelope.header as DeliveryHeader).x);
   }
 

@@ -14,6 +14,8 @@ export const storageKeys = {
   instances: 'ws:instances',
   /** An instance's lease: present while the instance renews it (TTL `instanceLeaseMs`). */
   lease: (instanceId: string): string => `ws:lease:${instanceId}`,
+  /** The room's history: a capped log (`CacheManager.appendToLog`) appended with a publish on its channel. */
+  history: (room: string): string => `ws:history:${room}`,
   /** Taken with setIfAbsent by the one survivor that cleans a dead instance. */
   reapLock: (instanceId: string): string => `ws:reap:${instanceId}`,
 } as const;

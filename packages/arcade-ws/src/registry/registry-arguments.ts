@@ -11,23 +11,33 @@ export interface ConnectionOrigin {
   readonly remoteAddress?: string;
 }
 
-/** The `exclude` option as a list; rejects a third argument that is not `{ exclude }` (an event form by mistake). */
-export function excludedIds(options: EmitToRoomOptions): readonly string[] | undefined {
+/**
+ * `emitToRoom`'s options checked: `exclude` as a list, `history` as a boolean. Rejects a third argument
+ * that is not such an object (an event form by mistake: `emitToRoom(room, 'event', data)`).
+ */
+export function emitToRoomOptions(options: EmitToRoomOptions): {
+  exclude: readonly string[] | undefined;
+  history: boolean;
+} {
   if (
     typeof options !== 'object' ||
     options === null ||
-    Object.keys(options).some((key) => key !== 'exclude')
+    Object.keys(options).some((key) => key !== 'exclude' && key !== 'history')
   ) {
     throw new TypeError(
-      'emitToRoom(room, message, options): options only takes { exclude }; to send an event, emit { event, data }',
+      'emitToRoom(room, message, options): options only takes { exclude, history }; to send an event, emit { event, data }',
     );
   }
-  if (options.exclude === undefined) return undefined;
-  const ids = [options.exclude].flat();
+  const { exclude, history = false } = options;
+  if (typeof history !== 'boolean') {
+    throw new TypeError(`emitToRoom: history must be true or false, got ${String(history)}`);
+  }
+  if (exclude === undefined) return { exclude: undefined, history };
+  const ids = [exclude].flat();
   if (ids.some((id) => typeof id !== 'string')) {
     throw new TypeError('emitToRoom: exclude must be a connection id or an array of connection ids');
   }
-  return ids;
+  return { exclude: ids, history };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import { MetadataLimitError, RoomLimitError } from '../errors';
-import { positiveInteger } from '../internal/checks';
+import { positiveInteger, positiveNumber } from '../internal/checks';
 import { deliver, deliverToEach } from '../transport/delivery';
 import type { LocalConnection } from '../transport/local-connection';
 import { type EmitArguments, type EncodedMessage, encodeMessage } from '../transport/message';
@@ -12,8 +12,11 @@ import { ConnectionQueries } from './connection-queries';
 import type { ConnectionsPage, ConnectionsPageOptions } from './connections-page';
 import type { ControlRequest } from './control';
 import { channelNames, storageKeys } from './keys';
+import { LocalHistory } from './local-history';
 import { LocalRegistry, type StoredMetadata } from './local-registry';
 import {
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_HISTORY_TTL_MS,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_ROOMS_PER_CONNECTION,
   type EmitToRoomOptions,
@@ -21,7 +24,19 @@ import {
   type WebSocketStorageOptions,
 } from './options';
 import { RecordWriter } from './record-writer';
-import { type ConnectionOrigin, excludedIds, initialMetadata, metadataPatch } from './registry-arguments';
+import {
+  type ConnectionOrigin,
+  emitToRoomOptions,
+  initialMetadata,
+  metadataPatch,
+} from './registry-arguments';
+import {
+  historyQuery,
+  type RoomHistory,
+  type RoomHistoryOptions,
+  type RoomPosition,
+  roomHistory,
+} from './room-history';
 import { assertRoomName } from './room-name';
 import { StorageSlot } from './storage-slot';
 import type { WebSocketApi } from './web-socket-api';
@@ -49,6 +64,9 @@ export class Registry implements WebSocketApi, ClusterInbox {
   private readonly queries: ConnectionQueries;
   private maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
   private maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
+  /** Room history of the private store; with a shared storage, history lives there. */
+  private readonly localHistory = new LocalHistory();
+  private historyBounds = { size: DEFAULT_HISTORY_SIZE, ttlMs: DEFAULT_HISTORY_TTL_MS };
 
   constructor(logger: () => Logger) {
     this.writer = new RecordWriter(this.local, this.instanceId, logger);
@@ -67,9 +85,17 @@ export class Registry implements WebSocketApi, ClusterInbox {
       this.maxMetadataBytes = positiveInteger('maxMetadataBytes', options.maxMetadataBytes);
     }
     if (options.instanceLeaseMs !== undefined) this.slot.configureLease(options.instanceLeaseMs);
+    if (options.history !== undefined) {
+      const { size = DEFAULT_HISTORY_SIZE, ttlMs = DEFAULT_HISTORY_TTL_MS } = options.history;
+      this.historyBounds = {
+        size: positiveInteger('history.size', size),
+        ttlMs: positiveNumber('history.ttlMs', ttlMs),
+      };
+    }
   }
 
   initializeWebSocketStorage(cache?: CacheManager, options?: WebSocketStorageOptions): Promise<void> {
+    this.localHistory.clear();
     return this.slot.use(cache, options);
   }
 
@@ -79,13 +105,14 @@ export class Registry implements WebSocketApi, ClusterInbox {
   }
 
   disposeWebSocketStorage(): Promise<void> {
+    this.localHistory.clear();
     return this.slot.dispose();
   }
 
   /** At the end of `server.close()`, once the sockets are closed: storage cleaned, then disposed as chosen. */
   async shutdown(): Promise<void> {
     await this.writer.drain();
-    await this.slot.dispose();
+    await this.disposeWebSocketStorage();
   }
 
   // ---- connections of this instance ----------------------------------------------------------------
@@ -167,14 +194,36 @@ export class Registry implements WebSocketApi, ClusterInbox {
     return node.request(owner, { op: 'emit', connectionId: id }, { awaitReply: false, payload });
   }
 
-  /** One storage round trip whatever the room's size (guarantee 7 in docs/design.md). */
-  async emitToRoom(room: string, message: unknown, options: EmitToRoomOptions = {}): Promise<void> {
+  /** One storage round trip whatever the room's size (guarantees 7 and 10 in docs/design.md). */
+  emitToRoom(
+    room: string,
+    message: unknown,
+    options: EmitToRoomOptions & { history: true },
+  ): Promise<RoomPosition>;
+  emitToRoom(room: string, message: unknown, options?: EmitToRoomOptions): Promise<RoomPosition | undefined>;
+  async emitToRoom(
+    room: string,
+    message: unknown,
+    options: EmitToRoomOptions = {},
+  ): Promise<RoomPosition | undefined> {
     assertRoomName(room);
-    const exclude = excludedIds(options);
+    const { exclude, history } = emitToRoomOptions(options);
     const payload = encodeMessage(message);
+    if (history) return this.emitWithHistory(room, payload, exclude);
     this.deliverToRoom(room, payload, exclude);
     const node = await this.slot.current();
     await node?.publishDelivery('room', channelNames.room(room), payload, exclude);
+    return undefined;
+  }
+
+  async getRoomHistory(room: string, options: RoomHistoryOptions = {}): Promise<RoomHistory> {
+    assertRoomName(room);
+    const { since, limit } = historyQuery(options, this.historyBounds.size);
+    const node = await this.slot.current();
+    const read = node
+      ? await node.readHistory(room, { after: since, limit })
+      : this.localHistory.read(room, { after: since, limit });
+    return roomHistory(read, since, limit);
   }
 
   // ---- rooms and connections of any instance -------------------------------------------------------
@@ -262,6 +311,23 @@ export class Registry implements WebSocketApi, ClusterInbox {
   }
 
   // ---- internals -------------------------------------------------------------------------------------
+
+  /**
+   * Nothing is delivered before the storage kept the message: with a shared storage every member, local
+   * ones too, gets it from the room's channel in history order; alone, there is no other order to meet.
+   */
+  private async emitWithHistory(
+    room: string,
+    payload: EncodedMessage,
+    exclude: readonly string[] | undefined,
+  ): Promise<RoomPosition> {
+    const node = await this.slot.current();
+    if (node) return node.appendToHistory(room, payload, exclude, this.historyBounds);
+    const { size, ttlMs } = this.historyBounds;
+    const position = this.localHistory.append(room, payload, size, ttlMs);
+    this.deliverToRoom(room, payload, exclude);
+    return position;
+  }
 
   /** Applies a request here when the connection is local, else on the instance holding it. */
   private async applyAnywhere(request: Exclude<ControlRequest, { op: 'emit' }>): Promise<boolean> {

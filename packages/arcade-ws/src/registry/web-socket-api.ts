@@ -2,6 +2,7 @@ import type { CacheManager } from '@arcade/cache';
 import type { ConnectionInfo, ConnectionMetadata } from './connection-info';
 import type { ConnectionsPage, ConnectionsPageOptions } from './connections-page';
 import type { EmitToRoomOptions, WebSocketStorageOptions } from './options';
+import type { RoomHistory, RoomHistoryOptions, RoomPosition } from './room-history';
 
 /**
  * The WebSocket operations of an app, each declared and documented once, here. The registry
@@ -27,8 +28,29 @@ export interface WebSocketApi {
    * `room` on every instance, except `options.exclude`, in one storage round trip whatever the room's
    * size. For an event, pass `{ event, data }`: the same bytes. Delivers to the local members first;
    * during a storage outage it then rejects with `StorageUnavailableError`.
+   *
+   * With `{ history: true }` the message is also kept in the room's history (`getRoomHistory`): the
+   * append and the publish are one storage step, every member (local ones too) receives the message
+   * in history order once the storage kept it, and the promise resolves its {@link RoomPosition}.
+   * If the storage cannot keep it, nobody receives it and the promise rejects.
    */
-  emitToRoom(room: string, message: unknown, options?: EmitToRoomOptions): Promise<void>;
+  emitToRoom(
+    room: string,
+    message: unknown,
+    options: EmitToRoomOptions & { history: true },
+  ): Promise<RoomPosition>;
+  emitToRoom(room: string, message: unknown, options?: EmitToRoomOptions): Promise<RoomPosition | undefined>;
+  /**
+   * The room's history: without `since`, its newest `limit` messages; with `since`, every message after
+   * that position when they are all still kept (`recovered: true`), else the newest ones with
+   * `recovered: false`. Never a partial set reported as recovered. Bounded by `webSocket.history`.
+   *
+   * ```ts
+   * const position = await emitToRoom('lobby', { event: 'chat', data: 'hi' }, { history: true });
+   * const { messages, recovered } = await getRoomHistory('lobby', { since: lastSeen });
+   * ```
+   */
+  getRoomHistory(room: string, options?: RoomHistoryOptions): Promise<RoomHistory>;
   /**
    * Adds a connection (on any instance) to a room; `false` if there is no such connection. Once it
    * resolves, every later emit to the room reaches it. Throws `InvalidRoomNameError` or `RoomLimitError`.

@@ -77,6 +77,20 @@ export interface WebSocketConnectionOptions {
   allowedOrigins?: readonly string[] | OriginPredicate;
 }
 
+/** Bounds of every room's history: `runServer({ webSocket: { history } })`. */
+export interface HistoryOptions {
+  /**
+   * Messages kept per room (the newest); also the default and the cap of `getRoomHistory`'s `limit`.
+   * @default 100
+   */
+  size?: number;
+  /**
+   * How long a room's history is kept after its last history message, in milliseconds.
+   * @default 600000 (10 minutes)
+   */
+  ttlMs?: number;
+}
+
 /** Server-wide WebSocket options: `runServer({ webSocket: { ... } })`. */
 export interface WebSocketOptions extends WebSocketConnectionOptions {
   /**
@@ -102,6 +116,8 @@ export interface WebSocketOptions extends WebSocketConnectionOptions {
    * @default 10000
    */
   instanceLeaseMs?: number;
+  /** Bounds of room history (`emitToRoom(room, message, { history: true })`). */
+  history?: HistoryOptions;
 }
 
 /** The per-connection limits with every default applied. */

@@ -1,6 +1,6 @@
 import { waitFor } from '@arcade/test-support';
 import { STORAGE_FAILURE_BOUND_MS, STORAGE_RECOVERY_BOUND_MS, TIMING_SLACK_MS } from '../support/bounds';
-import { Cluster, type ClusterClient, type ClusterInstance, type Outcome } from '../support/cluster';
+import { Cluster, type ClusterInstance, type Outcome, waitForRoomDelivery } from '../support/cluster';
 
 // Guarantee 6 of docs/design.md: Redis going away does not crash an instance, and it recovers by itself.
 jest.setTimeout(90_000);
@@ -46,22 +46,6 @@ async function expectCallsThatNeedRedisToFail(
   for (const [index, outcome] of outcomes.entries()) expectUnavailable(outcome, needRedis[index]![0]);
 }
 
-/** Emits to 'room' from `sender` until a message reaches `member` on another instance, within the bound. */
-async function expectRoomDeliveryToResume(
-  sender: ClusterInstance,
-  member: ClusterClient,
-  prefix: string,
-): Promise<void> {
-  let round = 0;
-  await waitFor(
-    async () => {
-      await sender.settle('emitToRoom', 'room', `${prefix} ${round++}`);
-      return member.client.history.some((frame) => frame.text.startsWith(`${prefix} `));
-    },
-    { description: 'cross-instance delivery to resume', timeoutMs: recoveryBoundMs, intervalMs: 100 },
-  );
-}
-
 it('keeps local delivery during a Redis outage and resumes cross-instance delivery after a restart', async () => {
   const [a, b] = cluster.instances as [ClusterInstance, ClusterInstance];
   const [a1, a2] = await a.connectMany(2);
@@ -87,7 +71,7 @@ it('keeps local delivery during a Redis outage and resumes cross-instance delive
   await cluster.redis.restart();
 
   // Cross-instance delivery resumes by itself.
-  await expectRoomDeliveryToResume(a, b1!, 'resumed');
+  await waitForRoomDelivery(a, b1!, 'room', 'resumed', recoveryBoundMs);
 
   // Each instance rewrote its own connections and memberships into the empty Redis.
   const everyone = [a1!.id, a2!.id, b1!.id].sort();
@@ -174,7 +158,7 @@ it('fails calls within the bound while Redis hangs, and delivers across instance
   expect(await a1!.client.nextText()).toBe('direct');
   await cluster.redis.resume();
 
-  await expectRoomDeliveryToResume(a, b1!, 'thawed');
+  await waitForRoomDelivery(a, b1!, 'room', 'thawed', recoveryBoundMs);
   await waitFor(
     async () =>
       [...(await b.call<string[]>('getRoomMembers', 'room'))].sort().join() ===

@@ -4,6 +4,10 @@ import {
   type CacheManager,
   type CacheStatus,
   type CacheValue,
+  type LogAppendOptions,
+  type LogPosition,
+  type LogRead,
+  type LogReadOptions,
   type MessageListener,
   type PubSubMessage,
   type SetOptions,
@@ -92,13 +96,19 @@ export class OutageCache implements CacheManager {
   batch(operations: readonly BatchOperation[]): Promise<void> {
     return this.guard(() => this.inner.batch(operations));
   }
+  appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition> {
+    return this.guard(() => this.inner.appendToLog(key, message, options));
+  }
+  readLog(key: string, options: LogReadOptions): Promise<LogRead> {
+    return this.guard(() => this.inner.readLog(key, options));
+  }
   publish(channel: string, message: PubSubMessage): Promise<number> {
     return this.guard(() => this.inner.publish(channel, message));
   }
   subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
     return this.guard(() =>
-      this.inner.subscribe(channel, (message, from) => {
-        if (this.state === 'up') listener(message, from);
+      this.inner.subscribe(channel, (message, from, position) => {
+        if (this.state === 'up') listener(message, from, position);
       }),
     );
   }

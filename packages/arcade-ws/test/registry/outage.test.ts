@@ -47,6 +47,23 @@ describe('a storage outage', () => {
     expect(await b.app.getRoomMembers('other')).toEqual([]);
   });
 
+  it('delivers a history emit to nobody, local members included, when the storage cannot keep it', async () => {
+    const a1 = await a.connect();
+    const b1 = await b.connect();
+    for (const connection of [a1, b1]) await a.app.joinRoom(connection.id, 'room');
+    flaky.down();
+    await expect(a.app.emitToRoom('room', 'not kept', { history: true })).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
+    await expect(a.app.getRoomHistory('room')).rejects.toBeInstanceOf(StorageUnavailableError);
+    flaky.up();
+    const kept = await a.app.emitToRoom('room', 'kept', { history: true });
+    expect(kept.offset).toBe(1);
+    expect(await a1.waitForCount(1)).toEqual(['kept']);
+    expect(await b1.waitForCount(1)).toEqual(['kept']);
+    expect((await b.app.getRoomHistory('room')).messages.map((entry) => entry.message)).toEqual(['kept']);
+  });
+
   it('fails a call that gets no answer with StorageUnavailableError within the 5 s bound', async () => {
     const a1 = await a.connect();
     flaky.down('hang');

@@ -1,21 +1,14 @@
 import { RedisCacheManager } from '@arcade/cache-redis';
-import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
 import { waitFor } from '@arcade/test-support';
 import { nanoid } from 'nanoid';
 import { type ConnectionInfo, type ConnectionsPage, StorageUnavailableError } from '../../src/index';
-import { type Received, TestCluster, type TestInstance } from './support';
+import { type Received, TestCluster, type TestInstance, useRedisServer } from './support';
 
 // The same protocol on the real Redis adapter: real pub/sub, real TTLs, a real outage.
 jest.setTimeout(60_000);
 
-let redis: RedisTestServer;
+const redis = useRedisServer();
 let cluster: TestCluster;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-
-afterAll(() => redis?.stop());
 
 afterEach(() => cluster?.stop());
 
@@ -82,7 +75,7 @@ it('keeps local delivery through a Redis outage and restores everything once Red
   const [a1, a2, b1] = [await a!.connect(), await a!.connect(), await b!.connect()];
   for (const connection of [a1!, a2!, b1!]) await a!.app.joinRoom(connection.id, 'room');
 
-  await redis.kill();
+  await redis.server.kill();
 
   // Delivered to the local members, and rejected all the same: the cross-instance publish failed.
   await expect(a!.app.emitToRoom('room', 'during outage')).rejects.toBeInstanceOf(StorageUnavailableError);
@@ -92,7 +85,7 @@ it('keeps local delivery through a Redis outage and restores everything once Red
   await expect(a!.app.joinRoom(a1!.id, 'other')).rejects.toBeInstanceOf(StorageUnavailableError);
   await expect(a!.app.getRoomMembers('room')).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
 
-  await redis.restart();
+  await redis.server.restart();
 
   let round = 0;
   await waitFor(

@@ -1,5 +1,6 @@
 import type { CacheManager } from '@arcade/cache';
 import { createMemoryStore, MemoryCacheManager, type MemoryStore } from '@arcade/cache-memory';
+import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
 import { type App, createApp, silentLogger } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import { WebSocketManager, type WebSocketStorageOptions } from '../../src/index';
@@ -92,13 +93,22 @@ export class TestCluster {
 
   async start(options: WebSocketStorageOptions = {}, cache?: CacheManager): Promise<TestInstance> {
     const app = createApp({ logger: silentLogger });
-    const manager = WebSocketManager.of(app);
     const storage = cache ?? new MemoryCacheManager({ store: this.store });
     await app.initializeWebSocketStorage(storage, options);
+    return this.track(app, storage);
+  }
+
+  /** An instance that never chose a storage: the private in-memory store (its `cache` is unused). */
+  startPrivate(): TestInstance {
+    return this.track(createApp({ logger: silentLogger }), new MemoryCacheManager());
+  }
+
+  private track(app: App, cache: CacheManager): TestInstance {
+    const manager = WebSocketManager.of(app);
     const instance: TestInstance = {
       app,
       manager,
-      cache: storage,
+      cache,
       connect: async (id) => {
         const connection = new RecordingConnection(id);
         await manager.addConnection(connection, { userAgent: 'jest', remoteAddress: '127.0.0.1' });
@@ -129,4 +139,22 @@ export class TestCluster {
   async stop(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.manager.shutdown()));
   }
+}
+
+/** One redis-server for the test file: started before its first test, stopped after its last. */
+export function useRedisServer(): { readonly server: RedisTestServer; readonly url: string } {
+  let server: RedisTestServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(() => server?.stop());
+  return {
+    get server(): RedisTestServer {
+      if (!server) throw new Error('the Redis server starts in beforeAll');
+      return server;
+    },
+    get url(): string {
+      return this.server.url;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startRedisServer } from '@arcade/cache-redis/testing';
-import { httpRequest, TestClient } from '@arcade/test-support';
+import { httpRequest, TestClient, waitFor } from '@arcade/test-support';
 import { RedisInspector } from './redis-inspect';
 
 /** The folder of the plain CommonJS instance scripts. */
@@ -64,6 +64,8 @@ export interface InstanceOptions {
   /** `instanceLeaseMs` given to `initializeWebSocketStorage`. @default the package default */
   readonly leaseMs?: number;
   readonly keyPrefix?: string;
+  /** `webSocket.history` of the instance. @default the package defaults */
+  readonly history?: { readonly size?: number; readonly ttlMs?: number };
   /** Script under the fixtures folder. @default 'instance.js' */
   readonly fixture?: string;
 }
@@ -114,6 +116,8 @@ export class ClusterInstance {
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: options.redisUrl, PORT: '0' };
     if (options.leaseMs !== undefined) env.LEASE_MS = String(options.leaseMs);
     if (options.keyPrefix !== undefined) env.KEY_PREFIX = options.keyPrefix;
+    if (options.history?.size !== undefined) env.HISTORY_SIZE = String(options.history.size);
+    if (options.history?.ttlMs !== undefined) env.HISTORY_TTL_MS = String(options.history.ttlMs);
     const child = spawn(process.execPath, [join(fixturesDirectory, options.fixture ?? 'instance.js')], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -253,6 +257,7 @@ export interface ClusterOptions {
   readonly instances: number;
   readonly leaseMs?: number;
   readonly keyPrefix?: string;
+  readonly history?: InstanceOptions['history'];
 }
 
 /** One real `redis-server` and N instance processes sharing it. */
@@ -286,6 +291,7 @@ export class Cluster {
       redisUrl: this.redis.url,
       leaseMs: this.options.leaseMs,
       keyPrefix: this.options.keyPrefix,
+      history: this.options.history,
     });
     this.instances.push(instance);
     return instance;
@@ -316,4 +322,25 @@ export class Cluster {
     this.inspectors.clear();
     await this.redis.stop();
   }
+}
+
+/**
+ * Emits `prefix n` to `room` from `sender` until one reaches `member` on another instance: after an
+ * outage, cross-instance delivery has resumed once this resolves (it fails after `timeoutMs`).
+ */
+export async function waitForRoomDelivery(
+  sender: ClusterInstance,
+  member: ClusterClient,
+  room: string,
+  prefix: string,
+  timeoutMs: number,
+): Promise<void> {
+  let round = 0;
+  await waitFor(
+    async () => {
+      await sender.settle('emitToRoom', room, `${prefix} ${round++}`);
+      return member.client.history.some((frame) => frame.text.startsWith(`${prefix} `));
+    },
+    { description: 'cross-instance delivery to resume', timeoutMs, intervalMs: 100 },
+  );
 }

@@ -3,6 +3,10 @@ import type {
   CacheManager,
   CacheStatus,
   CacheValue,
+  LogAppendOptions,
+  LogPosition,
+  LogRead,
+  LogReadOptions,
   MessageListener,
   PubSubMessage,
   SetOptions,
@@ -12,7 +16,7 @@ import type {
 /** A key found in storage, with what it holds as text (set members, or the value). */
 export interface StoredKey {
   readonly key: string;
-  readonly kind: 'value' | 'set';
+  readonly kind: 'value' | 'set' | 'log';
   readonly content: readonly string[];
 }
 
@@ -27,7 +31,7 @@ function valueText(value: CacheValue | undefined): string {
  * so a test can list what is left in storage (the contract has no key listing on purpose).
  */
 export class TrackingCache implements CacheManager {
-  private readonly written = new Map<string, 'value' | 'set'>();
+  private readonly written = new Map<string, StoredKey['kind']>();
 
   constructor(private readonly inner: CacheManager) {}
 
@@ -40,11 +44,16 @@ export class TrackingCache implements CacheManager {
     const stored: StoredKey[] = [];
     for (const [key, kind] of this.written) {
       if (!(await this.inner.contains(key))) continue;
-      const content =
-        kind === 'set' ? await this.inner.setMembers(key) : [valueText(await this.inner.get(key))];
-      stored.push({ key, kind, content });
+      stored.push({ key, kind, content: await this.contentOf(key, kind) });
     }
     return stored;
+  }
+
+  private async contentOf(key: string, kind: StoredKey['kind']): Promise<string[]> {
+    if (kind === 'set') return this.inner.setMembers(key);
+    if (kind === 'value') return [valueText(await this.inner.get(key))];
+    const { entries } = await this.inner.readLog(key, { limit: Number.MAX_SAFE_INTEGER });
+    return entries.map((entry) => valueText(entry.message));
   }
 
   init(options?: unknown): Promise<void> {
@@ -95,6 +104,13 @@ export class TrackingCache implements CacheManager {
       if (operation.type === 'setAdd') this.written.set(operation.key, 'set');
     }
     return this.inner.batch(operations);
+  }
+  appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition> {
+    this.written.set(key, 'log');
+    return this.inner.appendToLog(key, message, options);
+  }
+  readLog(key: string, options: LogReadOptions): Promise<LogRead> {
+    return this.inner.readLog(key, options);
   }
   publish(channel: string, message: PubSubMessage): Promise<number> {
     return this.inner.publish(channel, message);
