@@ -9,6 +9,7 @@
   const TYPING_IDLE_MS = 3000;
   const TYPING_SHOWN_MS = 5000;
   const ROOMS_REFRESH_MS = 15000;
+  const EARLY_LINES_KEPT = 50;
 
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -54,6 +55,8 @@
     room: null,
     members: new Map(),
     seen: new Set(),
+    /** Lines of another room, kept until the next `joined`: they may belong to the room being joined. */
+    early: [],
     typing: new Map(),
     dm: null,
     lastTypingSent: 0,
@@ -156,6 +159,7 @@
         break;
       case 'message':
         if (message.room === state.room) addChatLine(message);
+        else if (state.early.push(message) > EARLY_LINES_KEPT) state.early.shift();
         clearTypingOf(message.from.id);
         break;
       case 'private':
@@ -207,7 +211,10 @@
       state.seen.clear();
       setDm(null);
     }
-    for (const line of message.history) addChatLine(line);
+    // A line stored just after the server read the history can arrive before `joined`: it is newer.
+    const early = state.early.filter((line) => line.room === message.room);
+    state.early = [];
+    for (const line of [...message.history, ...early]) addChatLine(line);
     if (!switched) addNotice('Reconnected');
     el.currentRoom.textContent = `# ${message.room}`;
     document.title = `${message.room} · Arcade chat`;

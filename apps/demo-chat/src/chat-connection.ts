@@ -1,4 +1,5 @@
 import { type ChatServices, roomMembers, userOf } from './chat-services';
+import { recentLines } from './history';
 import type { ChatLine, ChatUser, ClientMessage, ServerMessage } from './protocol';
 import { ChatInputError, parseClientMessage } from './validation';
 
@@ -10,7 +11,9 @@ export interface ChatSocket {
 /**
  * One browser (or any client) connected to this instance: its chosen name and room, and the handling
  * of its frames. Frames are handled one after the other, so a `join` followed at once by a `message`
- * never sees the message overtake the join.
+ * never sees the message overtake the join. Its chat and private messages count against `rateKey`,
+ * the client's address (see `rateLimitKey`), which outlives the connection: a client that reconnects
+ * keeps the budget it had.
  */
 export class ChatConnection {
   private name: string | undefined;
@@ -21,6 +24,7 @@ export class ChatConnection {
     readonly id: string,
     private readonly socket: ChatSocket,
     private readonly services: ChatServices,
+    private readonly rateKey: string,
   ) {}
 
   /** Greets the client with its id and the limits it should respect. */
@@ -41,7 +45,6 @@ export class ChatConnection {
   /** Tells the room this user left; called once when the socket is done. */
   async closed(): Promise<void> {
     await this.queue;
-    this.services.rateLimiter.forget(this.id);
     const room = this.room;
     this.room = undefined;
     if (room !== undefined) await this.announceLeave(room);
@@ -120,7 +123,7 @@ export class ChatConnection {
   }
 
   private takeRateSlot(requestType: 'message' | 'private'): void {
-    const decision = this.services.rateLimiter.take(this.id);
+    const decision = this.services.rateLimiter.take(this.rateKey);
     if (decision.allowed) return;
     const seconds = Math.ceil(decision.retryAfterMs / 1000);
     throw new ChatInputError(
@@ -132,14 +135,18 @@ export class ChatConnection {
   }
 
   private async join(name: string, room: string): Promise<void> {
-    const { realtime, rooms, history } = this.services;
+    const { realtime, rooms, historyLength } = this.services;
     if (this.room !== undefined && this.room !== room) await this.leave(false);
     this.name = name;
     await realtime.updateConnectionMetadata(this.id, { name, room });
     await realtime.joinRoom(this.id, room);
     this.room = room;
     await rooms.add(room);
-    const [members, lines] = await Promise.all([roomMembers(realtime, room), history.recent(room)]);
+    const members = await roomMembers(realtime, room);
+    // The connection is in the room before the history is read: a line stored before the read is in
+    // `history`, one stored after it arrives live (possibly just before `joined`), and one stored in
+    // between comes both ways with the same id. The page shows each id once.
+    const lines = await recentLines(realtime, room, historyLength);
     this.send({ type: 'joined', room, you: this.user, members, history: lines });
     await this.announce('member_joined', room, members.length);
   }
@@ -162,6 +169,8 @@ export class ChatConnection {
       (member) => member !== this.id,
     );
     await this.announce('member_left', room, remaining.length);
+    // The last one out takes the room off the directory, so hopping through rooms leaves nothing behind.
+    if (remaining.length === 0) await this.services.rooms.forgetIfEmpty(room);
   }
 
   /** Tells the others in `room` that this user joined or left. */
@@ -191,9 +200,9 @@ export class ChatConnection {
       text,
       at: new Date().toISOString(),
     };
-    // History first: a user joining meanwhile gets the line from history or live (the page drops duplicates by id).
-    await this.services.history.append(line);
-    await this.services.realtime.emitToRoom(room, JSON.stringify(line));
+    // One storage step keeps the line in the room's history (bounded by size and ttlMs) and publishes
+    // it: every member, the sender too, receives it once, in history order, once it is stored.
+    await this.services.realtime.emitToRoom(room, JSON.stringify(line), { history: true });
   }
 
   private async typing(typing: boolean): Promise<void> {

@@ -6,9 +6,9 @@ import { type App, createApp, type Logger } from '@arcade/core';
 import '@arcade/ws';
 import { ChatConnection } from './chat-connection';
 import type { ChatServices } from './chat-services';
-import { RoomHistory } from './history';
+import { type ChatHistoryOptions, HISTORY_LENGTH, HISTORY_TTL_MS } from './history';
 import { registerHttpRoutes } from './http-routes';
-import { DEFAULT_MESSAGE_RATE_LIMIT, type MessageRateLimit, RateLimiter } from './rate-limiter';
+import { DEFAULT_MESSAGE_RATE_LIMIT, type MessageRateLimit, RateLimiter, rateLimitKey } from './rate-limiter';
 import { RoomDirectory } from './room-directory';
 import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './validation';
 
@@ -30,13 +30,21 @@ export interface ChatServerOptions {
   cache?: CacheManager;
   /** Bearer token of the admin API (`GET /api/ws/connections`, `POST /api/broadcast`). @default admin API disabled */
   adminToken?: string;
-  /** Per-user chat message limit. @default { messages: 5, perMs: 5000 } */
+  /**
+   * Chat and private messages per client address (all its connections together: reconnecting gives
+   * no fresh budget), counted by each instance. @default { messages: 5, perMs: 5000 }
+   */
   rateLimit?: MessageRateLimit;
+  /** Bounds of each room's history. @default { size: 50, ttlMs: 600000 } */
+  history?: ChatHistoryOptions;
   /** Where the page's files are. @default the app's `public/` folder */
   staticFilesDirectory?: string;
   /** Logger for the server and the chat. @default the @arcade/core console logger */
   logger?: Logger;
-  /** The app to register routes on. @default a fresh `createApp()`, so several servers can share a process */
+  /**
+   * The app to register routes on (its WebSocket functions then reach this server's connections and
+   * rooms). @default a fresh `createApp()`, so several servers can share a process
+   */
   app?: App;
 }
 
@@ -51,7 +59,7 @@ export interface ChatServer {
   close(): Promise<void>;
 }
 
-/** Key prefix of the chat's own data (history, room directory) inside the shared cache. */
+/** Key prefix of the chat's own data (the room directory) inside the shared cache. */
 const CHAT_KEY_PREFIX = 'demo-chat:';
 
 /** Where `public/` is, from `src/` (ts-jest) as from `dist/` (node). */
@@ -68,10 +76,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const app = options.app ?? createApp();
   const { cache, owned } = createCache(options);
   const rateLimit = options.rateLimit ?? DEFAULT_MESSAGE_RATE_LIMIT;
+  const history = {
+    size: options.history?.size ?? HISTORY_LENGTH,
+    ttlMs: options.history?.ttlMs ?? HISTORY_TTL_MS,
+  };
   let sequence = 0;
   try {
     await cache.init();
-    // The chat's history and room directory live in the same cache: the WebSocket storage leaves it
+    // The chat's room directory lives in the same cache: the WebSocket storage leaves it
     // on close but never disposes it; its owner (below, or the caller's code) does.
     await app.initializeWebSocketStorage(cache, { disposeCache: false });
   } catch (error) {
@@ -81,7 +93,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const services: ChatServices = {
     realtime: app,
     cache,
-    history: new RoomHistory(cache, CHAT_KEY_PREFIX),
+    historyLength: history.size,
     rooms: new RoomDirectory(cache, CHAT_KEY_PREFIX, async (room) => (await app.getRoomMembers(room)).length),
     rateLimiter: new RateLimiter(rateLimit),
     limits: {
@@ -105,13 +117,20 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       ...(options.host ? { host: options.host } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       staticFilesDirectory: options.staticFilesDirectory ?? DEFAULT_STATIC_DIRECTORY,
-      // The chat's own frames are small; a bigger frame is an error the client hears about (too_large),
-      // and one past this bound is cut off by the transport with 1009.
-      webSocket: { maxPayload: MAX_FRAME_BYTES * 4 },
+      webSocket: {
+        // The chat's own frames are small; a bigger frame is an error the client hears about (too_large),
+        // and one past this bound is cut off by the transport with 1009.
+        maxPayload: MAX_FRAME_BYTES * 4,
+        // Chat lines are kept in @arcade/ws room history: at most `size` per room, dropped `ttlMs`
+        // after a room's last line, so no client can make stored history grow without bound.
+        history,
+      },
       init: () => {
         registerHttpRoutes(app, services, options.adminToken);
-        app.route.get('/ws').handleWebSocket((_ctx, websocket, id) => {
-          const connection = new ChatConnection(id, websocket, services);
+        app.route.get('/ws').handleWebSocket((ctx, websocket, id) => {
+          // The TCP peer: behind a reverse proxy, the proxy (README, "Rate limit").
+          const rateKey = rateLimitKey(ctx.rawRequest.socket.remoteAddress, id);
+          const connection = new ChatConnection(id, websocket, services, rateKey);
           websocket.listen((data) => connection.receive(data), {
             onDone: () => {
               connection.closed().catch((error: unknown) => {

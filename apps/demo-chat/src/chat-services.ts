@@ -1,30 +1,33 @@
 import type { CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
-import type { ConnectionInfo } from '@arcade/ws';
-import type { RoomHistory } from './history';
+import type { ConnectionInfo, WebSocketApi } from '@arcade/ws';
 import type { ChatLimits, ChatUser } from './protocol';
 import type { RateLimiter } from './rate-limiter';
 import type { RoomDirectory } from './room-directory';
 
 /** The @arcade/ws operations the chat uses, bound to one app (so several servers can share a process). */
-export interface ChatRealtime {
-  joinRoom(id: string, room: string): Promise<boolean>;
-  leaveRoom(id: string, room: string): Promise<boolean>;
-  getRoomMembers(room: string): Promise<string[]>;
-  emitToRoom(room: string, message: unknown, options?: { exclude?: string | string[] }): Promise<void>;
-  emitToConnection(id: string, message: unknown): Promise<boolean>;
-  emitToAll(message: unknown): Promise<void>;
-  getAllConnections(): Promise<ConnectionInfo[]>;
-  getConnectionInfo(id: string): Promise<ConnectionInfo | null>;
-  updateConnectionMetadata(id: string, patch: Record<string, unknown>): Promise<boolean>;
-}
+export type ChatRealtime = Pick<
+  WebSocketApi,
+  | 'joinRoom'
+  | 'leaveRoom'
+  | 'getRoomMembers'
+  | 'emitToRoom'
+  | 'getRoomHistory'
+  | 'emitToConnection'
+  | 'emitToAll'
+  | 'getAllConnections'
+  | 'getConnectionInfo'
+  | 'updateConnectionMetadata'
+>;
 
 /** Everything a chat connection or route needs, created once per server. */
 export interface ChatServices {
   realtime: ChatRealtime;
   cache: CacheManager;
-  history: RoomHistory;
+  /** How many lines of a room's history a joining user gets (the room history's size). */
+  historyLength: number;
   rooms: RoomDirectory;
+  /** Chat and private messages per client address (see `rateLimitKey`), across its connections. */
   rateLimiter: RateLimiter;
   limits: ChatLimits;
   logger: Logger;

@@ -1,4 +1,5 @@
 import type { ChatServerOptions } from './chat-server';
+import { HISTORY_TTL_MS } from './history';
 import { DEFAULT_MESSAGE_RATE_LIMIT } from './rate-limiter';
 
 /** Thrown when an environment variable holds something the server cannot use. */
@@ -23,7 +24,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number,
  * Reads the server's options from the environment:
  * `PORT` (default 3000; 0 picks a free port), `HOST`, `REDIS_URL` (Redis mode: this process is one node
  * of a cluster), `ADMIN_TOKEN` (enables the admin API), `CHAT_RATE_MESSAGES` and `CHAT_RATE_WINDOW_MS`
- * (per-user message rate limit).
+ * (message rate limit per client address), `CHAT_HISTORY_TTL_MS` (how long a quiet room keeps its lines).
  */
 export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const port = positiveInteger(env, 'PORT', 3000, true);
@@ -40,5 +41,6 @@ export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServer
       messages: positiveInteger(env, 'CHAT_RATE_MESSAGES', DEFAULT_MESSAGE_RATE_LIMIT.messages),
       perMs: positiveInteger(env, 'CHAT_RATE_WINDOW_MS', DEFAULT_MESSAGE_RATE_LIMIT.perMs),
     },
+    history: { ttlMs: positiveInteger(env, 'CHAT_HISTORY_TTL_MS', HISTORY_TTL_MS) },
   };
 }

@@ -1,66 +1,53 @@
-import type { CacheManager } from '@arcade/cache';
+import type { WebSocketApi } from '@arcade/ws';
 import type { ChatLine } from './protocol';
+import { isRecord } from './validation';
 
-/** How many messages of a room are kept. */
+/** How many lines of a room are kept (the newest) and sent to a user who joins it. */
 export const HISTORY_LENGTH = 50;
 
-// Trimming needs a full read of the set, so it runs only once the set has grown this far past the
-// limit; readers always return at most HISTORY_LENGTH lines.
-const TRIM_SLACK = 10;
+/** How long a room's lines are kept after its last line: 10 minutes. */
+export const HISTORY_TTL_MS = 10 * 60 * 1000;
 
 /**
- * The last messages of every room, kept in the same CacheManager as the WebSocket registry, so that
- * a user who joins on another instance sees them.
- *
- * Each room's history is a set of JSON lines rather than one JSON array: the cache contract has
- * atomic set additions but no compare-and-set, and a read-modify-write array would lose lines when
- * two instances append at once. Lines carry their server timestamp and a per-process sequence, and
- * readers sort by them. Trimming removes only lines that have at least HISTORY_LENGTH newer lines
- * in the snapshot it read, so concurrent trims never drop one of the newest lines.
+ * Bounds of every room's history. The lines live in @arcade/ws room history (`emitToRoom(room, line,
+ * { history: true })`), in the same storage as the connection registry, so a user joining on another
+ * instance sees them; @arcade/ws keeps at most `size` lines per room and drops a room's lines `ttlMs`
+ * after its last one, whatever the clients do.
  */
-export class RoomHistory {
-  constructor(
-    private readonly cache: CacheManager,
-    private readonly keyPrefix: string,
-  ) {}
-
-  private key(room: string): string {
-    return `${this.keyPrefix}history:${room}`;
-  }
-
-  /** Appends one line to its room's history. */
-  async append(line: ChatLine): Promise<void> {
-    const key = this.key(line.room);
-    await this.cache.setAdd(key, JSON.stringify(line));
-    if ((await this.cache.setSize(key)) > HISTORY_LENGTH + TRIM_SLACK) {
-      const lines = await this.readAll(key);
-      const stale = lines.slice(0, lines.length - HISTORY_LENGTH).map((entry) => entry.raw);
-      if (stale.length > 0) await this.cache.setRemove(key, ...stale);
-    }
-  }
-
-  /** The last {@link HISTORY_LENGTH} lines of `room`, oldest first. */
-  async recent(room: string): Promise<ChatLine[]> {
-    const lines = await this.readAll(this.key(room));
-    return lines.slice(-HISTORY_LENGTH).map((entry) => entry.line);
-  }
-
-  private async readAll(key: string): Promise<{ raw: string; line: ChatLine }[]> {
-    const members = await this.cache.setMembers(key);
-    const lines: { raw: string; line: ChatLine }[] = [];
-    for (const raw of members) {
-      try {
-        lines.push({ raw, line: JSON.parse(raw) as ChatLine });
-      } catch {
-        // A line this app did not write: skip it rather than fail the whole room.
-      }
-    }
-    return lines.sort((a, b) => compareLines(a.line, b.line));
-  }
+export interface ChatHistoryOptions {
+  /** Lines kept per room, and sent in `joined`. @default {@link HISTORY_LENGTH} */
+  size?: number;
+  /** How long a room's lines are kept after its last line, in milliseconds. @default {@link HISTORY_TTL_MS} */
+  ttlMs?: number;
 }
 
-/** Orders lines by server time, then by id (ids start with a zero-padded per-process sequence). */
-function compareLines(a: ChatLine, b: ChatLine): number {
-  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/**
+ * The chat line of `room` that a stored history message holds (the JSON text frame the chat emitted),
+ * or `undefined` for anything else: a binary frame, text that is not JSON, or JSON that is not a line
+ * of this room in the chat's protocol (another app may emit to a room of the same name).
+ */
+export function chatLineOf(message: string | Uint8Array, room: string): ChatLine | undefined {
+  if (typeof message !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(value) || !isRecord(value.from)) return undefined;
+  const { type, id, text, at, from } = value;
+  if (type !== 'message' || value.room !== room) return undefined;
+  if (typeof id !== 'string' || typeof text !== 'string' || typeof at !== 'string') return undefined;
+  if (typeof from.id !== 'string' || typeof from.name !== 'string') return undefined;
+  return { type, id, room, from: { id: from.id, name: from.name }, text, at };
+}
+
+/** The last `limit` chat lines of `room`, oldest first, read from its @arcade/ws room history. */
+export async function recentLines(
+  realtime: Pick<WebSocketApi, 'getRoomHistory'>,
+  room: string,
+  limit: number,
+): Promise<ChatLine[]> {
+  const { messages } = await realtime.getRoomHistory(room, { limit });
+  return messages.flatMap(({ message }) => chatLineOf(message, room) ?? []);
 }

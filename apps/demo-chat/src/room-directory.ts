@@ -3,7 +3,9 @@ import type { RoomSummary } from './protocol';
 
 /**
  * The set of rooms that exist, shared by every instance through the cache. A room is created by its
- * first join and disappears from listings once nobody is in it.
+ * first join and disappears once nobody is in it: its last member to leave removes it, and a listing
+ * prunes the rooms emptied otherwise (connections closed, instances gone). So the set holds about the
+ * rooms that have members, however many rooms a client hops through.
  *
  * Pruning an empty room races with a concurrent first join elsewhere. Both sides act in an order that
  * keeps the room listed: a joiner joins the ws room first and then records the room; a pruner removes
@@ -36,6 +38,11 @@ export class RoomDirectory {
     return rooms
       .filter((room) => room.memberCount > 0)
       .sort((a, b) => b.memberCount - a.memberCount || a.name.localeCompare(b.name));
+  }
+
+  /** Removes `room` unless someone is in it; call it after the last member known here left. */
+  async forgetIfEmpty(room: string): Promise<void> {
+    await this.prune([room]);
   }
 
   private async prune(rooms: string[]): Promise<void> {

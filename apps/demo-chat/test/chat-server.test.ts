@@ -193,6 +193,20 @@ describe('messages', () => {
     expect(await alice.next('message')).toEqual(line);
   });
 
+  it('delivers each line once to every member, its sender too', async () => {
+    const alice = await client();
+    const bob = await client();
+    await alice.join('Alice', 'once-room');
+    await bob.join('Bob', 'once-room');
+    const first = await alice.say('once');
+    await bob.say('barrier');
+    // Lines reach every member in one order: by Bob's own line, Alice's came to both, or never will.
+    await alice.next('message', (line) => line.text === 'barrier');
+    for (const member of [alice, bob]) {
+      expect(member.received.filter((m) => m.type === 'message' && m.id === first.id)).toHaveLength(1);
+    }
+  });
+
   it('does not deliver a message to another room', async () => {
     const alice = await client();
     const carol = await client();
@@ -386,9 +400,9 @@ describe('with a strict rate limit and no admin token', () => {
     await strict.close();
   });
 
-  it('refuses messages past the per-user limit and tells when to retry', async () => {
+  it('refuses messages past the per-address limit and tells when to retry', async () => {
     const alice = await ChatClient.connect(strict.url);
-    const bob = await ChatClient.connect(strict.url);
+    const bob = await ChatClient.connect(strict.url, { localAddress: '127.0.0.2' });
     local.push(alice, bob);
     await alice.join('Alice', 'busy');
     await bob.join('Bob', 'busy');
@@ -401,7 +415,7 @@ describe('with a strict rate limit and no admin token', () => {
     expect(error).toMatchObject({ code: 'rate_limited', requestType: 'message' });
     expect(error.message).toContain('too fast');
     expect(error.retryAfterMs).toBeGreaterThan(0);
-    // The limit is per user: Bob still talks.
+    // The limit is per client address: Bob, on another one, still talks.
     await bob.say('bob is fine');
     expect(alice.received.some((m) => m.type === 'message' && m.text === 'four')).toBe(false);
   });

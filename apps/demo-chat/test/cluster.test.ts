@@ -52,6 +52,11 @@ it('delivers room messages and typing between instances', async () => {
   expect(await bea.next('message', (line) => line.text === 'from A')).toMatchObject({
     from: { name: 'Ada' },
   });
+  // Each line reached each member once, its sender too, and in the same order on both instances.
+  for (const member of [ada, bea]) {
+    const lines = member.received.flatMap((m) => (m.type === 'message' ? [m.text] : []));
+    expect(lines).toEqual(['from B', 'from A']);
+  }
 });
 
 it('shows history written on one instance to a user joining on the other', async () => {

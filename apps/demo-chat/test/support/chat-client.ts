@@ -1,5 +1,5 @@
-import { type Frame, TestClient } from '@arcade/test-support';
-import type { ChatLine, ServerMessage } from '../../src/protocol';
+import { type ConnectOptions, type Frame, TestClient } from '@arcade/test-support';
+import type { ChatErrorCode, ChatLine, ServerMessage } from '../../src/protocol';
 
 type MessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -20,9 +20,13 @@ export class ChatClient {
 
   private constructor(readonly client: TestClient) {}
 
-  /** Connects to `<baseUrl>/ws` and waits for the server's `welcome`. */
-  static async connect(baseUrl: string): Promise<ChatClient> {
-    const chat = new ChatClient(await TestClient.connect(`${baseUrl.replace(/^http/, 'ws')}/ws`));
+  /**
+   * Connects to `<baseUrl>/ws` and waits for the server's `welcome`. `options.localAddress` picks the
+   * client's address, e.g. another loopback address (127.0.0.2) to act as a second client machine.
+   */
+  static async connect(baseUrl: string, options?: ConnectOptions): Promise<ChatClient> {
+    const url = `${baseUrl.replace(/^http/, 'ws')}/ws`;
+    const chat = new ChatClient(await TestClient.connect(url, options));
     const welcome = await chat.next('welcome');
     chat.connectionId = welcome.connectionId;
     return chat;
@@ -73,6 +77,21 @@ export class ChatClient {
   async say(text: string): Promise<ChatLine> {
     this.send({ type: 'message', text });
     return this.next('message', (line) => line.text === text && line.from.id === this.connectionId);
+  }
+
+  /**
+   * Sends a chat line and resolves what came of it: `'sent'` once the line comes back from the room,
+   * else the code of the error the server answered with (`'rate_limited'`...).
+   */
+  async trySay(text: string): Promise<'sent' | ChatErrorCode> {
+    this.send({ type: 'message', text });
+    const outcome = await this.client.nextJson<ServerMessage>(
+      (message) =>
+        (message.type === 'message' && message.text === text && message.from.id === this.connectionId) ||
+        (message.type === 'error' && message.requestType === 'message'),
+      WAIT_LIMIT_MS,
+    );
+    return outcome.type === 'error' ? outcome.code : 'sent';
   }
 
   /** Unread messages of `type`, without taking them. */
