@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { LogEntry, LogPosition, LogRead, LogReadOptions, PubSubMessage } from './cache-manager';
 
+/** 48 random bits drawn once per process: what keeps the epochs of different processes apart. */
+const processPart = randomBytes(6).toString('base64url');
+let epochCounter = 0;
+
 /**
- * A new log epoch: 72 random bits as 12 URL-safe characters (no `:`), so that a log that starts again
- * never reuses the name of one of its earlier lives.
+ * A new log epoch, URL-safe and without `:`: this process's random part and a counter, so that a log
+ * that starts again never reuses the name of one of its earlier lives, whichever process starts it.
+ * Cheap enough to call on every append (the Redis adapter passes one in case the log is missing),
+ * unlike drawing random bytes each time.
  */
 export function newLogEpoch(): string {
-  return randomBytes(9).toString('base64url');
+  epochCounter += 1;
+  return processPart + epochCounter.toString(36);
 }
 
 /**
