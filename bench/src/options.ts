@@ -77,7 +77,7 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
 
 export const USAGE = `usage: node dist/run.js [options]
   --scenario fanout,echo,connections,cluster,http   (default: all)
-  --target arcade,ws,ws-batch,socketio,fastify,node-http
+  --target arcade,arcade-history,ws,ws-batch,socketio,fastify,node-http
   --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
   --rooms N --members N --window N --payload BYTES
   --echo-connections N --echo-rate MSG_PER_S --connections N --http-connections N

@@ -17,6 +17,8 @@ import type {
 /** The server processes the runner can start. */
 export const TARGETS = {
   arcade: { script: 'targets/arcade.js', dialect: 'raw', env: {} },
+  // The same server, emitting with `{ history: true }`: its cost is reported against `arcade` (report.ts).
+  'arcade-history': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_HISTORY: '1' } },
   ws: { script: 'targets/ws.js', dialect: 'raw', env: {} },
   'ws-batch': { script: 'targets/ws.js', dialect: 'raw', env: { WS_BATCH: '1' } },
   socketio: { script: 'targets/socketio.js', dialect: 'socketio', env: {} },

@@ -2,7 +2,7 @@ import { cpus, loadavg, release } from 'node:os';
 import type { BenchOptions, ScenarioName } from './options';
 import type { TargetName } from './processes';
 import type { Metrics } from './protocol';
-import { GOALS, type Scenario } from './scenarios';
+import { COSTS, GOALS, type Scenario } from './scenarios';
 import { median } from './stats';
 
 /** The outcome of one run of one target in one scenario and round. */
@@ -65,6 +65,23 @@ export function medianOf(
   return median(rounds(records).map((round) => metricOf(records, scenario, target, round, metric)));
 }
 
+/** The same-round ratios `metric(target) / metric(baseline)` of the rounds where both sides ran. */
+export function roundRatios(
+  records: readonly RunRecord[],
+  scenario: string,
+  metric: string,
+  target: string,
+  baseline: string,
+): number[] {
+  return rounds(records)
+    .map(
+      (round) =>
+        metricOf(records, scenario, target, round, metric) /
+        metricOf(records, scenario, baseline, round, metric),
+    )
+    .filter((ratio) => Number.isFinite(ratio));
+}
+
 /** Median over rounds of the same-round ratio `metric(target) / metric(baseline)`. */
 export function ratioOf(
   records: readonly RunRecord[],
@@ -73,13 +90,7 @@ export function ratioOf(
   target: string,
   baseline: string,
 ): number {
-  return median(
-    rounds(records).map(
-      (round) =>
-        metricOf(records, scenario, target, round, metric) /
-        metricOf(records, scenario, baseline, round, metric),
-    ),
-  );
+  return median(roundRatios(records, scenario, metric, target, baseline));
 }
 
 function format(value: number, digits: number): string {
@@ -104,6 +115,52 @@ export function ratioText(value: number, bound?: number): string {
 
 function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
+}
+
+/** The lowest and highest of same-round ratios, or `–` when there are none. */
+function ratioRange(ratios: readonly number[]): string {
+  if (ratios.length === 0) return '–';
+  return `${ratioText(Math.min(...ratios))} – ${ratioText(Math.max(...ratios))}`;
+}
+
+/**
+ * One section per cost label (`COSTS` in src/scenarios/index.ts): each measured metric of the target
+ * and of its baseline (medians), their same-round ratio (median) and that ratio's range over rounds.
+ */
+function costSections(records: readonly RunRecord[]): string[] {
+  const ran = (scenario: string, target: string): boolean =>
+    records.some((r) => r.scenario === scenario && r.target === target && r.metrics !== undefined);
+  const costs = COSTS.filter((cost) => ran(cost.scenario, cost.target) && ran(cost.scenario, cost.baseline));
+  const lines: string[] = [];
+  for (const label of new Set(costs.map((cost) => cost.label))) {
+    const pairs = costs.filter((cost) => cost.label === label);
+    lines.push(
+      `## ${label} cost`,
+      '',
+      `Each target against its baseline, which differs from it by this option alone, measured in the ` +
+        'same rounds: the medians, the median of the same-round ratios and their range over rounds.',
+      '',
+      row(['scenario', 'metric', 'baseline', 'with the option', 'same-round ratio', 'rounds']),
+      row(['---', '---', '---:', '---:', '---:', '---:']),
+    );
+    for (const cost of pairs) {
+      for (const column of cost.metrics) {
+        const ratios = roundRatios(records, cost.scenario, column.metric, cost.target, cost.baseline);
+        lines.push(
+          row([
+            cost.scenario,
+            column.header,
+            `${format(medianOf(records, cost.scenario, cost.baseline, column.metric), column.digits)} (${cost.baseline})`,
+            `${format(medianOf(records, cost.scenario, cost.target, column.metric), column.digits)} (${cost.target})`,
+            ratioText(median(ratios)),
+            ratioRange(ratios),
+          ]),
+        );
+      }
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 function scenarioTable(
@@ -135,7 +192,7 @@ function scenarioTable(
   return lines;
 }
 
-/** The markdown report: machine, performance goals, one table per scenario, failures. */
+/** The markdown report: machine, performance goals, option costs, one table per scenario, failures. */
 export function renderReport(
   options: BenchOptions,
   scenarios: readonly Scenario[],
@@ -185,6 +242,7 @@ export function renderReport(
     }
     lines.push('');
   }
+  lines.push(...costSections(records));
   for (const scenario of scenarios) {
     lines.push(`## ${scenario.name}`, '', scenario.describe(options), '');
     lines.push(...scenarioTable(scenario, targetsOf(scenario), records), '');

@@ -5,7 +5,7 @@ import { parseOptions, USAGE } from './options';
 import { RESULTS_DIR, serverSettings, TARGETS, type TargetName } from './processes';
 import type { Metrics } from './protocol';
 import { machineInfo, type RunRecord, renderReport } from './report';
-import { SCENARIO_LIST, type Scenario } from './scenarios';
+import { SCENARIO_LIST, type Scenario, targetsFor } from './scenarios';
 
 /**
  * `pnpm bench`: runs every selected scenario against its targets for several rounds (targets rotate
@@ -26,10 +26,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   const scenarios = SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name));
-  const targetsOf = (scenario: Scenario): TargetName[] =>
-    options.targets === undefined
-      ? scenario.targets
-      : scenario.accepts.filter((target) => options.targets?.includes(target));
+  const targetsOf = (scenario: Scenario): TargetName[] => targetsFor(scenario, options.targets);
   const records: RunRecord[] = [];
   /** Keeps one target's outcome and reports it on stderr; `began` is when its run (or round) began. */
   const keep = (

@@ -50,6 +50,8 @@ interface RoundScenario extends ScenarioBase {
 export type Scenario = SequentialScenario | RoundScenario;
 
 const WS_TARGETS: TargetName[] = ['arcade', 'ws', 'ws-batch', 'socketio'];
+/** The room scenarios also run `arcade-history`: the same server, emitting with `{ history: true }`. */
+const ROOM_TARGETS: TargetName[] = ['arcade', 'arcade-history', 'ws', 'ws-batch', 'socketio'];
 const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
 
 const FANOUT_COLUMNS: Column[] = [
@@ -66,8 +68,8 @@ export const SCENARIO_LIST: Scenario[] = [
     describe: (o) =>
       `${o.rooms} rooms × ${o.members} clients, one publisher per room, window ${o.window}, ` +
       `${o.payloadBytes}-byte text messages; one server process`,
-    targets: WS_TARGETS,
-    accepts: WS_TARGETS,
+    targets: ROOM_TARGETS,
+    accepts: ROOM_TARGETS,
     run: runFanoutScenario,
     columns: [
       ...FANOUT_COLUMNS,
@@ -130,9 +132,9 @@ export const SCENARIO_LIST: Scenario[] = [
     describe: () =>
       `fan-out as above over two server processes sharing one redis-server; each room's members split ` +
       `between them; CPU is both servers' (redis-server apart)`,
-    // ws-batch is left out of the default list to keep `pnpm bench` under 5 minutes (`--target` adds it).
-    targets: ['arcade', 'ws', 'socketio'],
-    accepts: WS_TARGETS,
+    // ws-batch is left out of the default list to keep `pnpm bench` short (`--target` adds it).
+    targets: ['arcade', 'arcade-history', 'ws', 'socketio'],
+    accepts: ROOM_TARGETS,
     run: runClusterScenario,
     columns: [
       ...FANOUT_COLUMNS,
@@ -165,6 +167,55 @@ export const SCENARIO_LIST: Scenario[] = [
       { metric: 'json.requestsPerSec', baseline: 'fastify', header: '/json ÷ fastify' },
       { metric: 'param.requestsPerSec', baseline: 'fastify', header: '/users/:id ÷ fastify' },
       { metric: 'json.requestsPerSec', baseline: 'node-http', header: '/json ÷ node:http' },
+    ],
+  },
+];
+
+/**
+ * The targets of `scenario` in a run: its default list, or those of `--target` it accepts (in the
+ * scenario's order).
+ */
+export function targetsFor(scenario: Scenario, selected: readonly string[] | undefined): TargetName[] {
+  return selected === undefined
+    ? scenario.targets
+    : scenario.accepts.filter((target) => selected.includes(target));
+}
+
+/**
+ * What an option costs: a target that differs from `baseline` by that option alone, measured in the
+ * same round; the report gives the same-round ratio `metric(target) / metric(baseline)` per metric.
+ */
+export interface Cost {
+  /** The report's section is "<label> cost". */
+  label: string;
+  scenario: ScenarioName;
+  target: TargetName;
+  baseline: TargetName;
+  metrics: Column[];
+}
+
+const HISTORY_METRICS: Column[] = [
+  { metric: 'cpuUsPerDelivery', header: 'server CPU µs/delivery', digits: 2 },
+  { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
+  { metric: 'p50Ms', header: 'p50 ms', digits: 2 },
+];
+
+export const COSTS: Cost[] = [
+  {
+    label: 'History',
+    scenario: 'fanout',
+    target: 'arcade-history',
+    baseline: 'arcade',
+    metrics: HISTORY_METRICS,
+  },
+  {
+    label: 'History',
+    scenario: 'cluster',
+    target: 'arcade-history',
+    baseline: 'arcade',
+    metrics: [
+      ...HISTORY_METRICS,
+      { metric: 'redisCpuUsPerDelivery', header: 'redis CPU µs/delivery', digits: 2 },
     ],
   },
 ];

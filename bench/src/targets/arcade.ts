@@ -9,12 +9,16 @@ import { redisUrl, reportError, serveUnderRunner } from './serve';
  * - `/ws/bench/:room` joins the room in `onConnect` and `emitToRoom`s every text message unchanged;
  * - `/ws/echo` sends every message back with `websocket.add`;
  * - `/json` and `/users/:id` for the HTTP scenario.
- * Memory storage, or Redis when `REDIS_URL` is set. The per-connection rate limit is turned off (a
+ * Memory storage, or Redis when `REDIS_URL` is set. With `ARCADE_HISTORY=1` (target `arcade-history`)
+ * every emit is `emitToRoom(room, data, { history: true })`, with the default history bounds (100
+ * messages, 10 minutes); otherwise the call is exactly `emitToRoom(room, data)`, as a user without
+ * history writes it. The per-connection rate limit is turned off (a
  * publisher sends far more than its default 100 messages/s, and neither `ws` nor Socket.IO limits);
  * the logger writes warnings and errors only, as a production deployment would.
  */
 serveUnderRunner(async () => {
   const url = redisUrl();
+  const emitOptions = process.env.ARCADE_HISTORY === '1' ? { history: true } : undefined;
   const server = await runServer({
     port: 0,
     host: '127.0.0.1',
@@ -26,7 +30,7 @@ serveUnderRunner(async () => {
         (ctx, websocket) => {
           const room = ctx.pathParameters.room!;
           websocket.listen((data) => {
-            if (typeof data === 'string') emitToRoom(room, data).catch(reportError);
+            if (typeof data === 'string') emitToRoom(room, data, emitOptions).catch(reportError);
           });
         },
         {
