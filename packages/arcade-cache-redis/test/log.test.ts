@@ -112,7 +112,7 @@ describe('RedisCacheManager logs: the stream in Redis', () => {
     const first = await cache.appendToLog('room', 'héllo', options);
     const second = await cache.appendToLog('room', Uint8Array.from([0, 255]), options);
     const after = Date.now();
-    expect(first).toEqual({ epoch: expect.stringMatching(/^[A-Za-z0-9_-]{12}$/), offset: 1 });
+    expect(first).toEqual({ epoch: expect.stringMatching(/^[A-Za-z0-9_-]+$/), offset: 1 });
     expect(second).toEqual({ epoch: first.epoch, offset: 2 });
     expect(await redis.observer.type('app:room')).toBe('stream');
     const entries = await redis.observer.xrangeBuffer('app:room', '-', '+');
