@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** Thrown by `startRedisServer` when no `redis-server` binary can be found. */
 export class RedisServerNotFoundError extends Error {
@@ -19,6 +19,19 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** The first executable `name` in `directories`, or `undefined`. */
+function findIn(name: string, directories: readonly string[]): string | undefined {
+  for (const directory of directories) {
+    const candidate = join(directory, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function searchPath(env: NodeJS.ProcessEnv, extraDirectories: readonly string[]): string[] {
+  return [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...extraDirectories];
+}
+
 /**
  * The path of the `redis-server` binary: `REDIS_SERVER_BIN` when set, else the first one on `PATH`
  * or in `extraDirectories`. Throws {@link RedisServerNotFoundError} naming the Debian package.
@@ -36,14 +49,29 @@ export function findRedisServer(
         '(apt-get install -y redis-server).',
     );
   }
-  const directories = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...extraDirectories];
-  for (const directory of directories) {
-    const candidate = join(directory, 'redis-server');
-    if (isExecutable(candidate)) return candidate;
-  }
+  const found = findIn('redis-server', searchPath(env, extraDirectories));
+  if (found !== undefined) return found;
   throw new RedisServerNotFoundError(
     `redis-server was not found on PATH nor in ${extraDirectories.join(', ') || 'any other folder'}. ` +
       'Install the Debian package `redis-server` (apt-get update && apt-get install -y redis-server), ' +
       'or set REDIS_SERVER_BIN to the path of a redis-server binary.',
+  );
+}
+
+/**
+ * The path of `redis-cli`: `REDIS_CLI_BIN` when set, else the one next to `serverBin`, else the
+ * first one on `PATH` or in the well-known folders. Throws naming the Debian package when missing.
+ */
+export function findRedisCli(serverBin: string, env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.REDIS_CLI_BIN;
+  if (explicit) {
+    if (isExecutable(explicit)) return explicit;
+    throw new Error(`REDIS_CLI_BIN is set to "${explicit}", which is not an executable file.`);
+  }
+  const found = findIn('redis-cli', [dirname(serverBin), ...searchPath(env, WELL_KNOWN_DIRECTORIES)]);
+  if (found !== undefined) return found;
+  throw new Error(
+    'redis-cli was not found next to redis-server, on PATH nor in the usual folders. Install the Debian ' +
+      'package `redis-tools` (it comes with `redis-server`), or set REDIS_CLI_BIN to its path.',
   );
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** How one `redis-server` child is started. */
@@ -9,6 +10,8 @@ export interface RedisProcessConfig {
   readonly dir: string;
   readonly password?: string;
   readonly readyTimeoutMs: number;
+  /** More `redis-server` arguments, after the defaults (e.g. the cluster settings). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Why a launch did not produce a ready server; `portTaken` asks the caller to retry elsewhere. */
@@ -26,6 +29,7 @@ export class RedisLaunchError extends Error {
 const HOST = '127.0.0.1';
 const OUTPUT_TAIL_CHARS = 4000;
 const PROBE_INTERVAL_MS = 25;
+const STOP_GRACE_MS = 5000;
 
 // Children and temporary folders still alive, killed and removed if the process exits without stop().
 const liveChildren = new Set<ChildProcess>();
@@ -108,6 +112,7 @@ export async function launchRedis(config: RedisProcessConfig): Promise<ChildProc
   const args = ['--port', String(config.port), '--bind', HOST, '--save', '', '--appendonly', 'no'];
   args.push('--dir', config.dir, '--daemonize', 'no', '--protected-mode', 'yes');
   if (config.password !== undefined) args.push('--requirepass', config.password);
+  if (config.extraArgs) args.push(...config.extraArgs);
 
   const child = spawn(config.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   installExitHook();
@@ -146,4 +151,49 @@ export async function launchRedis(config: RedisProcessConfig): Promise<ChildProc
     await delay(PROBE_INTERVAL_MS);
   }
   return fail(`redis-server did not answer PING within ${config.readyTimeoutMs} ms`, false);
+}
+
+/** A port the OS reports free on 127.0.0.1 right now (another process may still take it: we retry). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('The OS did not report a port'));
+      });
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` on a free port, trying another port (up to `attempts` in all) when the one
+ * chosen was taken meanwhile. `extraArgs` gets the port (and may pick more ports of its own).
+ */
+export async function launchOnFreePort(
+  config: Omit<RedisProcessConfig, 'port' | 'extraArgs'>,
+  attempts: number,
+  extraArgs?: (port: number) => Promise<readonly string[]>,
+): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      const child = await launchRedis({ ...config, port, extraArgs: await extraArgs?.(port) });
+      return { child, port };
+    } catch (error) {
+      if (!(error instanceof RedisLaunchError && error.portTaken && attempt < attempts)) throw error;
+    }
+  }
+}
+
+/** Sends `signal` (SIGTERM escalates to SIGKILL after a grace period) and waits for the exit. */
+export async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  child.kill(signal);
+  if (signal === 'SIGKILL') return waitForExit(child);
+  // A server that ignores SIGTERM must not hang teardown.
+  const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await waitForExit(child);
+  clearTimeout(escalation);
 }

@@ -1,16 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRedisServer } from './find-redis-server';
 import {
   delay,
+  launchOnFreePort,
   launchRedis,
   RedisLaunchError,
   releaseDirectory,
+  terminate,
   trackDirectory,
-  waitForExit,
 } from './redis-process';
 
 /** Options of {@link startRedisServer}. */
@@ -47,31 +47,6 @@ const HOST = '127.0.0.1';
 const PORT_ATTEMPTS = 5;
 const RESTART_ATTEMPTS = 20;
 const RESTART_RETRY_MS = 50;
-const STOP_GRACE_MS = 5000;
-
-/** A port the OS reports free on 127.0.0.1 right now (another process may still take it: we retry). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('The OS did not report a port'));
-      });
-    });
-  });
-}
-
-async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  child.kill(signal);
-  if (signal === 'SIGKILL') return waitForExit(child);
-  // A server that ignores SIGTERM must not hang teardown.
-  const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await waitForExit(child);
-  clearTimeout(escalation);
-}
 
 /**
  * Starts a private `redis-server` (no persistence, bound to 127.0.0.1, a free port, its own temporary
@@ -89,14 +64,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   let child: ChildProcess | undefined;
   let port = 0;
   try {
-    for (let attempt = 1; child === undefined; attempt++) {
-      port = await freePort();
-      try {
-        child = await launchRedis({ bin, port, dir, password, readyTimeoutMs });
-      } catch (error) {
-        if (!(error instanceof RedisLaunchError && error.portTaken && attempt < PORT_ATTEMPTS)) throw error;
-      }
-    }
+    ({ child, port } = await launchOnFreePort({ bin, dir, password, readyTimeoutMs }, PORT_ATTEMPTS));
   } catch (error) {
     releaseDirectory(dir);
     throw error;
