@@ -1,7 +1,7 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { NotFoundException, UpgradeRequiredException } from './exceptions';
+import { BadRequestException, NotFoundException, UpgradeRequiredException } from './exceptions';
 import type { AfterHook, BeforeHook, RouteHandler } from './hooks';
 import { isThenable } from './is-thenable';
 import { describeError } from './logger';
@@ -200,6 +200,19 @@ function serveUpgradeAsPlainRequest(config: DispatchConfig, request: IncomingMes
     response.detachSocket(socket as Socket);
     socket.end();
   });
+  // Node stops parsing at the headers of a request that offers an upgrade: its body stays on the
+  // socket, unread, and the handler would see an empty one. Refused, never lost silently.
+  if (
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0
+  ) {
+    const refusal = new BadRequestException({
+      message:
+        'A request with a body cannot offer a protocol upgrade here (Upgrade: h2c is not supported); send it without the Upgrade and Connection: Upgrade headers',
+    });
+    sendError(response, errorResponseFor(refusal, config, {}), undefined, config.logger);
+    return;
+  }
   dispatchRequest(config, request, response);
 }
 

@@ -33,6 +33,12 @@ export type {
   UpgradeHandler,
   UpgradeRequest,
 } from './hooks';
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_HTTP_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './http-limits';
 export { isThenable } from './is-thenable';
 export {
   type ConsoleLoggerOptions,

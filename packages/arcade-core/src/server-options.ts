@@ -25,11 +25,39 @@ export interface ServerOptions {
    */
   staticFilesDirectory?: string;
   /**
+   * Serve files and folders of `staticFilesDirectory` whose name starts with a dot (`.env`,
+   * `.git/`, `.well-known/`). Off by default: such files are answered 404 like missing ones.
+   * @default false
+   */
+  serveDotfiles?: boolean;
+  /**
    * The largest request body read, in bytes; larger ones are answered 413. Routes may override it
    * with `.bodyLimit(bytes)`.
    * @default 1048576 (1 MiB)
    */
   bodyLimit?: number;
+  /**
+   * Time a client has to send its request line and headers; then it gets 408 and is closed.
+   * @default 10000 (see `DEFAULT_HEADERS_TIMEOUT_MS` for why)
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Time a client has to send its whole request, body included; then it gets 408 and is closed.
+   * At least `headersTimeoutMs`.
+   * @default 30000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How long an idle keep-alive connection stays open for the client's next request.
+   * @default 5000
+   */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Plain HTTP connections open at once (WebSocket handshakes count until they upgrade); a new one
+   * beyond it is closed at once, and a warning is logged.
+   * @default 10000
+   */
+  maxHttpConnections?: number;
   /** @default a console logger at level `info` */
   logger?: Logger;
   /**

@@ -5,6 +5,7 @@ import { DEFAULT_BODY_LIMIT } from './body';
 import { closingAwareResponse, isWriting, type ShutdownState, trackSocket } from './closing-response';
 import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
 import { ServiceUnavailableException } from './exceptions';
+import { httpLimitsOf } from './http-limits';
 import { describeError, type Logger } from './logger';
 import { errorResponseFor, sendError, sendErrorOnSocket } from './respond';
 import type { RouteTable } from './route-table';
@@ -29,6 +30,7 @@ const TAKEN_OVER_SOCKETS_GRACE_MS = 1_000;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function validate(options: ServerOptions): void {
+  httpLimitsOf(options);
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
   }
@@ -69,7 +71,7 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
     staticFiles:
       options.staticFilesDirectory === undefined
         ? undefined
-        : new StaticFiles(options.staticFilesDirectory, logger),
+        : new StaticFiles(options.staticFilesDirectory, logger, options.serveDotfiles === true),
   };
   const server = new RunningServer(config, options, input);
   try {
@@ -110,6 +112,9 @@ class RunningServer implements ArcadeServer {
   /** Plain HTTP connections, for the drain. Upgraded sockets move to #upgraded. */
   readonly #connections = new Set<Socket>();
   readonly #upgraded = new Set<Duplex>();
+  readonly #maxHttpConnections: number;
+  /** Set while connections are refused, so the warning is logged once per episode. */
+  #overCapacity = false;
   #onDrained: (() => void) | undefined;
   readonly #onHttpSocketClose = sharedCloseListener<Socket>((socket) => {
     this.#connections.delete(socket);
@@ -131,7 +136,12 @@ class RunningServer implements ArcadeServer {
     private readonly input: StartServerInput,
   ) {
     this.host = options.host ?? '0.0.0.0';
-    const httpServer = createServer({ ServerResponse: closingAwareResponse(this.#shutdownState) });
+    const limits = httpLimitsOf(options);
+    this.#maxHttpConnections = limits.maxHttpConnections;
+    const httpServer = createServer({
+      ...limits.node,
+      ServerResponse: closingAwareResponse(this.#shutdownState),
+    });
     this.httpServer = httpServer;
     httpServer.on('connection', (socket: Socket) => this.#track(socket));
     httpServer.on('request', (request: IncomingMessage, response: ServerResponse) =>
@@ -172,6 +182,18 @@ class RunningServer implements ArcadeServer {
   }
 
   #track(socket: Socket): void {
+    if (this.#connections.size >= this.#maxHttpConnections) {
+      // Refused before any byte is read: the cheapest answer to a flood of connections.
+      socket.destroy();
+      if (!this.#overCapacity) {
+        this.#overCapacity = true;
+        this.config.logger.warn('Refusing HTTP connections: maxHttpConnections reached', {
+          maxHttpConnections: this.#maxHttpConnections,
+        });
+      }
+      return;
+    }
+    this.#overCapacity = false;
     this.#connections.add(socket);
     trackSocket(socket);
     // `on`, not `once`: `once` wraps the listener in a closure per socket; 'close' fires once anyway.

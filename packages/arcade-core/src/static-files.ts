@@ -8,7 +8,9 @@ import { mimeTypeOf } from './mime-types';
 /**
  * Serves files from one folder for GET and HEAD. Never serves anything outside it: `.`/`..`
  * segments (also when percent-encoded), separators or NUL bytes inside a segment, and symlinks
- * whose target lies outside the folder all count as "no such file".
+ * whose target lies outside the folder all count as "no such file". Nor, unless `serveDotfiles`,
+ * anything under a name that starts with a dot (`.env`, `.git/config`, `.npmrc`): such files hold
+ * secrets far more often than content meant for the public.
  */
 export class StaticFiles {
   #root: string | undefined;
@@ -17,6 +19,7 @@ export class StaticFiles {
   constructor(
     private readonly directory: string,
     private readonly logger: Logger,
+    private readonly serveDotfiles = false,
   ) {}
 
   /**
@@ -31,6 +34,7 @@ export class StaticFiles {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     if (segments.some((segment) => segment === '.' || segment === '..' || /[/\\\0]/.test(segment)))
       return false;
+    if (!this.serveDotfiles && segments.some((segment) => segment.startsWith('.'))) return false;
     const root = await this.root();
     if (root === undefined) return false;
     const file = await this.openInside(root, join(root, ...segments));
@@ -40,6 +44,8 @@ export class StaticFiles {
       const stats = await handle.stat();
       const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
       const lastModified = new Date(Math.floor(stats.mtimeMs / 1000) * 1000);
+      // Browsers must not guess another type than the one sent (an uploaded .txt run as a script).
+      response.setHeader('x-content-type-options', 'nosniff');
       response.setHeader('etag', etag);
       response.setHeader('last-modified', lastModified.toUTCString());
       if (isNotModified(request, etag, lastModified)) {

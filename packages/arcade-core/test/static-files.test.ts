@@ -21,6 +21,11 @@ describe('static files', () => {
     writeFileSync(join(publicDir, 'image.png'), Buffer.from([137, 80, 78, 71]));
     writeFileSync(join(publicDir, 'a b.txt'), 'spaced');
     writeFileSync(join(publicDir, 'docs', 'index.html'), 'docs');
+    writeFileSync(join(publicDir, '.env'), 'SECRET=dotenv');
+    mkdirSync(join(publicDir, '.git'));
+    writeFileSync(join(publicDir, '.git', 'config'), '[remote] secret-url');
+    mkdirSync(join(publicDir, 'docs', '.hidden'));
+    writeFileSync(join(publicDir, 'docs', '.hidden', 'notes.txt'), 'secret notes');
     writeFileSync(join(base, 'secret.txt'), 'top secret');
     symlinkSync(join(base, 'secret.txt'), join(publicDir, 'leak.txt'));
     symlinkSync(base, join(publicDir, 'outside'));
@@ -51,6 +56,7 @@ describe('static files', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe(type);
     expect(response.headers['content-length']).toBe(String(response.bytes.length));
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
     if (text !== undefined) expect(response.text).toBe(text);
   });
 
@@ -93,6 +99,13 @@ describe('static files', () => {
     '/outside/secret.txt',
     '/missing.txt',
     '/css',
+    '/.env',
+    '/%2eenv',
+    '/%2Eenv',
+    '/.git/config',
+    '/.git/',
+    '/docs/.hidden/notes.txt',
+    '/docs/%2ehidden/notes.txt',
   ])('answers 404 for %s', async (path) => {
     // Raw socket: an HTTP client would normalize the dots away before sending.
     const response = await exchange(
@@ -100,11 +113,44 @@ describe('static files', () => {
       `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
     );
     expect(response.startsWith('HTTP/1.1 404 ')).toBe(true);
-    expect(response).not.toContain('top secret');
+    for (const secret of ['top secret', 'dotenv', 'secret-url', 'secret notes']) {
+      expect(response).not.toContain(secret);
+    }
   });
 
   it('serves only GET and HEAD', async () => {
     expect((await send(server, '/css/site.css', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('static files with serveDotfiles', () => {
+  let base: string;
+  let server: ArcadeServer;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'arcade-dotfiles-'));
+    mkdirSync(join(base, '.well-known'));
+    writeFileSync(join(base, '.well-known', 'security.txt'), 'Contact: mailto:security@example.com');
+    ({ server } = await startApp(() => {}, { staticFilesDirectory: base, serveDotfiles: true }));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('serves a file under a dot folder when asked to', async () => {
+    const response = await send(server, '/.well-known/security.txt');
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('Contact: mailto:security@example.com');
+  });
+
+  it('still refuses what lies outside the folder', async () => {
+    const response = await exchange(
+      server,
+      'GET /.well-known/../../secret HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    expect(response.startsWith('HTTP/1.1 404 ')).toBe(true);
   });
 });
 

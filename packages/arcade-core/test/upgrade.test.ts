@@ -25,6 +25,7 @@ function bodyOf(rawResponse: string): unknown {
 describe('upgrade routes', () => {
   let server: ArcadeServer;
   const globalCalls: string[] = [];
+  const bodies: string[] = [];
 
   beforeAll(async () => {
     ({ server } = await startApp((app) => {
@@ -83,6 +84,10 @@ describe('upgrade routes', () => {
         },
       });
       route.get('/plain').handle(() => 'plain');
+      route.post('/plain-body').handle(async (ctx) => {
+        bodies.push(await ctx.body());
+        return 'read';
+      });
     }));
   });
 
@@ -178,6 +183,21 @@ describe('upgrade routes', () => {
     expect(response.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
     expect(response.toLowerCase()).toContain('connection: close\r\n');
     expect(response.endsWith('\r\n\r\nplain')).toBe(true);
+  });
+
+  it.each([
+    ['Content-Length: 11', 'hello world'],
+    ['Transfer-Encoding: chunked', 'b\r\nhello world\r\n0\r\n\r\n'],
+  ])('refuses with 400 a request with a body (%s) that offers an upgrade to a plain route, instead of losing the body', async (header, body) => {
+    const response = await exchange(
+      server,
+      `POST /plain-body HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n${header}\r\n\r\n${body}`,
+    );
+    expect(response.startsWith('HTTP/1.1 400 Bad Request\r\n')).toBe(true);
+    expect(bodyOf(response)).toMatchObject({
+      error: { statusCode: 400, message: expect.stringMatching(/cannot offer a protocol upgrade/) },
+    });
+    expect(bodies).toEqual([]);
   });
 
   it('answers 400 on the socket to malformed percent-encoding', async () => {
