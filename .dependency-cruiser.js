@@ -7,8 +7,8 @@
 // Workspace packages resolve to their sources through tsconfig.depcruise.json (`@arcade/x` ->
 // packages/arcade-x/src/index.ts), so the check needs no build and sees the same graph on a fresh clone.
 
-/** A workspace folder: packages/<name>, apps/<name> or bench. `$1` in a `to` pattern is the `from` folder. */
-const WORKSPACE = '^((?:packages|apps)/[^/]+|bench)/';
+/** A workspace folder: packages/<name>, apps/<name>, bench or examples. `$1` in a `to` pattern is the `from` folder. */
+const WORKSPACE = '^((?:packages|apps)/[^/]+|bench|examples)/';
 
 // Which workspace packages each one may import at run time (`import type` is allowed across all of
 // them): dependencies point one way, demo-chat -> ws -> core, ws -> cache, adapters -> cache.
@@ -21,6 +21,14 @@ const PACKAGE_DEPENDENCIES = {
   'packages/arcade-cache-redis': ['packages/arcade-cache'],
   'packages/arcade-ws': ['packages/arcade-core', 'packages/arcade-cache'],
   'apps/demo-chat': [
+    'packages/arcade-ws',
+    'packages/arcade-core',
+    'packages/arcade-cache',
+    'packages/arcade-cache-memory',
+    'packages/arcade-cache-redis',
+  ],
+  // the guide's samples, as a user writes them: the published packages only
+  examples: [
     'packages/arcade-ws',
     'packages/arcade-core',
     'packages/arcade-cache',

@@ -1,20 +1,24 @@
 import type {
   BatchOperation,
+  CacheManager,
   CacheValue,
   LogAppendOptions,
   LogPosition,
   LogRead,
   LogReadOptions,
+  MessageListener,
   PubSubMessage,
   SetOptions,
+  Unsubscribe,
 } from '@arcade/cache';
-import { cacheConformanceCases } from '@arcade/cache/testing';
+import { type CacheConformanceOptions, cacheConformanceCases } from '@arcade/cache/testing';
 import {
   createMemoryStore,
   MemoryCacheManager,
   type MemoryCacheManagerOptions,
   type MemoryStore,
 } from '../src';
+import { type ReconnectBehaviour, SimulatedServer } from './support/simulated-server';
 
 // Each class below breaks one promise of the contract the way real adapters tend to. The suite must
 // fail the tests that guard that promise, and only a few others, or it proves nothing.
@@ -162,6 +166,112 @@ class PublishesApartFromAppend extends MemoryCacheManager {
   }
 }
 
+/** Cuts every published message to 8000 characters or bytes, as PostgreSQL's NOTIFY limits payloads. */
+class TruncatesLongMessages extends MemoryCacheManager {
+  override publish(channel: string, message: PubSubMessage): Promise<number> {
+    return super.publish(
+      channel,
+      typeof message === 'string' ? message.slice(0, 8000) : message.subarray(0, 8000),
+    );
+  }
+}
+
+/**
+ * Sends a message of more than 16 KiB a moment later than a small one, as an adapter that uploads large
+ * payloads apart (in chunks, to a blob store) does: small messages published after it overtake it.
+ */
+class SendsLargeMessagesLate extends MemoryCacheManager {
+  override async publish(channel: string, message: PubSubMessage): Promise<number> {
+    const size = typeof message === 'string' ? message.length : message.byteLength;
+    if (size > 16 * 1024) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    return super.publish(channel, message);
+  }
+}
+
+/** Strips NUL from every key, as a driver passing keys as C strings or "sanitizing" them does. */
+class DropsNulInKeys extends MemoryCacheManager {
+  override get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
+    return super.get<T>(withoutNul(key));
+  }
+  override set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
+    return super.set(withoutNul(key), value, options);
+  }
+  override setIfAbsent(key: string, value: CacheValue, options?: SetOptions): Promise<boolean> {
+    return super.setIfAbsent(withoutNul(key), value, options);
+  }
+  override remove(key: string): Promise<boolean> {
+    return super.remove(withoutNul(key));
+  }
+  override contains(key: string): Promise<boolean> {
+    return super.contains(withoutNul(key));
+  }
+  override batch(operations: readonly BatchOperation[]): Promise<void> {
+    if (!Array.isArray(operations)) return super.batch(operations);
+    return super.batch(operations.map((op) => (op ? { ...op, key: withoutNul(op.key) } : op)));
+  }
+}
+
+function withoutNul<T>(name: T): T {
+  return (typeof name === 'string' ? name.replaceAll('\u0000', '') : name) as T;
+}
+
+/** Cuts every set member at its first NUL, as a C string ends there. */
+class CutsMembersAtNul extends MemoryCacheManager {
+  override setAdd(key: string, ...members: string[]): Promise<number> {
+    return super.setAdd(key, ...members.map(cutAtNul));
+  }
+  override setRemove(key: string, ...members: string[]): Promise<number> {
+    return super.setRemove(key, ...members.map(cutAtNul));
+  }
+  override batch(operations: readonly BatchOperation[]): Promise<void> {
+    if (!Array.isArray(operations)) return super.batch(operations);
+    return super.batch(
+      operations.map((op) =>
+        op?.type === 'setAdd' || op?.type === 'setRemove' ? { ...op, members: op.members.map(cutAtNul) } : op,
+      ),
+    );
+  }
+}
+
+function cutAtNul(member: string): string {
+  return typeof member === 'string' ? (member.split('\u0000')[0] ?? '') : member;
+}
+
+/** The publisher's own messages, while they are on their way: see {@link SlicesPublishedBytes}. */
+const inFlight = new Map<string, Uint8Array>();
+let inFlightCount = 0;
+
+/**
+ * Copies published bytes with `message.slice()` when publishing and again for each listener, as
+ * `MemoryCacheManager` once did: right for a `Uint8Array`, but for a Node `Buffer`, whose `slice()`
+ * is `subarray()`, every listener gets a view of the publisher's memory. (The bytes travel by
+ * reference, under a token.)
+ */
+class SlicesPublishedBytes extends MemoryCacheManager {
+  override publish(channel: string, message: PubSubMessage): Promise<number> {
+    if (typeof message === 'string') return super.publish(channel, message);
+    inFlightCount += 1;
+    const token = `\u0000in-flight bytes #${inFlightCount}`;
+    inFlight.set(token, message.slice());
+    return super.publish(channel, token);
+  }
+  override subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
+    return super.subscribe(channel, (message, name, position) => {
+      const bytes = typeof message === 'string' ? inFlight.get(message) : undefined;
+      listener(bytes ? bytes.slice() : message, name, position);
+    });
+  }
+}
+
+/** Delivers published bytes as a plain `Uint8Array`, never as a `Buffer`: which the contract allows. */
+class DeliversPlainUint8Arrays extends MemoryCacheManager {
+  override subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
+    return super.subscribe(channel, (message, name, position) =>
+      listener(typeof message === 'string' ? message : new Uint8Array(message), name, position),
+    );
+  }
+}
+
 const leakedTimers: NodeJS.Timeout[] = [];
 /**
  * Starts timers in init and forgets them in dispose. Several, not one: the suite compares
@@ -178,15 +288,21 @@ afterAll(() => {
   for (const timer of leakedTimers) clearInterval(timer);
 });
 
-type Factory = (store: MemoryStore, options: MemoryCacheManagerOptions) => MemoryCacheManager;
+type Factory = (store: MemoryStore, options: MemoryCacheManagerOptions) => CacheManager;
 
-/** Runs the whole suite against the adapter `create` makes; resolves the titles of the failed tests. */
-async function failedTests(
-  create: Factory,
-  clock: 'fake' | 'real' = 'fake',
-  group?: string,
-): Promise<string[]> {
+interface RunOptions {
+  readonly clock?: 'fake' | 'real';
+  /** Only the tests of this group. */
+  readonly group?: string;
+  /** Only the test of this name. */
+  readonly name?: string;
+  readonly restart?: CacheConformanceOptions['restart'];
+}
+
+/** Runs the suite against the adapter `create` makes; resolves each failed test's title and message. */
+async function failures(create: Factory, run: RunOptions = {}): Promise<Map<string, string>> {
   let now = 0;
+  const clock = run.clock ?? 'fake';
   const store = createMemoryStore(clock === 'fake' ? { now: () => now } : {});
   const all = cacheConformanceCases({
     name: 'broken',
@@ -198,15 +314,42 @@ async function failedTests(
           }
         : undefined,
     waitTimeoutMs: 300,
+    restart: run.restart,
   });
-  const cases = group ? all.filter((testCase) => testCase.group === group) : all;
-  const failed: string[] = [];
+  const cases = all.filter(
+    (testCase) =>
+      (run.group === undefined || testCase.group === run.group) &&
+      (run.name === undefined || testCase.name === run.name),
+  );
+  const failed = new Map<string, string>();
   // One at a time: the open-handles test compares process-wide counts.
   for (const testCase of cases) {
-    await testCase.run().catch(() => failed.push(`${testCase.group} > ${testCase.name}`));
+    await testCase.run().catch((error: unknown) => {
+      failed.set(`${testCase.group} > ${testCase.name}`, messageOf(error));
+    });
   }
   return failed;
 }
+
+/** An error's message; the suite's assertion errors come from another realm than the test's `Error`. */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/** Runs the whole suite (or a group) against the adapter `create` makes; resolves the titles of the failed tests. */
+async function failedTests(
+  create: Factory,
+  clock: 'fake' | 'real' = 'fake',
+  group?: string,
+): Promise<string[]> {
+  return [...(await failures(create, { clock, group })).keys()];
+}
+
+const LARGE_MESSAGES =
+  'pub/sub > messages of 64 KiB and 1 MiB arrive whole, in call order among small ones, as text and as bytes';
+const RESTART =
+  'after the server restarts, a subscription made before receives again once the adapters are ready';
 
 describe('the conformance suite', () => {
   it('passes a correct adapter: the baseline the broken ones are compared with', async () => {
@@ -323,6 +466,98 @@ describe('the conformance suite', () => {
     expect(failed).toContain(
       'logs > appends from several adapters at once reach every subscriber in log order, with their positions',
     );
+  });
+
+  it('catches an adapter that cuts messages at 8000 characters, and says which message', async () => {
+    const failed = await failures((store, options) => new TruncatesLongMessages({ ...options, store }));
+    expect([...failed.keys()]).toEqual([LARGE_MESSAGES]);
+    expect(failed.get(LARGE_MESSAGES)).toMatch(
+      /^message of 65536 characters \(published #2\): .*8000 characters instead of 65536/,
+    );
+  });
+
+  it('catches an adapter whose large messages are overtaken by small ones published after them', async () => {
+    const failed = await failures((store, options) => new SendsLargeMessagesLate({ ...options, store }));
+    expect([...failed.keys()]).toEqual([LARGE_MESSAGES]);
+    expect(failed.get(LARGE_MESSAGES)).toMatch(
+      /^the messages arrived in another order than they were published/,
+    );
+  });
+
+  it('catches an adapter that drops NUL from keys, and names the key', async () => {
+    const failed = await failures((store, options) => new DropsNulInKeys({ ...options, store }));
+    const title = 'values > keys with NUL, control, glob and unicode characters each hold their own value';
+    expect([...failed.keys()]).toEqual([title]);
+    expect(failed.get(title)).toContain(
+      'key "a\\u0000b" after set("ab"): expected "value of a\\u0000b", got "value of ab"',
+    );
+  });
+
+  it('catches an adapter that cuts members at NUL, and names the members', async () => {
+    const failed = await failures((store, options) => new CutsMembersAtNul({ ...options, store }));
+    const title = 'sets > members with NUL, control, glob and unicode characters are members of their own';
+    expect([...failed.keys()]).toEqual([
+      'sets > members round-trip exactly, unicode and JSON-looking ones included',
+      title,
+    ]);
+    expect(failed.get(title)).toMatch(/^setMembers: "a\\u0000b" is missing, /);
+  });
+
+  it('catches an adapter that hands listeners views of a published Buffer, as MemoryCacheManager did', async () => {
+    const failed = await failures((store, options) => new SlicesPublishedBytes({ ...options, store }));
+    const title =
+      'pub/sub > a published Buffer is copied: neither the publisher nor another listener changes what a listener got';
+    expect([...failed.keys()]).toEqual([title]);
+    expect(failed.get(title)).toContain('received bytes <eeeeeeeeeeeeeeee>');
+  });
+
+  it('passes an adapter that delivers a published Buffer as a plain Uint8Array', async () => {
+    const failed = await failedTests((store, options) => new DeliversPlainUint8Arrays({ ...options, store }));
+    expect(failed).toEqual([]);
+  });
+
+  it('reports text delivered as bytes as the wrong kind, not as different bytes', async () => {
+    const failed = await failures((store, options) => new TurnsTextIntoBytes({ ...options, store }), {
+      group: 'pub/sub',
+    });
+    expect(failed.get(`pub/sub > ${LARGE_MESSAGES.slice('pub/sub > '.length)}`)).toMatch(
+      /^message "small before" \(published #1\): expected the string "small before", got Buffer of 12 bytes <.*> \(text came back as bytes\)$/,
+    );
+  });
+
+  describe('with the restart option', () => {
+    const title = `pub/sub > ${RESTART}`;
+    /** The failures of the restart test (of the whole suite with `everything`) against `behaviour`. */
+    const afterRestart = (behaviour: ReconnectBehaviour, everything = false) => {
+      const server = new SimulatedServer(behaviour);
+      return failures((store, options) => server.adapter(store, options), {
+        name: everything ? undefined : RESTART,
+        restart: () => server.restart(),
+      });
+    };
+
+    it('passes an adapter that restores its subscriptions and reports ready, the whole suite', async () => {
+      expect([...(await afterRestart('restores', true)).keys()]).toEqual([]);
+    });
+
+    it('catches an adapter that forgets its subscriptions', async () => {
+      expect((await afterRestart('forgets')).get(title)).toMatch(
+        /^Timed out after 300 ms waiting for a message published after the restart/,
+      );
+    });
+
+    it('catches an adapter that brings back subscriptions ended before the restart', async () => {
+      expect((await afterRestart('resurrects')).get(title)).toBe(
+        'a subscription ended before the restart came back\n\n1 !== 0\n',
+      );
+    });
+
+    it('catches an adapter that never reports the lost connection', async () => {
+      expect((await afterRestart('silently')).get(title)).toBe(
+        'Timed out after 1500 ms waiting for both adapters to report the lost connection, then ready; ' +
+          'after restart() the subscriber reported nothing, the publisher nothing',
+      );
+    });
   });
 
   it('catches an adapter that leaves a timer running after dispose', async () => {

@@ -23,5 +23,7 @@ runCacheConformanceSuite(
         // The suite throws from a listener on purpose; test/redis-cache-manager.test.ts checks the report.
         logger: { warn: () => {} },
       }),
+    // Restarts redis-server (it comes back empty): subscriptions must come back by themselves.
+    restart: () => server.restart(),
   },
 );

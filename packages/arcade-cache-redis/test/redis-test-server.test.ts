@@ -13,6 +13,9 @@ import {
 
 async function withClient<T>(url: string, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = new Redis(url, {
+    // RESP2: a RESP3 client's HELLO without a password is refused and the connection closed before
+    // any command, which would hide the NOAUTH reply this file checks for.
+    protocol: 2,
     lazyConnect: true,
     enableReadyCheck: false,
     retryStrategy: () => null,

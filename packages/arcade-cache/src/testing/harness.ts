@@ -4,6 +4,11 @@ import type { CacheConformanceOptions } from './types';
 
 /** The default of {@link CacheConformanceOptions.waitTimeoutMs}. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 2000;
+/**
+ * How many times the wait timeout the suite gives adapters to be `ready` again after
+ * {@link CacheConformanceOptions.restart}: a server takes longer to restart than a message to arrive.
+ */
+export const RESTART_TIMEOUT_FACTOR = 5;
 const POLL_INTERVAL_MS = 5;
 
 /**
@@ -30,6 +35,11 @@ export class Harness {
 
   get waitTimeoutMs(): number {
     return this.options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  }
+
+  /** How long to wait for adapters to be `ready` again after a restart. */
+  get restartTimeoutMs(): number {
+    return this.waitTimeoutMs * RESTART_TIMEOUT_FACTOR;
   }
 
   /** A namespace of this test different from {@link namespace} and from any earlier one. */
@@ -63,13 +73,23 @@ export class Harness {
     await this.options.advanceTime(ms);
   }
 
-  /** Polls `condition` until it holds; fails with `what` after the wait timeout. */
-  async waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + this.waitTimeoutMs;
+  /** Restarts the adapters' server; only valid when the `restart` option is given. */
+  async restart(): Promise<void> {
+    if (!this.options.restart) throw new Error('restart() needs the restart option');
+    await this.options.restart();
+  }
+
+  /** Polls `condition` until it holds; fails with `what` after `timeoutMs` (the wait timeout by default). */
+  async waitFor(
+    what: string,
+    condition: () => boolean | Promise<boolean>,
+    timeoutMs = this.waitTimeoutMs,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (await condition()) return;
       if (Date.now() > deadline) {
-        throw new AssertionError({ message: `Timed out after ${this.waitTimeoutMs} ms waiting for ${what}` });
+        throw new AssertionError({ message: `Timed out after ${timeoutMs} ms waiting for ${what}` });
       }
       await delay(POLL_INTERVAL_MS);
     }

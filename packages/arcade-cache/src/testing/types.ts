@@ -70,6 +70,18 @@ export interface CacheConformanceOptions {
    * @default true
    */
   checkOpenHandles?: boolean;
+  /**
+   * Restarts the server every adapter of the suite talks to, and resolves once it accepts
+   * connections again (it may come back empty). When given, the suite checks that a subscription made
+   * before the restart receives again once the adapters report `ready`, without subscribing anew, and
+   * that one ended before it stays ended. It waits up to five times `waitTimeoutMs` (10 s by
+   * default) for both adapters to report the lost connection and then `ready`, then `waitTimeoutMs`
+   * for a message: keep your runner's test timeout above the sum. When omitted, that test is reported skipped.
+   * For example `restart: () => server.restart()` with `startRedisServer()` of
+   * `@arcade/cache-redis/testing`.
+   * @default undefined (no restart test)
+   */
+  restart?: () => Promise<void>;
 }
 
 /** One test of the suite, for running it by hand (e.g. to show a broken adapter fails it). */

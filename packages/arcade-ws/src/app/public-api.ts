@@ -105,15 +105,16 @@ export const disposeWebSocketStorage: WebSocketApi['disposeWebSocketStorage'] =
 export const serverInstanceId: string = WebSocketManager.of(defaultApp).instanceId;
 
 /** Ids of the connections open on this instance, as of each read (a frozen array). */
-export declare const localConnectionIds: readonly string[];
+export declare let localConnectionIds: readonly string[];
 
 /** Whether a connection is open on this instance, as of each read. */
-export declare const hasLocalConnections: boolean;
+export declare let hasLocalConnections: boolean;
 
 // Live values, read as the guide reads them: accessors on this CommonJS module's exports, so the
 // value is computed when read. (An `export let` would have to be reassigned on every connect and
 // disconnect, rebuilding the id list each time: O(n) per connection, O(n²) to connect n.) `declare`
-// gives the names their types without emitting an assignment that would shadow the accessors.
+// gives the names their types without emitting an assignment that would shadow the accessors; `let`,
+// because the values change (a `const` reads as a value that never does).
 Object.defineProperties(exports, {
   localConnectionIds: {
     enumerable: true,
@@ -124,3 +125,26 @@ Object.defineProperties(exports, {
     get: () => live.hasLocalConnections(WebSocketManager.of(defaultApp)),
   },
 });
+
+/**
+ * Internal, not exported by the package's index: for the ES module entry (`esm/index.mjs`) only, whose
+ * `export let localConnectionIds` and `hasLocalConnections` must be reassigned, since an ES module
+ * cannot compute a named export on read. Calls `listener` right after each connection of the default
+ * app is added to or dropped from this instance's connections. Until it is called, nothing is wrapped
+ * and CommonJS importers pay nothing.
+ */
+export function onLocalConnectionsChange(listener: () => void): void {
+  // biome-ignore lint/complexity/useLiteralKeys: the private registry, reached on purpose (a type-checked access).
+  const local = WebSocketManager.of(defaultApp)['local'];
+  const { add, detach } = local;
+  local.add = (...args) => {
+    const entry = add.apply(local, args);
+    listener();
+    return entry;
+  };
+  local.detach = (...args) => {
+    const entry = detach.apply(local, args);
+    listener();
+    return entry;
+  };
+}

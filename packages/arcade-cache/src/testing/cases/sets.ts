@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { sorted } from '../assertions';
+import { assertSameMembers, quote, sorted } from '../assertions';
 import type { CaseGroup } from './case-spec';
+import { TRICKY_NAMES } from './payloads';
 import { TRICKY_STRINGS } from './values';
 
 export const setCases: CaseGroup = {
@@ -56,9 +57,25 @@ export const setCases: CaseGroup = {
       async run(h) {
         const cache = await h.open();
         const members = TRICKY_STRINGS.filter((member) => member !== '');
-        assert.equal(await cache.setAdd('s', ...members), members.length);
-        assert.deepEqual(sorted(await cache.setMembers('s')), sorted(members));
+        const added = await cache.setAdd('s', ...members);
+        assertSameMembers(await cache.setMembers('s'), members, 'setMembers');
+        assert.equal(added, members.length, 'setAdd did not count every member as new');
         assert.equal(await cache.setSize('s'), members.length);
+      },
+    },
+    {
+      name: 'members with NUL, control, glob and unicode characters are members of their own',
+      async run(h) {
+        const cache = await h.open();
+        const members = TRICKY_NAMES;
+        const added = await cache.setAdd('s', ...members);
+        assertSameMembers(await cache.setMembers('s'), members, 'setMembers');
+        assert.equal(added, members.length, 'setAdd did not count every member as new');
+        const [removed = '', ...kept] = members;
+        assert.equal(await cache.setRemove('s', removed), 1, `setRemove(${quote(removed)}) removed nothing`);
+        assertSameMembers(await cache.setMembers('s'), kept, `setMembers after setRemove(${quote(removed)})`);
+        await cache.batch([{ type: 'setAdd', key: 'batched', members }]);
+        assertSameMembers(await cache.setMembers('batched'), members, 'setMembers of a set added by a batch');
       },
     },
     {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import type { CacheValue, JsonValue } from '../../cache-manager';
-import { assertBytes, assertSameString, patternBytes, rejectsWithCode } from '../assertions';
+import { assertBytes, assertSameString, patternBytes, quote, rejectsWithCode } from '../assertions';
 import type { CaseGroup } from './case-spec';
-
-const MIB = 1024 * 1024;
+import { MIB, TRICKY_NAMES } from './payloads';
 
 /** Strings a careless adapter turns into something else: parsed JSON, numbers, framing markers. */
 export const TRICKY_STRINGS: readonly string[] = [
@@ -57,6 +56,16 @@ function binaryValues(): Array<[string, Uint8Array]> {
   ];
 }
 
+/** Runs `call`; when it rejects, fails with `what` named (a key with NUL may be refused, for one). */
+async function named<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const message = (error as { message?: unknown } | undefined)?.message;
+    assert.fail(`${what} rejected: ${typeof message === 'string' ? message : String(error)}`);
+  }
+}
+
 export const valueCases: CaseGroup = {
   group: 'values',
   cases: [
@@ -83,7 +92,7 @@ export const valueCases: CaseGroup = {
         const cache = await h.open();
         for (const [index, value] of TRICKY_STRINGS.entries()) {
           await cache.set(`string:${index}`, value);
-          assertSameString(await cache.get(`string:${index}`), value, `string #${index}`);
+          assertSameString(await cache.get(`string:${index}`), value, `the string ${quote(value)}`);
         }
       },
     },
@@ -104,7 +113,52 @@ export const valueCases: CaseGroup = {
         const cache = await h.open();
         const keys = ['clé', 'cle', '你好', '🌍', 'with space', 'with:colons:inside', 'KEY', 'key'];
         await Promise.all(keys.map((key) => cache.set(key, `value of ${key}`)));
-        for (const key of keys) assertSameString(await cache.get(key), `value of ${key}`, `key ${key}`);
+        for (const key of keys)
+          assertSameString(await cache.get(key), `value of ${key}`, `key ${quote(key)}`);
+      },
+    },
+    {
+      name: 'keys with NUL, control, glob and unicode characters each hold their own value',
+      async run(h) {
+        const cache = await h.open();
+        const ownValue = (key: string) => `value of ${key}`;
+        const written: string[] = [];
+        // Every key read back after each write: a write that lands on an earlier key names both.
+        for (const key of TRICKY_NAMES) {
+          await named(`set(${quote(key)})`, () => cache.set(key, ownValue(key)));
+          written.push(key);
+          const values = await Promise.all(written.map((earlier) => cache.get(earlier)));
+          written.forEach((earlier, index) => {
+            const what =
+              earlier === key ? `key ${quote(key)}` : `key ${quote(earlier)} after set(${quote(key)})`;
+            assertSameString(values[index], ownValue(earlier), what);
+          });
+        }
+        const [removed = '', ...kept] = TRICKY_NAMES;
+        assert.equal(await cache.remove(removed), true, `remove(${quote(removed)}) found nothing`);
+        assert.equal(
+          await cache.contains(removed),
+          false,
+          `key ${quote(removed)} is still there after remove()`,
+        );
+        for (const key of kept) {
+          assert.equal(
+            await cache.get(key),
+            ownValue(key),
+            `remove(${quote(removed)}) changed key ${quote(key)}`,
+          );
+        }
+        assert.equal(
+          await cache.setIfAbsent(removed, 'taken again'),
+          true,
+          `setIfAbsent(${quote(removed)}) found another key's value`,
+        );
+        // One hash tag first, so that a sharded adapter (Redis Cluster) can apply the batch in one step.
+        const batched = TRICKY_NAMES.map((key) => `{batch}${key}`);
+        await cache.batch(batched.map((key) => ({ type: 'set', key, value: ownValue(key) })));
+        for (const key of batched) {
+          assertSameString(await cache.get(key), ownValue(key), `key ${quote(key)} written by a batch`);
+        }
       },
     },
     {
