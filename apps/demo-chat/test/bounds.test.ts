@@ -102,9 +102,9 @@ describe('a client creating many rooms', () => {
     await cache.dispose();
   });
 
-  /** How many entries the storage holds for a room's history (`ws:history:<room>`, @arcade/ws docs/cluster.md). */
+  /** How many entries the storage holds for a room's history (`ws:history:{r:<room>}`, @arcade/ws docs/cluster.md). */
   async function storedCount(room: string): Promise<number> {
-    return (await cache.readLog(`ws:history:${room}`, { limit: 1_000 })).entries.length;
+    return (await cache.readLog(`ws:history:{r:${room}}`, { limit: 1_000 })).entries.length;
   }
 
   /** The texts of a room's history, through @arcade/ws. */

@@ -1,6 +1,6 @@
 import type { MessageListener } from '@arcade/cache';
-import type { Redis } from 'ioredis';
 import { copyMessage, decodeMessage } from './codec';
+import type { RedisClient } from './connections';
 import type { RedisCacheLogger } from './options';
 
 /** One `subscribe()` call: its own object, so the same function subscribed twice is two subscriptions. */
@@ -23,9 +23,14 @@ export class ChannelSubscriptions {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
+  /**
+   * `sharded`: the client is a Redis Cluster's, and channels are shard channels (SSUBSCRIBE): one
+   * command per channel, since the channels of one command must share a slot.
+   */
   constructor(
     private readonly prefix: string,
     private readonly logger: RedisCacheLogger,
+    private readonly sharded = false,
   ) {}
 
   /** Registers a listener on a prefixed channel; messages reach it as soon as the channel is live. */
@@ -70,17 +75,21 @@ export class ChannelSubscriptions {
    * Subscribes the channels that have listeners and are not live, and unsubscribes the live ones
    * that have none. Calls run one after the other; concurrent callers share the round trips.
    */
-  reconcile(client: Redis): Promise<void> {
+  reconcile(client: RedisClient): Promise<void> {
     const run = this.queue.then(async () => {
       const generation = this.generation;
       const missing = [...this.byChannel.keys()].filter((channel) => !this.live.has(channel));
       const unwanted = [...this.live].filter((channel) => !this.byChannel.has(channel));
       if (missing.length > 0) {
-        await client.subscribe(...missing);
+        await (this.sharded
+          ? Promise.all(missing.map((channel) => client.ssubscribe(channel)))
+          : client.subscribe(...missing));
         if (generation === this.generation) for (const channel of missing) this.live.add(channel);
       }
       if (unwanted.length > 0) {
-        await client.unsubscribe(...unwanted);
+        await (this.sharded
+          ? Promise.all(unwanted.map((channel) => client.sunsubscribe(channel)))
+          : client.unsubscribe(...unwanted));
         if (generation === this.generation) for (const channel of unwanted) this.live.delete(channel);
       }
     });

@@ -1,5 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedOptions } from './options';
+
+/** A connection to one Redis server, or a client of a Redis Cluster: the commands the adapter uses are the same. */
+export type RedisClient = Redis | Cluster;
 
 /** What the adapter hears from one of its two connections. */
 export interface ConnectionEvents {
@@ -13,6 +16,7 @@ export interface ConnectionEvents {
 
 /** The fail-fast and reconnect settings the subscriber needs, whoever created the command client. */
 const SUBSCRIBER_OVERRIDES = [
+  'protocol',
   'lazyConnect',
   'connectTimeout',
   'commandTimeout',
@@ -25,25 +29,51 @@ const SUBSCRIBER_OVERRIDES = [
 ] as const satisfies ReadonlyArray<keyof RedisOptions>;
 
 /** The command client: the user's, or a new one (not connected yet). */
-export function createCommandClient(options: ResolvedOptions): Redis {
-  return options.client ?? new Redis(options.redis);
+export function createCommandClient(options: ResolvedOptions): RedisClient {
+  if (options.client) return options.client;
+  return options.cluster
+    ? new Cluster([...options.cluster.nodes], options.cluster.options)
+    : new Redis(options.redis);
 }
 
-/** The subscriber connection, derived from the command client with `duplicate()` (not connected yet). */
-export function createSubscriberClient(command: Redis, options: ResolvedOptions): Redis {
+/**
+ * The subscriber connection, derived from the command client with `duplicate()` (not connected yet).
+ * On a cluster it is a second `Cluster` whose sharded subscribers hold one connection per shard that
+ * has channels of ours.
+ */
+export function createSubscriberClient(command: RedisClient, options: ResolvedOptions): RedisClient {
   const overrides: Partial<RedisOptions> = {};
   for (const name of SUBSCRIBER_OVERRIDES) Object.assign(overrides, { [name]: options.redis[name] });
+  if (command instanceof Cluster) {
+    const { redisOptions } = command.options;
+    return command.duplicate([], {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      shardedSubscribers: true,
+      clusterRetryStrategy: (attempt: number) => overrides.retryStrategy?.(attempt) ?? null,
+      redisOptions: { ...redisOptions, ...overrides, retryStrategy: undefined },
+    });
+  }
   return command.duplicate(overrides);
 }
 
-/** `host:port` of a client, for messages. */
-export function describeEndpoint(client: Redis): string {
+/** Whether `client` talks to a Redis Cluster. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/** `host:port` of a client (the seed nodes of a cluster the adapter created), for messages. */
+export function describeEndpoint(client: RedisClient, options: ResolvedOptions): string {
+  if (isCluster(client)) {
+    const seeds = options.cluster?.nodes.map(({ host, port }) => `${host}:${port}`).join(', ');
+    return seeds ? `the Redis Cluster of ${seeds}` : 'the Redis Cluster';
+  }
   const { host, port, path } = client.options;
   return path ?? `${host ?? 'localhost'}:${port ?? 6379}`;
 }
 
 /** Listens to `client`; the returned function removes every listener it added. */
-export function watchConnection(client: Redis, events: ConnectionEvents): () => void {
+export function watchConnection(client: RedisClient, events: ConnectionEvents): () => void {
   let attempts = 0;
   const onReady = () => {
     attempts = 0;
@@ -71,7 +101,7 @@ export function watchConnection(client: Redis, events: ConnectionEvents): () => 
 }
 
 /** Closes `client` now and resolves once its socket is gone. */
-export async function closeConnection(client: Redis): Promise<void> {
+export async function closeConnection(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   // Between two attempts there is no socket: disconnect() only cancels the next attempt, and no
   // 'end' event follows.

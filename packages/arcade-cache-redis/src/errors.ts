@@ -38,8 +38,40 @@ export function toCacheError(error: unknown, what: string): CacheError {
         cause: error,
       });
     }
+    if (message.startsWith('CROSSSLOT')) {
+      return new CacheError(
+        'CROSS_SLOT',
+        `${what}: the keys are on different shards of the Redis Cluster (${message})`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (isAuthFailure(error)) return authFailure(error, what);
     return new CacheError('OPERATION_FAILED', `${what}: Redis refused it (${message})`, { cause: error });
   }
   return unavailable(what, message, error);
+}
+
+/**
+ * The error that says what went wrong: ioredis's cluster client reports a failed topology read as
+ * "Failed to refresh slots cache." and keeps the node's own answer in `lastNodeError`.
+ */
+export function rootCause(error: Error): Error {
+  const inner = (error as { lastNodeError?: unknown }).lastNodeError;
+  return inner instanceof Error ? inner : error;
+}
+
+/** A node that answers but is not part of a Redis Cluster: retrying cannot help. */
+export function isNotACluster(error: Error): boolean {
+  return /cluster support disabled/i.test(error.message);
+}
+
+/** `OPERATION_FAILED` for a `cluster` option that names a Redis running without cluster mode. */
+export function notACluster(error: Error, where: string): CacheError {
+  return new CacheError(
+    'OPERATION_FAILED',
+    `${where} is not a Redis Cluster (${error.message}); for a single server give \`url\` (or host and port), not \`cluster\``,
+    { cause: error },
+  );
 }

@@ -47,13 +47,14 @@ end
 
 /**
  * appendToLog. KEYS[1] the log; ARGV: a new epoch (used only when the log starts), maxLength, the
- * TTL in whole ms, the prefixed channel or '' for none, the message frame. Returns {epoch, offset}.
+ * TTL in whole ms, the prefixed channel or '' for none, the message frame, and the publish command:
+ * PUBLISH, or SPUBLISH on a Redis Cluster. Returns {epoch, offset}.
  *
  * '%.0f' writes the numbers in full: Lua's tostring() would switch to exponent notation.
- * PUBLISH runs inside the script so that subscribers receive the entries in log order and never
- * before a read can find them. Redis Cluster (not supported yet): the script runs on the node of
- * the key's slot; with sharded pub/sub (SPUBLISH) the channel would have to hash to the same slot
- * (a shared hash tag), which PUBLISH, broadcast to every node, does not need.
+ * The publish runs inside the script so that subscribers receive the entries in log order and never
+ * before a read can find them. On a cluster the script runs on the shard of the key's slot, and
+ * SPUBLISH from it is allowed only for a channel of that slot: the adapter checks they share it
+ * (a common hash tag) before sending, CROSS_SLOT otherwise.
  */
 export const APPEND_SCRIPT = luaScript(`${NEWEST_ENTRY}
 if top then
@@ -67,7 +68,7 @@ local position = string.format('%.0f', offset)
 redis.call('XADD', key, 'MAXLEN', ARGV[2], '0-' .. position, 'e', epoch, 't', ms, 'd', ARGV[5])
 redis.call('PEXPIRE', key, ARGV[3])
 if ARGV[4] ~= '' then
-  redis.call('PUBLISH', ARGV[4], 'p' .. position .. ':' .. epoch .. ':' .. ARGV[5])
+  redis.call(ARGV[6], ARGV[4], 'p' .. position .. ':' .. epoch .. ':' .. ARGV[5])
 end
 return {epoch, offset}
 `);
@@ -98,12 +99,14 @@ export interface AppendArguments {
   readonly maxLength: number;
   readonly ttlMs: number;
   readonly channel: string | undefined;
+  /** `SPUBLISH` on a Redis Cluster (sharded pub/sub), else `PUBLISH`. */
+  readonly publish: 'PUBLISH' | 'SPUBLISH';
 }
 
 /** The ARGV of {@link APPEND_SCRIPT}. */
 export function appendScriptArguments(append: AppendArguments): Array<string | Buffer> {
-  const { epoch, maxLength, ttlMs, channel, frame } = append;
-  return [epoch, String(maxLength), String(ttlMs), channel ?? '', frame];
+  const { epoch, maxLength, ttlMs, channel, frame, publish } = append;
+  return [epoch, String(maxLength), String(ttlMs), channel ?? '', frame, publish];
 }
 
 /** The position {@link APPEND_SCRIPT} returned. */

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { CacheError } from '@arcade/cache';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /** Where the adapter reports what it cannot throw to a caller (a listener that threw, a lost connection). */
 export interface RedisCacheLogger {
@@ -39,12 +39,24 @@ export interface RedisCacheManagerOptions {
    */
   keyPrefix?: string;
   /**
-   * A ready ioredis client to use as the command connection, instead of the connection options.
-   * The adapter derives its subscriber connection from it with `duplicate()`. Do not set ioredis's
-   * own `keyPrefix` on it: the adapter prefixes keys itself.
+   * Seed nodes of a Redis Cluster (Redis 7+): `redis://host:port` or `rediss://host:port` URLs, or
+   * `{ host, port }`. The adapter then runs on the cluster: keys spread over its shards, pub/sub is
+   * sharded (`SPUBLISH`/`SSUBSCRIBE`: a message travels only through the shard owning its channel),
+   * and `batch`/`appendToLog` need their keys on one shard (`shardOf`, hash tags). `username`,
+   * `password`, `secure`/`tls` and `keyPrefix` apply to every node; `url`, `host`, `port` and `db` do
+   * not apply. Apps read seed nodes from `REDIS_CLUSTER_NODES` (comma-separated URLs) by convention.
+   * @default undefined (one Redis server)
+   */
+  cluster?: ReadonlyArray<string | { host: string; port: number }>;
+  /** Passed to ioredis's `Cluster` (after the adapter's own settings) when `cluster` is given. @default {} */
+  clusterOptions?: ClusterOptions;
+  /**
+   * A ready ioredis client to use as the command connection, instead of the connection options: a
+   * `Redis`, or a `Cluster` for a Redis Cluster. The adapter derives its subscriber connection from it
+   * with `duplicate()`. Do not set ioredis's own `keyPrefix` on it: the adapter prefixes keys itself.
    * @default undefined (the adapter creates its own client)
    */
-  client?: Redis;
+  client?: Redis | Cluster;
   /** Whether `dispose()` also closes a `client` you passed in. @default false */
   closeClient?: boolean;
   /**
@@ -68,7 +80,11 @@ export interface RedisCacheManagerOptions {
 /** The options after defaults, as the adapter uses them. */
 export interface ResolvedOptions {
   readonly keyPrefix: string;
-  readonly client: Redis | undefined;
+  readonly client: Redis | Cluster | undefined;
+  /** The seed nodes and `Cluster` options when the adapter creates a cluster client. */
+  readonly cluster:
+    | { readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly options: ClusterOptions }
+    | undefined;
   readonly closeClient: boolean;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
@@ -126,6 +142,59 @@ function parseUrl(url: string): Partial<RedisCacheManagerOptions> {
   return parts;
 }
 
+/** The seed nodes of `cluster`, checked; whether any is a `rediss://` URL. */
+function clusterNodes(seeds: NonNullable<RedisCacheManagerOptions['cluster']>): {
+  nodes: Array<{ host: string; port: number }>;
+  secure: boolean;
+} {
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw invalid('cluster must be a non-empty list of seed nodes (redis:// URLs or { host, port })');
+  }
+  let secure = false;
+  const nodes = seeds.map((seed, index) => {
+    const parts = typeof seed === 'string' ? parseUrl(seed) : seed;
+    if (typeof seed === 'string' && parts.secure) secure = true;
+    const { host, port } = parts as { host?: unknown; port?: unknown };
+    if (
+      typeof host !== 'string' ||
+      host === '' ||
+      !Number.isInteger(port) ||
+      (port as number) <= 0 ||
+      (port as number) > 65_535
+    ) {
+      throw invalid(`cluster[${index}] must name a host and a port (1-65535), got ${JSON.stringify(seed)}`);
+    }
+    return { host, port: port as number };
+  });
+  return { nodes, secure };
+}
+
+/**
+ * The `Cluster` settings: each node connection takes the adapter's `redis` options (auth, TLS,
+ * timeouts, fail fast), less what only a standalone server has; the cluster fails fast too, reconnects
+ * with the same backoff, and delivers sharded pub/sub through one subscriber connection per shard.
+ */
+function clusterOptionsOf(
+  redis: RedisOptions,
+  maxDelayMs: number,
+  extra: ClusterOptions | undefined,
+): ClusterOptions {
+  const { host: _host, port: _port, db: _db, retryStrategy: _retry, ...nodeOptions } = redis;
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    enableReadyCheck: true,
+    shardedSubscribers: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    clusterRetryStrategy: (attempt: number) => reconnectDelay(attempt, maxDelayMs),
+    ...extra,
+    redisOptions: { ...nodeOptions, ...extra?.redisOptions },
+  };
+}
+
 /** Exponential backoff, capped: Redis coming back is noticed within `maxDelayMs`. */
 export function reconnectDelay(attempt: number, maxDelayMs: number): number {
   return Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** Math.max(0, attempt - 1), maxDelayMs);
@@ -153,6 +222,12 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
     DEFAULT_MAX_RECONNECT_DELAY_MS,
   );
 
+  const seeds = options.cluster === undefined ? undefined : clusterNodes(options.cluster);
+  if (seeds && /[{}]/.test(keyPrefix)) {
+    throw invalid(
+      `keyPrefix ${JSON.stringify(keyPrefix)} must not hold { or } on a cluster: a hash tag in the prefix would put every key on one shard`,
+    );
+  }
   const fromUrl = options.url === undefined ? {} : parseUrl(options.url);
   const pick = <K extends keyof RedisCacheManagerOptions>(key: K): RedisCacheManagerOptions[K] =>
     options[key] ?? fromUrl[key];
@@ -162,9 +237,11 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
     throw invalid(`port must be 1-65535, got ${port}`);
   const db = pick('db') ?? 0;
   if (!Number.isInteger(db) || db < 0) throw invalid(`db must be a non-negative integer, got ${db}`);
-  const secure = options.tls !== undefined || (pick('secure') ?? false);
+  const secure = options.tls !== undefined || (pick('secure') ?? seeds?.secure ?? false);
 
   const redis: RedisOptions = {
+    // RESP2, as Redis 5 and every proxy speak it: the adapter needs nothing of RESP3.
+    protocol: 2,
     host,
     port,
     db,
@@ -192,6 +269,10 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
   return {
     keyPrefix,
     client: options.client,
+    cluster: seeds && {
+      nodes: seeds.nodes,
+      options: clusterOptionsOf(redis, maxDelayMs, options.clusterOptions),
+    },
     closeClient: options.closeClient ?? false,
     connectTimeoutMs,
     commandTimeoutMs,

@@ -16,7 +16,6 @@ import {
   type SetOptions,
   type Unsubscribe,
 } from '@arcade/cache';
-import type { Redis } from 'ioredis';
 import {
   checkKey,
   checkMembers,
@@ -34,10 +33,21 @@ import {
   createCommandClient,
   createSubscriberClient,
   describeEndpoint,
+  isCluster,
+  type RedisClient,
   watchConnection,
   withTimeout,
 } from './connections';
-import { authFailure, isAuthFailure, toCacheError, unavailable } from './errors';
+import {
+  authFailure,
+  isAuthFailure,
+  isNotACluster,
+  notACluster,
+  rootCause,
+  toCacheError,
+  unavailable,
+} from './errors';
+import { keySlot } from './key-slot';
 import {
   APPEND_SCRIPT,
   appendScriptArguments,
@@ -53,7 +63,7 @@ const SCAN_COUNT = 500;
 
 /** A connection that is up, and what the adapter knows about it. */
 interface Link {
-  readonly client: Redis;
+  readonly client: RedisClient;
   up: boolean;
   /** Reconnection attempts since it was last up; ioredis gave up when `Infinity`. */
   attempts: number;
@@ -87,6 +97,8 @@ export class RedisCacheManager implements CacheManager {
   private command: Link | undefined;
   private subscriber: Link | undefined;
   private subscriptions: ChannelSubscriptions | undefined;
+  /** On a Redis Cluster: sharded pub/sub, and atomic steps confined to one slot. */
+  private sharded = false;
   private initWaiter: InitWaiter | undefined;
   private lastError: Error | undefined;
   private authFailureLogged = false;
@@ -94,6 +106,17 @@ export class RedisCacheManager implements CacheManager {
   /** Stores the options; opens nothing. Options given to `init()` are merged over these. */
   constructor(options: RedisCacheManagerOptions = {}) {
     this.options = { ...options };
+  }
+
+  /**
+   * On a Redis Cluster, the hash slot of a key or channel as this adapter stores it (with its
+   * `keyPrefix`); `undefined` on one Redis server, where a batch may mix any keys. Known once
+   * `init()` has resolved.
+   */
+  get shardOf(): ((name: string) => number) | undefined {
+    if (!this.sharded || !this.settings) return undefined;
+    const { keyPrefix } = this.settings;
+    return (name) => keySlot(keyPrefix + name);
   }
 
   /** The current connection state (see {@link CacheStatus}). */
@@ -195,14 +218,25 @@ export class RedisCacheManager implements CacheManager {
   async clear(): Promise<void> {
     const { keyPrefix } = this.started('clear()');
     const pattern = `${escapeGlob(keyPrefix)}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.run('clear()', (client) =>
-        client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
-      );
-      cursor = next.toString();
-      if (keys.length > 0) await this.run('clear()', (client) => client.unlink(...keys));
-    } while (cursor !== '0');
+    // A cluster's keys are spread over its masters: each is scanned, and its keys deleted one by one
+    // (a multi-key UNLINK must stay within one slot).
+    const nodes = await this.run('clear()', async (client) =>
+      isCluster(client) ? client.nodes('master') : [client],
+    );
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.run('clear()', () =>
+          node.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+        );
+        cursor = next.toString();
+        if (keys.length === 0) continue;
+        await this.run('clear()', async () => {
+          if (this.sharded) await Promise.all(keys.map((key) => node.unlink(key)));
+          else await node.unlink(...keys);
+        });
+      } while (cursor !== '0');
+    }
   }
 
   async setAdd(key: string, ...members: string[]): Promise<number> {
@@ -238,6 +272,7 @@ export class RedisCacheManager implements CacheManager {
     );
     if (prepared.length === 0) return;
     const { keys, args } = batchScriptArguments(prepared);
+    this.assertOneShard('batch()', keys);
     await this.run('batch()', (client) => runScript(client, BATCH_SCRIPT, keys, args));
   }
 
@@ -247,13 +282,16 @@ export class RedisCacheManager implements CacheManager {
     const frame = encodeMessage(checkMessage(message, 'appendToLog()'));
     assertLogAppendOptions(options);
     const { maxLength, ttlMs, channel } = options;
+    const prefixedChannel = channel === undefined ? undefined : this.key('appendToLog()', channel, 'channel');
+    if (prefixedChannel !== undefined) this.assertOneShard('appendToLog()', [name, prefixedChannel]);
     const args = appendScriptArguments({
       frame,
-      // The script uses it only when the log starts (again): a fresh one every call costs 9 random bytes.
+      // The script uses it only when the log starts (again).
       epoch: newLogEpoch(),
       maxLength,
       ttlMs: checkTtl(ttlMs),
-      channel: channel === undefined ? undefined : this.key('appendToLog()', channel, 'channel'),
+      channel: prefixedChannel,
+      publish: this.sharded ? 'SPUBLISH' : 'PUBLISH',
     });
     const reply = await this.run('appendToLog()', (client) => runScript(client, APPEND_SCRIPT, [name], args));
     return parseAppendReply(reply);
@@ -271,7 +309,10 @@ export class RedisCacheManager implements CacheManager {
   async publish(channel: string, message: PubSubMessage): Promise<number> {
     const name = this.key('publish()', channel, 'channel');
     const frame = encodeMessage(checkMessage(message, 'publish()'));
-    return this.run('publish()', (client) => client.publish(name, frame));
+    // SPUBLISH answers how many subscriber connections of the channel's shard got it: one per adapter.
+    return this.run('publish()', async (client) =>
+      this.sharded ? Number(await client.spublish(name, frame)) : client.publish(name, frame),
+    );
   }
 
   /** Resolves once Redis confirmed the subscription; rejects with `UNAVAILABLE` during an outage. */
@@ -308,18 +349,19 @@ export class RedisCacheManager implements CacheManager {
     this.lastError = undefined;
     const settings = resolveOptions(this.options);
     this.settings = settings;
-    this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, settings.logger);
+    const command = createCommandClient(settings);
+    this.sharded = isCluster(command);
+    this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, settings.logger, this.sharded);
     this.changed();
 
-    const command = createCommandClient(settings);
     this.command = this.link(command, 'command');
     const subscriber = createSubscriberClient(command, settings);
     this.subscriber = this.link(subscriber, 'subscriber');
-    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+    subscriber.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', (channel: Buffer, message: Buffer) => {
       this.subscriptions?.deliver(channel, message);
     });
 
-    const connected = this.waitForConnections(settings.connectTimeoutMs, describeEndpoint(command));
+    const connected = this.waitForConnections(settings.connectTimeoutMs, describeEndpoint(command, settings));
     if (command.status === 'ready') this.onReady('command');
     else if (command.status === 'wait') command.connect().catch(() => undefined);
     subscriber.connect().catch(() => undefined);
@@ -330,7 +372,7 @@ export class RedisCacheManager implements CacheManager {
     this.changed();
   }
 
-  private link(client: Redis, role: 'command' | 'subscriber'): Link {
+  private link(client: RedisClient, role: 'command' | 'subscriber'): Link {
     const unwatch = watchConnection(client, {
       ready: () => this.onReady(role),
       lost: (ended) => this.onLost(role, ended),
@@ -377,10 +419,16 @@ export class RedisCacheManager implements CacheManager {
     this.changed();
   }
 
-  private onConnectionError(error: Error): void {
+  private onConnectionError(reported: Error): void {
+    const error = rootCause(reported);
     this.lastError = error;
-    if (!isAuthFailure(error) || !this.command) return;
-    const failure = authFailure(error, describeEndpoint(this.command.client));
+    if (!this.command || !this.settings) return;
+    if (isNotACluster(error)) {
+      this.initWaiter?.fail(notACluster(error, describeEndpoint(this.command.client, this.settings)));
+      return;
+    }
+    if (!isAuthFailure(error)) return;
+    const failure = authFailure(error, describeEndpoint(this.command.client, this.settings));
     if (this.initWaiter) {
       this.initWaiter.fail(failure);
     } else if (!this.authFailureLogged) {
@@ -470,13 +518,28 @@ export class RedisCacheManager implements CacheManager {
     return keyPrefix + checkKey(key, `${what}: the ${label}`);
   }
 
+  /** On a cluster, rejects with CROSS_SLOT (before sending anything) names that are on several slots. */
+  private assertOneShard(what: string, names: readonly string[]): void {
+    if (!this.sharded || names.length < 2) return;
+    const slot = keySlot(names[0] as string);
+    const other = names.find((name) => keySlot(name) !== slot);
+    if (other === undefined) return;
+    throw new CacheError(
+      'CROSS_SLOT',
+      `${what}: ${JSON.stringify(names[0])} and ${JSON.stringify(other)} are on different shards of the Redis Cluster, so they cannot change in one atomic step; give them a common hash tag, such as {room}`,
+    );
+  }
+
   /** Runs one Redis call on the command connection, failing fast when it is down. */
-  private async run<T>(what: string, call: (client: Redis) => Promise<T>): Promise<T> {
+  private async run<T>(what: string, call: (client: RedisClient) => Promise<T>): Promise<T> {
     const settings = this.started(what);
     const link = this.command;
     if (!link?.up) throw unavailable(what, `status is ${this.currentStatus}`);
     try {
-      return await (this.ownsCommand(settings)
+      // ioredis bounds the calls of a server connection it was configured for (commandTimeout); a
+      // client passed in may have other settings, and a cluster client retries a shard that is down
+      // (CLUSTERDOWN, a failover) for as long as it takes: those get the adapter's own bound.
+      return await (this.ownsCommand(settings) && !this.sharded
         ? call(link.client)
         : withTimeout(call(link.client), settings.commandTimeoutMs));
     } catch (error) {

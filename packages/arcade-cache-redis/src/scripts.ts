@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections';
 
 /** A Lua script and its SHA1, for EVALSHA. */
 export interface LuaScript {
@@ -30,7 +30,7 @@ interface BufferScripting {
  * The reply keeps bulk strings as Buffers: scripts return stored binary frames.
  */
 export async function runScript(
-  client: Redis,
+  client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: ReadonlyArray<string | Buffer>,

@@ -156,8 +156,20 @@ export interface CacheManager {
   /**
    * Applies every operation, in order, as one step no other client can observe half-done. Every
    * operation is validated first: an invalid one rejects with `INVALID_ARGUMENT` and applies none.
+   * On a sharded adapter (see {@link CacheManager.shardOf}) every key must be on one shard, else
+   * `CROSS_SLOT` and nothing is applied.
    */
   batch(operations: readonly BatchOperation[]): Promise<void>;
+
+  /**
+   * Present only on an adapter that spreads keys over shards (a Redis Cluster): the shard a key or
+   * channel name lives on. Names sharing a hash tag, the text between the first `{` and the next `}`
+   * when it is not empty (`room:{lobby}` and `history:{lobby}`), are always on one shard. Such an
+   * adapter applies a `batch`, or an `appendToLog` with its channel, only when every name is on one
+   * shard, and otherwise rejects with `CROSS_SLOT`, applying nothing. When it is absent, a batch may
+   * mix any keys.
+   */
+  readonly shardOf?: (name: string) => number;
 
   /**
    * Appends `message` to the capped log at `key` and, with `options.channel`, publishes it there: one
@@ -166,7 +178,7 @@ export interface CacheManager {
    * missing log starts at offset 1 in a new epoch; each append adds exactly 1. The log keeps the newest
    * `maxLength` entries and expires `ttlMs` after its last append. Resolves the entry's position.
    * `WRONG_TYPE` when `key` holds a value or a set; `set` and `remove` replace or delete a log as they
-   * do any key.
+   * do any key. On a sharded adapter the key and the channel must be on one shard (`CROSS_SLOT`).
    */
   appendToLog(key: string, message: PubSubMessage, options: LogAppendOptions): Promise<LogPosition>;
   /**

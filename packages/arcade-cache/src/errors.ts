@@ -11,7 +11,12 @@ export type CacheErrorCode =
   /** A key holds a value of another kind (a set where a value was expected, or the reverse). */
   | 'WRONG_TYPE'
   /** The backing server refused the operation (authentication, permissions, an unknown command). */
-  | 'OPERATION_FAILED';
+  | 'OPERATION_FAILED'
+  /**
+   * A sharded adapter (Redis Cluster) was asked to change keys (or a log and its channel) that live
+   * on different shards in one atomic step; nothing was applied. Give them a common hash tag.
+   */
+  | 'CROSS_SLOT';
 
 /** The one error type of `@arcade/cache` and its adapters. */
 export class CacheError extends Error {

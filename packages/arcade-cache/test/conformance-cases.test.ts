@@ -6,6 +6,9 @@ import {
   runCacheConformanceSuite,
 } from '../src/testing';
 
+/** A restart that does nothing: given, so that every test applies (none is skipped). */
+const restart = async (): Promise<void> => {};
+
 /** An adapter that refuses everything: no conformance test may pass against it. */
 function refusingAdapter(): CacheManager {
   const refuse = async (): Promise<never> => {
@@ -50,12 +53,19 @@ describe('cacheConformanceCases', () => {
         'logs',
         'concurrency',
         'namespaces',
+        'sharding',
       ]),
     );
   });
 
   it('fails every test against an adapter that refuses every call', async () => {
-    const cases = cacheConformanceCases({ name: 'refusing', create: refusingAdapter, waitTimeoutMs: 50 });
+    const cases = cacheConformanceCases({
+      name: 'refusing',
+      create: refusingAdapter,
+      waitTimeoutMs: 50,
+      restart,
+    });
+    expect(cases.filter((c) => c.skip !== undefined)).toEqual([]);
     const outcomes = await Promise.allSettled(cases.map((c) => c.run()));
     const passed = cases.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((c) => c.name);
     expect(passed).toEqual([]);
@@ -70,6 +80,7 @@ describe('cacheConformanceCases', () => {
         return refusingAdapter();
       },
       waitTimeoutMs: 50,
+      restart,
     });
     await Promise.allSettled(cases.map((c) => c.run()));
     const perTest = new Set(namespaces.filter((n) => !n.includes('-o')));
@@ -109,7 +120,7 @@ function registeredTitles(
 
 describe('runCacheConformanceSuite', () => {
   it('registers one describe per group and one it per test, through the given functions only', () => {
-    const { tests, skipped } = registeredTitles({ name: 'Recorder', create: refusingAdapter });
+    const { tests, skipped } = registeredTitles({ name: 'Recorder', create: refusingAdapter, restart });
     expect(tests.length).toBe(cacheConformanceCases({ name: 'x', create: refusingAdapter }).length);
     expect(skipped).toEqual([]);
     expect(tests).toContain(
@@ -120,7 +131,7 @@ describe('runCacheConformanceSuite', () => {
 
 describe('a test that cannot check anything under the options given', () => {
   const handlesTest = 'lifecycle > dispose releases every timer and socket it opened';
-  const options = { name: 'NoHandles', create: refusingAdapter, checkOpenHandles: false };
+  const options = { name: 'NoHandles', create: refusingAdapter, checkOpenHandles: false, restart };
 
   it('says why, and its run() touches no adapter', async () => {
     const create = jest.fn(refusingAdapter);
@@ -149,6 +160,40 @@ describe('a test that cannot check anything under the options given', () => {
     expect(registeredTitles({ name: 'Default', create: refusingAdapter }).tests).toContain(
       `CacheManager conformance: Default > ${handlesTest}`,
     );
+  });
+});
+
+describe('the restart test', () => {
+  const restartTest =
+    'pub/sub > after the server restarts, a subscription made before receives again once the adapters are ready';
+
+  it('is skipped, saying why, without the restart option', async () => {
+    const create = jest.fn(refusingAdapter);
+    const cases = cacheConformanceCases({ name: 'NoRestart', create });
+    const skipped = cases.filter((c) => c.skip !== undefined);
+    expect(skipped.map((c) => `${c.group} > ${c.name}`)).toEqual([restartTest]);
+    expect(skipped[0]?.skip).toBe('no restart option');
+    await skipped[0]?.run();
+    expect(create).not.toHaveBeenCalled();
+    expect(registeredTitles({ name: 'NoRestart', create: refusingAdapter }).skipped).toEqual([
+      `CacheManager conformance: NoRestart > ${restartTest}`,
+    ]);
+  });
+
+  it('applies when the restart option is given', async () => {
+    const calls: string[] = [];
+    const cases = cacheConformanceCases({
+      name: 'Restart',
+      create: refusingAdapter,
+      restart: async () => {
+        calls.push('restart');
+      },
+    });
+    const testCase = cases.find((c) => `${c.group} > ${c.name}` === restartTest);
+    expect(testCase?.skip).toBeUndefined();
+    // The refusing adapter fails before the restart: the option is only called by that test.
+    await expect(testCase?.run()).rejects.toBeDefined();
+    expect(calls).toEqual([]);
   });
 });
 

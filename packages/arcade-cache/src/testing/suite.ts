@@ -6,6 +6,7 @@ import { logCases } from './cases/logs';
 import { namespaceCases } from './cases/namespaces';
 import { pubSubCases } from './cases/pubsub';
 import { setCases } from './cases/sets';
+import { shardingCases } from './cases/sharding';
 import { ttlCases } from './cases/ttl';
 import { valueCases } from './cases/values';
 import { Harness } from './harness';
@@ -21,6 +22,7 @@ const GROUPS: readonly CaseGroup[] = [
   logCases,
   concurrencyCases,
   namespaceCases,
+  shardingCases,
 ];
 
 /**

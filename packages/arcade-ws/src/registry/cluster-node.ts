@@ -51,6 +51,22 @@ export interface ClusterInbox {
   applyRequest(request: ControlRequest, payload: EncodedMessage | undefined): Promise<boolean>;
 }
 
+/** `operations` cut into runs of consecutive operations on one shard. */
+function shardSteps(
+  operations: readonly BatchOperation[],
+  shardOf: (name: string) => number,
+): BatchOperation[][] {
+  const steps: BatchOperation[][] = [];
+  let shard: number | undefined;
+  for (const operation of operations) {
+    const next = shardOf(operation.key);
+    if (next !== shard || steps.length === 0) steps.push([]);
+    shard = next;
+    steps[steps.length - 1]?.push(operation);
+  }
+  return steps;
+}
+
 interface PendingReply {
   readonly connectionId: string;
   readonly instanceId: string;
@@ -143,8 +159,16 @@ export class ClusterNode {
     }
   }
 
-  batch(what: string, operations: readonly BatchOperation[]): Promise<void> {
-    return this.call(what, () => this.cache.batch(operations));
+  /**
+   * Applies `operations` as one atomic batch; on a sharded storage (`cache.shardOf`, a Redis Cluster),
+   * as one batch per run of consecutive operations on one shard, in order. The registry lists its
+   * operations so that a crash between two such steps leaves nothing the survivors' clean-up misses
+   * (records.ts, record-writer.ts).
+   */
+  async batch(what: string, operations: readonly BatchOperation[]): Promise<void> {
+    const shardOf = this.cache.shardOf;
+    if (shardOf === undefined) return this.call(what, () => this.cache.batch(operations));
+    for (const step of shardSteps(operations, shardOf)) await this.call(what, () => this.cache.batch(step));
   }
 
   get<T extends CacheValue>(what: string, key: string): Promise<T | undefined> {

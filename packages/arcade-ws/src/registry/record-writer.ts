@@ -79,7 +79,11 @@ export class RecordWriter {
     });
   }
 
-  /** Stores `entry` in `room`; on failure the join is undone in storage with the next write. */
+  /**
+   * Stores `entry` in `room`; on failure the join is undone in storage with the next write. The record
+   * comes first: on a sharded storage the two are separate steps, and a room set must never name a
+   * connection whose record does not list the room (the clean-up after a crash reads the record).
+   */
   writeJoin(node: ClusterNode, entry: LocalEntry, room: string): Promise<void> {
     const id = entry.connection.id;
     return this.write(
@@ -87,14 +91,14 @@ export class RecordWriter {
       'join a room',
       id,
       [
-        { type: 'setAdd', key: storageKeys.room(room), members: [id] },
         this.recordWrite(entry, [...entry.rooms, room]),
+        { type: 'setAdd', key: storageKeys.room(room), members: [id] },
       ],
       room,
     );
   }
 
-  /** Removes `entry` from `room` in storage. */
+  /** Removes `entry` from `room` in storage: the room set first, then the record (see writeJoin). */
   writeLeave(node: ClusterNode, entry: LocalEntry, room: string): Promise<void> {
     const id = entry.connection.id;
     const rooms = entry.rooms.filter((joined) => joined !== room);

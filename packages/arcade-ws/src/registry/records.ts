@@ -28,23 +28,28 @@ export function recordOf(
   };
 }
 
-/** Writes that make storage describe a local connection completely (record, instance index, rooms). */
+/**
+ * Writes that make storage describe a local connection completely: instance index, record, rooms. On a
+ * sharded storage they run as steps in this order (cluster-node.ts, `batch`), so that a crash between
+ * two steps leaves only what the survivors' clean-up finds: it starts from the instance index and the
+ * record's rooms.
+ */
 export function writeConnectionOperations(entry: LocalEntry, instanceId: string): BatchOperation[] {
   const id = entry.connection.id;
   return [
+    { type: 'setAdd', key: storageKeys.instanceConnections(instanceId), members: [id] },
     {
       type: 'set',
       key: storageKeys.connection(id),
       value: recordOf(entry, instanceId) as unknown as JsonValue,
     },
-    { type: 'setAdd', key: storageKeys.instanceConnections(instanceId), members: [id] },
     ...[...entry.rooms].map(
       (room): BatchOperation => ({ type: 'setAdd', key: storageKeys.room(room), members: [id] }),
     ),
   ];
 }
 
-/** Writes that remove every trace of a connection from storage. */
+/** Writes that remove every trace of a connection from storage: rooms, record, then instance index (same reason). */
 export function removeConnectionOperations(
   id: string,
   instanceId: string,

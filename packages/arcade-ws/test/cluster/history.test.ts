@@ -1,4 +1,5 @@
 import { waitFor } from '@arcade/test-support';
+import { storageKeys } from '../../src/registry/keys';
 import { STORAGE_RECOVERY_BOUND_MS, TIMING_SLACK_MS } from '../support/bounds';
 import {
   Cluster,
@@ -53,7 +54,7 @@ async function membersOf(room: string, perInstance: number): Promise<ClusterClie
 
 /** The history key of `room` in Redis, as the instances' adapter names it (docs/cluster.md). */
 function historyKey(room: string): string {
-  return `arcade:ws:history:${room}`;
+  return cluster.storedKey(storageKeys.history(room));
 }
 
 it('lists history in the order every member received it while two instances emit at once (guarantee 9)', async () => {

@@ -1,3 +1,4 @@
+import { channelNames, storageKeys } from '../../src/registry/keys';
 import { Cluster, type ClusterInstance } from '../support/cluster';
 
 // Issue 14, bug 3, with two real instances on one real redis-server, called as users call them: a
@@ -32,9 +33,11 @@ it('no name with a lone surrogate reaches the clients, members, key or channel o
   expect(await victim.client.nextText()).toBe('for the room');
   const inspector = await cluster.inspector();
   const roomKeys = (await inspector.snapshot()).filter(({ key }) => key.startsWith('arcade:ws:room:'));
-  expect(roomKeys).toEqual([{ key: 'arcade:ws:room:secret\ufffd', kind: 'set', content: [victim.id] }]);
+  expect(roomKeys).toEqual([
+    { key: cluster.storedKey(storageKeys.room('secret\ufffd')), kind: 'set', content: [victim.id] },
+  ]);
   expect((await a.info()).liveChannels.filter((channel) => channel.startsWith('ws:room:'))).toEqual([
-    'ws:room:secret\ufffd',
+    channelNames.room('secret\ufffd'),
   ]);
   for (const outcome of outcomes) {
     expect(outcome).toMatchObject({

@@ -1,5 +1,6 @@
 import { waitFor } from '@arcade/test-support';
 import { MetadataLimitError, RoomLimitError } from '../../src/index';
+import { channelNames, storageKeys } from '../../src/registry/keys';
 import { type Received, TestCluster, type TestInstance } from './support';
 
 describe('several instances sharing one storage', () => {
@@ -61,9 +62,9 @@ describe('several instances sharing one storage', () => {
   it('an instance subscribes to a room channel only while it has local members', async () => {
     const onB = await b.connect();
     await a.app.joinRoom(onB.id, 'watched');
-    expect(cluster.store.channels.get('ws:room:watched')?.size).toBe(1);
+    expect(cluster.store.channels.get(channelNames.room('watched'))?.size).toBe(1);
     await a.app.leaveRoom(onB.id, 'watched');
-    await waitFor(() => (cluster.store.channels.get('ws:room:watched')?.size ?? 0) === 0, {
+    await waitFor(() => (cluster.store.channels.get(channelNames.room('watched'))?.size ?? 0) === 0, {
       description: 'no instance to be subscribed to the room channel',
     });
   });
@@ -163,7 +164,10 @@ describe('several instances sharing one storage', () => {
     await b.close(connections[1]!);
     await c.close(connections[2]!);
     expect(cluster.keys()).toEqual(
-      ['ws:instances', ...[a, b, c].map((instance) => `ws:lease:${instance.app.serverInstanceId}`)].sort(),
+      [
+        'ws:instances',
+        ...[a, b, c].map((instance) => storageKeys.lease(instance.app.serverInstanceId)),
+      ].sort(),
     );
   });
 });

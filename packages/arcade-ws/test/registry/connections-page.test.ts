@@ -1,6 +1,7 @@
 import type { CacheValue } from '@arcade/cache';
 import { MemoryCacheManager, type MemoryStore } from '@arcade/cache-memory';
 import type { ConnectionInfo, ConnectionsPage, ConnectionsPageOptions } from '../../src/index';
+import { storageKeys } from '../../src/registry/keys';
 import { type RecordingConnection, TestCluster, type TestInstance } from './support';
 
 /** A memory cache that counts the storage reads made through it and how many record reads overlap. */
@@ -139,7 +140,7 @@ describe('getConnectionsPage', () => {
     const onB = new Map<string, RecordingConnection>();
     for (const id of ['b1', 'b2', 'b3', 'b4', 'b5']) onB.set(id, await b.connect(id));
     // What an index holds for a moment when a connection closes between the index read and the record read.
-    await readerCache.setAdd(`ws:instance-conns:${b.app.serverInstanceId}`, 'b0', 'b25');
+    await readerCache.setAdd(storageKeys.instanceConnections(b.app.serverInstanceId), 'b0', 'b25');
 
     const first = await reader.app.getConnectionsPage({ limit: 3 });
     expect(ids(first.connections)).toEqual(['b1', 'b2', 'b3']);

@@ -8,6 +8,7 @@ import {
   type RoomHistoryOptions,
   type RoomPosition,
 } from '../../src/index';
+import { storageKeys } from '../../src/registry/keys';
 import { messageCases } from '../support/emit-cases';
 import { type Received, TestCluster, type TestInstance, useRedisServer } from './support';
 
@@ -53,7 +54,7 @@ async function shared(createCache?: () => RedisCacheManager): Promise<Setup> {
   cluster = new TestCluster();
   const a = await cluster.start({}, createCache?.());
   const b = await cluster.start({}, createCache?.());
-  return { a, b, historyStored: (room) => a.cache.contains(`ws:history:${room}`) };
+  return { a, b, historyStored: (room) => a.cache.contains(storageKeys.history(room)) };
 }
 
 function configure(setup: Setup, history: HistoryOptions): void {

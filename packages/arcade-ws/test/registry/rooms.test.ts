@@ -5,6 +5,7 @@ import {
   RoomLimitError,
   WebSocketError,
 } from '../../src/index';
+import { channelNames, storageKeys } from '../../src/registry/keys';
 import { TestCluster, type TestInstance } from './support';
 
 describe('rooms and connections on one instance', () => {
@@ -227,9 +228,9 @@ describe('rooms and connections on one instance', () => {
       await instance.app.updateConnectionMetadata(connection.id, { cycle });
       await instance.close(connection);
     }
-    expect(cluster.keys()).toEqual([`ws:instances`, `ws:lease:${instance.app.serverInstanceId}`]);
+    expect(cluster.keys()).toEqual([`ws:instances`, storageKeys.lease(instance.app.serverInstanceId)]);
     expect(cluster.subscribedChannels().sort()).toEqual(
-      ['ws:all', `ws:instance:${instance.app.serverInstanceId}`].sort(),
+      [channelNames.broadcast, channelNames.instance(instance.app.serverInstanceId)].sort(),
     );
   });
 

@@ -21,7 +21,8 @@ class GatedRoomSubscriptions extends MemoryCacheManager {
   }
 
   override async subscribe(channel: string, listener: MessageListener): Promise<Unsubscribe> {
-    if (channel.startsWith(channelNames.room(''))) {
+    // Room channels end with the room name inside their hash tag (src/registry/keys.ts).
+    if (channel.startsWith(channelNames.room('').slice(0, -1))) {
       this.reached();
       await this.gate;
     }

@@ -34,3 +34,9 @@ export function reapBoundMs(leaseMs: number): number {
 export function elapsedSince(startedAt: number): number {
   return performance.now() - startedAt;
 }
+
+/**
+ * Guarantees 12 and 13: after a Redis Cluster master's replica is promoted, or a room's slot has moved
+ * to another master, delivery, joins and registry writes resume within 10 s.
+ */
+export const CLUSTER_RECOVERY_BOUND_MS = 10_000;

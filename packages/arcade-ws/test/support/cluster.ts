@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startRedisServer } from '@arcade/cache-redis/testing';
+import { type RedisTestCluster, startRedisCluster, startRedisServer } from '@arcade/cache-redis/testing';
 import { httpRequest, TestClient, waitFor } from '@arcade/test-support';
-import { RedisInspector } from './redis-inspect';
+import { storageKeys } from '../../src/registry/keys';
+import { ClusterInspector, type Inspector, RedisInspector } from './redis-inspect';
 
 /** The folder of the plain CommonJS instance scripts. */
 export const fixturesDirectory = join(__dirname, '..', 'cluster', 'fixtures');
@@ -60,7 +61,8 @@ export interface ClusterClient {
 
 /** Options of an instance process. */
 export interface InstanceOptions {
-  readonly redisUrl: string;
+  /** One Redis server (`redis://...`), or a Redis Cluster's seed nodes. */
+  readonly redis: { readonly url: string } | { readonly clusterNodes: readonly string[] };
   /** `instanceLeaseMs` given to `initializeWebSocketStorage`. @default the package default */
   readonly leaseMs?: number;
   readonly keyPrefix?: string;
@@ -113,7 +115,9 @@ export class ClusterInstance {
 
   /** Spawns the fixture and resolves once it reports that it listens. */
   static start(options: InstanceOptions): Promise<ClusterInstance> {
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: options.redisUrl, PORT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+    if ('url' in options.redis) env.REDIS_URL = options.redis.url;
+    else env.REDIS_CLUSTER_NODES = options.redis.clusterNodes.join(',');
     if (options.leaseMs !== undefined) env.LEASE_MS = String(options.leaseMs);
     if (options.keyPrefix !== undefined) env.KEY_PREFIX = options.keyPrefix;
     if (options.history?.size !== undefined) env.HISTORY_SIZE = String(options.history.size);
@@ -252,27 +256,64 @@ export class ClusterInstance {
 /** The prefix RedisCacheManager puts before every key when none is configured (its README). */
 const ADAPTER_KEY_PREFIX = 'arcade:';
 
+/** What the instances share: one `redis-server`, or a Redis Cluster of 3 masters with 1 replica each. */
+export type RedisBackend = 'server' | 'cluster';
+
+let defaultBackend: RedisBackend = 'server';
+
+/**
+ * Makes the clusters of this test file start on a Redis Cluster: the files under test/cluster/sharded
+ * call it, then import a test file of test/cluster, so that the same cases prove the guarantees on both
+ * (jest gives each test file its own modules, so the choice stays in that file).
+ */
+export function useRedisClusterBackend(): void {
+  defaultBackend = 'cluster';
+}
+
+/** The storage one test cluster runs on. */
+type Storage =
+  | { readonly backend: 'server'; readonly server: RedisServer }
+  | { readonly backend: 'cluster'; readonly cluster: RedisTestCluster };
+
 /** Options of {@link Cluster.start}. */
 export interface ClusterOptions {
   readonly instances: number;
   readonly leaseMs?: number;
   readonly keyPrefix?: string;
   readonly history?: InstanceOptions['history'];
+  /** @default 'server', or 'cluster' after {@link useRedisClusterBackend} */
+  readonly backend?: RedisBackend;
 }
 
-/** One real `redis-server` and N instance processes sharing it. */
+/** One real `redis-server` (or Redis Cluster) and N instance processes sharing it. */
 export class Cluster {
-  private readonly inspectors = new Set<RedisInspector>();
+  private readonly inspectors = new Set<Inspector>();
 
   private constructor(
-    readonly redis: RedisServer,
+    private readonly storage: Storage,
     readonly instances: ClusterInstance[],
     private readonly options: ClusterOptions,
   ) {}
 
+  /** The one `redis-server` (kill, restart, pause it); not there on a Redis Cluster backend. */
+  get redis(): RedisServer {
+    if (this.storage.backend !== 'server') throw new Error('this test cluster runs on a Redis Cluster');
+    return this.storage.server;
+  }
+
+  /** The Redis Cluster (kill a master, migrate a slot); not there on a single-server backend. */
+  get redisCluster(): RedisTestCluster {
+    if (this.storage.backend !== 'cluster') throw new Error('this test cluster runs on one redis-server');
+    return this.storage.cluster;
+  }
+
   static async start(options: ClusterOptions): Promise<Cluster> {
-    const redis = await startRedisServer();
-    const cluster = new Cluster(redis, [], options);
+    const backend = options.backend ?? defaultBackend;
+    const storage: Storage =
+      backend === 'server'
+        ? { backend, server: await startRedisServer() }
+        : { backend, cluster: await startRedisCluster() };
+    const cluster = new Cluster(storage, [], options);
     // Settle every start before giving up, so that no instance starts after the cleanup.
     const started = await Promise.allSettled(
       Array.from({ length: options.instances }, () => cluster.spawn()),
@@ -288,7 +329,10 @@ export class Cluster {
   /** Starts one more instance on the same Redis. */
   async spawn(): Promise<ClusterInstance> {
     const instance = await ClusterInstance.start({
-      redisUrl: this.redis.url,
+      redis:
+        this.storage.backend === 'server'
+          ? { url: this.storage.server.url }
+          : { clusterNodes: this.storage.cluster.urls },
       leaseMs: this.options.leaseMs,
       keyPrefix: this.options.keyPrefix,
       history: this.options.history,
@@ -303,16 +347,24 @@ export class Cluster {
     return instance;
   }
 
-  /** A raw Redis connection to look at what is stored, closed with the cluster. */
-  async inspector(): Promise<RedisInspector> {
-    const inspector = await RedisInspector.open(this.redis.port);
+  /** Raw Redis connections to look at what is stored (one per master on a cluster), closed with the cluster. */
+  async inspector(): Promise<Inspector> {
+    const inspector =
+      this.storage.backend === 'server'
+        ? await RedisInspector.open(this.storage.server.port)
+        : await ClusterInspector.open(this.storage.cluster);
     this.inspectors.add(inspector);
     return inspector;
   }
 
-  /** The Redis key of an instance's lease, as the instances' adapter stores it (docs/cluster.md). */
+  /** A key of @arcade/ws (src/registry/keys.ts) as the instances' adapter stores it in Redis, with its prefix. */
+  storedKey(key: string): string {
+    return `${this.options.keyPrefix ?? ADAPTER_KEY_PREFIX}${key}`;
+  }
+
+  /** The Redis key of an instance's lease (docs/cluster.md). */
   leaseKey(instance: ClusterInstance): string {
-    return `${this.options.keyPrefix ?? ADAPTER_KEY_PREFIX}ws:lease:${instance.instanceId}`;
+    return this.storedKey(storageKeys.lease(instance.instanceId));
   }
 
   /** Stops every instance gracefully (SIGKILL after a bound), then Redis. */
@@ -320,7 +372,7 @@ export class Cluster {
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await Promise.all([...this.inspectors].map((inspector) => inspector.close()));
     this.inspectors.clear();
-    await this.redis.stop();
+    await (this.storage.backend === 'server' ? this.storage.server.stop() : this.storage.cluster.stop());
   }
 }
 

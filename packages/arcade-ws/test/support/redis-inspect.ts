@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { RedisTestCluster } from '@arcade/cache-redis/testing';
 import type { StoredKey } from './tracking-cache';
 
 type Reply = string | number | null | Reply[] | Error;
@@ -41,11 +42,22 @@ function parseReply(buffer: Buffer, offset: number): { value: Reply; end: number
   }
 }
 
+/** What tests read of the storage, whether one server or a cluster. */
+export interface Inspector {
+  /** One command; on a cluster, sent to the master of the key in `args[1]`. */
+  command(...args: string[]): Promise<Reply>;
+  /** Every key with its content as text. */
+  snapshot(): Promise<StoredKey[]>;
+  /** Milliseconds `key` has left to live: -1 when it never expires, -2 when it does not exist. */
+  ttlMs(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
 /**
  * A minimal Redis client that lets tests look at what is stored, independently of the adapter under
  * test. Commands are sent one at a time, in the order they were made.
  */
-export class RedisInspector {
+export class RedisInspector implements Inspector {
   private buffer = Buffer.alloc(0);
   private waiting: ((reply: Reply) => void) | undefined;
   private turn: Promise<unknown> = Promise.resolve();
@@ -126,5 +138,52 @@ export class RedisInspector {
       this.socket.once('close', () => resolve());
       this.socket.end();
     });
+  }
+}
+
+/** An {@link Inspector} over every master of a Redis Cluster (the topology as it was when opened). */
+export class ClusterInspector implements Inspector {
+  private constructor(
+    private readonly cluster: RedisTestCluster,
+    private readonly masters: ReadonlyArray<{
+      readonly slots: ReadonlyArray<readonly [number, number]>;
+      readonly inspector: RedisInspector;
+    }>,
+  ) {}
+
+  static async open(cluster: RedisTestCluster): Promise<ClusterInspector> {
+    const masters = await cluster.masters();
+    return new ClusterInspector(
+      cluster,
+      await Promise.all(
+        masters.map(async ({ port, slots }) => ({ slots, inspector: await RedisInspector.open(port) })),
+      ),
+    );
+  }
+
+  command(...args: string[]): Promise<Reply> {
+    return this.ownerOf(args[1] ?? '').command(...args);
+  }
+
+  async snapshot(): Promise<StoredKey[]> {
+    const all = await Promise.all(this.masters.map(({ inspector }) => inspector.snapshot()));
+    return all.flat().sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  }
+
+  ttlMs(key: string): Promise<number> {
+    return this.ownerOf(key).ttlMs(key);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.masters.map(({ inspector }) => inspector.close()));
+  }
+
+  private ownerOf(key: string): RedisInspector {
+    const slot = this.cluster.slotOf(key);
+    const owner = this.masters.find(({ slots }) =>
+      slots.some(([first, last]) => slot >= first && slot <= last),
+    );
+    if (!owner) throw new Error(`no master serves slot ${slot} of ${JSON.stringify(key)}`);
+    return owner.inspector;
   }
 }

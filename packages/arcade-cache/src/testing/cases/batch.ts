@@ -3,6 +3,8 @@ import type { BatchOperation } from '../../cache-manager';
 import { assertBytes, rejectsWithCode, sorted } from '../assertions';
 import type { CaseGroup } from './case-spec';
 
+// Keys changed by one batch share a hash tag (`{b}`): a sharded adapter applies a batch only within
+// one shard (CacheManager.shardOf); to any other adapter the braces are just characters.
 export const batchCases: CaseGroup = {
   group: 'batch',
   cases: [
@@ -10,27 +12,27 @@ export const batchCases: CaseGroup = {
       name: 'batch applies every operation, in order',
       async run(h) {
         const cache = await h.open();
-        await cache.set('removed', 'v');
-        await cache.setAdd('members', 'old');
+        await cache.set('{b}removed', 'v');
+        await cache.setAdd('{b}members', 'old');
         await cache.batch([
-          { type: 'set', key: 'a', value: { n: 1 } },
-          { type: 'set', key: 'bytes', value: Uint8Array.from([0, 255]) },
-          { type: 'set', key: 'text', value: '{"not":"parsed"}' },
-          { type: 'remove', key: 'removed' },
-          { type: 'setAdd', key: 'members', members: ['x', 'y'] },
-          { type: 'setRemove', key: 'members', members: ['old'] },
-          { type: 'set', key: 'overwritten', value: 1 },
-          { type: 'set', key: 'overwritten', value: 2 },
-          { type: 'setAdd', key: 'transient', members: ['t'] },
-          { type: 'remove', key: 'transient' },
+          { type: 'set', key: '{b}a', value: { n: 1 } },
+          { type: 'set', key: '{b}bytes', value: Uint8Array.from([0, 255]) },
+          { type: 'set', key: '{b}text', value: '{"not":"parsed"}' },
+          { type: 'remove', key: '{b}removed' },
+          { type: 'setAdd', key: '{b}members', members: ['x', 'y'] },
+          { type: 'setRemove', key: '{b}members', members: ['old'] },
+          { type: 'set', key: '{b}overwritten', value: 1 },
+          { type: 'set', key: '{b}overwritten', value: 2 },
+          { type: 'setAdd', key: '{b}transient', members: ['t'] },
+          { type: 'remove', key: '{b}transient' },
         ]);
-        assert.deepStrictEqual(await cache.get('a'), { n: 1 });
-        assertBytes(await cache.get('bytes'), Uint8Array.from([0, 255]), 'bytes written by a batch');
-        assert.equal(await cache.get('text'), '{"not":"parsed"}');
-        assert.equal(await cache.contains('removed'), false);
-        assert.deepEqual(sorted(await cache.setMembers('members')), ['x', 'y']);
-        assert.equal(await cache.get('overwritten'), 2, 'later operations win');
-        assert.equal(await cache.contains('transient'), false);
+        assert.deepStrictEqual(await cache.get('{b}a'), { n: 1 });
+        assertBytes(await cache.get('{b}bytes'), Uint8Array.from([0, 255]), 'bytes written by a batch');
+        assert.equal(await cache.get('{b}text'), '{"not":"parsed"}');
+        assert.equal(await cache.contains('{b}removed'), false);
+        assert.deepEqual(sorted(await cache.setMembers('{b}members')), ['x', 'y']);
+        assert.equal(await cache.get('{b}overwritten'), 2, 'later operations win');
+        assert.equal(await cache.contains('{b}transient'), false);
       },
     },
     {
@@ -85,13 +87,13 @@ export const batchCases: CaseGroup = {
         const value = { list: [1] };
         const bytes = Uint8Array.from([1]);
         await cache.batch([
-          { type: 'set', key: 'object', value },
-          { type: 'set', key: 'bytes', value: bytes },
+          { type: 'set', key: '{b}object', value },
+          { type: 'set', key: '{b}bytes', value: bytes },
         ]);
         value.list.push(2);
         bytes[0] = 2;
-        assert.deepStrictEqual(await cache.get('object'), { list: [1] });
-        assertBytes(await cache.get('bytes'), Uint8Array.from([1]), 'bytes set by a batch');
+        assert.deepStrictEqual(await cache.get('{b}object'), { list: [1] });
+        assertBytes(await cache.get('{b}bytes'), Uint8Array.from([1]), 'bytes set by a batch');
       },
     },
   ],

@@ -9,31 +9,37 @@ const ids = (prefix: string) => Array.from({ length: COUNT }, (_, i) => `${prefi
 /** How many batches the writer applies while another adapter reads: the loops are bounded by it. */
 const GENERATIONS = 100;
 
+// Keys changed by one batch share a hash tag (`{g}`, `{c}`): a sharded adapter applies a batch only
+// within one shard (CacheManager.shardOf); to any other adapter the braces are just characters.
+const FIRST = '{g}first';
+const MEMBERS = '{g}members';
+const LAST = '{g}last';
+
 /**
  * Batch `g` moves three keys to generation `g`: two values around a set whose only member names
  * it. Half-applied, the set is empty or has two members, or the values disagree with each other.
  */
 function generationBatch(g: number): BatchOperation[] {
   return [
-    { type: 'set', key: 'first', value: g },
-    { type: 'setRemove', key: 'members', members: [`g${g - 1}`] },
-    { type: 'setAdd', key: 'members', members: [`g${g}`] },
-    { type: 'set', key: 'last', value: g },
+    { type: 'set', key: FIRST, value: g },
+    { type: 'setRemove', key: MEMBERS, members: [`g${g - 1}`] },
+    { type: 'setAdd', key: MEMBERS, members: [`g${g}`] },
+    { type: 'set', key: LAST, value: g },
   ];
 }
 
 /** Reads the generation one key of {@link generationBatch} is at; fails on a half-applied set. */
 const generationReads: ReadonlyArray<{ key: string; read: (cache: CacheManager) => Promise<number> }> = [
-  { key: 'first', read: async (cache) => generationValue('first', await cache.get('first')) },
+  { key: FIRST, read: async (cache) => generationValue(FIRST, await cache.get(FIRST)) },
   {
-    key: 'members',
+    key: MEMBERS,
     async read(cache) {
-      const members = await cache.setMembers('members');
+      const members = await cache.setMembers(MEMBERS);
       assert.equal(members.length, 1, `members held [${members.join(', ')}]: a batch was half-applied`);
       return Number(members[0]?.slice(1));
     },
   },
-  { key: 'last', read: async (cache) => generationValue('last', await cache.get('last')) },
+  { key: LAST, read: async (cache) => generationValue(LAST, await cache.get(LAST)) },
 ];
 
 function generationValue(key: string, value: unknown): number {
@@ -116,14 +122,14 @@ export const concurrencyCases: CaseGroup = {
         await Promise.all(
           members.map((m, i) =>
             (i % 2 === 0 ? first : second).batch([
-              { type: 'setAdd', key: 'room', members: [m] },
-              { type: 'setAdd', key: `rooms-of:${m}`, members: ['room'] },
-              { type: 'set', key: `connection:${m}`, value: { id: m } },
+              { type: 'setAdd', key: '{c}room', members: [m] },
+              { type: 'setAdd', key: `{c}rooms-of:${m}`, members: ['room'] },
+              { type: 'set', key: `{c}connection:${m}`, value: { id: m } },
             ]),
           ),
         );
-        assert.equal(await first.setSize('room'), COUNT);
-        for (const m of members) assert.deepEqual(await second.setMembers(`rooms-of:${m}`), ['room']);
+        assert.equal(await first.setSize('{c}room'), COUNT);
+        for (const m of members) assert.deepEqual(await second.setMembers(`{c}rooms-of:${m}`), ['room']);
       },
     },
     {

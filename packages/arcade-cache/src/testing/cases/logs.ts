@@ -7,10 +7,21 @@ import type {
   LogRead,
   PubSubMessage,
 } from '../../cache-manager';
-import { assertBytes, assertSameString, patternBytes, rejectsWithCode } from '../assertions';
+import {
+  assertBytes,
+  assertMessage,
+  assertSameString,
+  patternBytes,
+  rejectsWithCode,
+  sizeName,
+} from '../assertions';
 import type { CaseGroup } from './case-spec';
+import { envelopeBytes, envelopeText, KIB, MIB } from './payloads';
 import { assertLivesForItsTtl, LONG_TTL_MS, SHORT_TTL_MS, waitForExpiry } from './ttl';
 import { TRICKY_STRINGS } from './values';
+
+// A log and the channel it publishes on share a hash tag (`{room}`), as a batch's keys do: a sharded
+// adapter appends and publishes in one step only within one shard (CacheManager.shardOf).
 
 /** Options of an append that keeps plenty and lives through any test. */
 const KEEP: LogAppendOptions = { maxLength: 1000, ttlMs: LONG_TTL_MS };
@@ -55,8 +66,7 @@ function hearing(onMessage?: (position: LogPosition | undefined) => void) {
 
 function assertEntryMessage(entry: LogEntry | undefined, expected: PubSubMessage, what: string): void {
   assert.ok(entry, `${what}: no entry`);
-  if (typeof expected === 'string') assertSameString(entry.message, expected, what);
-  else assertBytes(entry.message, expected, what);
+  assertMessage(entry.message, expected, what);
 }
 
 export const logCases: CaseGroup = {
@@ -174,6 +184,35 @@ export const logCases: CaseGroup = {
       },
     },
     {
+      name: 'entries of 64 KiB and 1 MiB framed with NUL bytes are read back and heard whole, in call order',
+      async run(h) {
+        const subscriber = await h.open();
+        const publisher = await h.open();
+        // Log and channel share a hash tag, as @arcade/ws names them, for a sharded adapter (Redis Cluster).
+        const key = '{large}log';
+        const channel = h.channel('{large}');
+        const got = hearing();
+        await subscriber.subscribe(channel, got.listener);
+        // As @arcade/ws appends room history: envelopes, not awaiting one append before the next.
+        const messages: PubSubMessage[] = [envelopeText(64 * KIB), envelopeBytes(MIB), 'small'];
+        const positions = await Promise.all(
+          messages.map((message) => publisher.appendToLog(key, message, { ...KEEP, channel })),
+        );
+        assert.deepEqual(
+          positions.map((position) => position.offset),
+          [1, 2, 3],
+          'appends of one adapter took their offsets in another order than they were called',
+        );
+        const { entries } = await subscriber.readLog(key, { limit: 10 });
+        assert.equal(entries.length, messages.length, `${entries.length} entries read back`);
+        await h.waitFor(`${messages.length} messages`, () => got.heard.length >= messages.length);
+        for (const [index, message] of messages.entries()) {
+          assertEntryMessage(entries[index], message, `the entry read back, ${sizeName(message)}`);
+          assertMessage(got.heard[index]?.message, message, `the message heard, ${sizeName(message)}`);
+        }
+      },
+    },
+    {
       name: 'appended and read bytes are copies: changing either changes nothing stored',
       async run(h) {
         const cache = await h.open();
@@ -244,15 +283,15 @@ export const logCases: CaseGroup = {
       async run(h) {
         const subscriber = await h.open();
         const publisher = await h.open();
-        const channel = h.channel('room');
+        const channel = h.channel('{room}');
         const reads: Array<Promise<[number | undefined, LogRead]>> = [];
         // A read started the moment a message arrives must already find it.
         const got = hearing((position) =>
-          reads.push(subscriber.readLog('log', { limit: 10 }).then((read) => [position?.offset, read])),
+          reads.push(subscriber.readLog('{room}log', { limit: 10 }).then((read) => [position?.offset, read])),
         );
         await subscriber.subscribe(channel, got.listener);
-        const text = await publisher.appendToLog('log', '{"a":1}', { ...KEEP, channel });
-        const bytes = await publisher.appendToLog('log', Uint8Array.from([7, 8]), { ...KEEP, channel });
+        const text = await publisher.appendToLog('{room}log', '{"a":1}', { ...KEEP, channel });
+        const bytes = await publisher.appendToLog('{room}log', Uint8Array.from([7, 8]), { ...KEEP, channel });
         await h.waitFor('2 messages', () => got.heard.length >= 2);
         assert.deepEqual(
           got.heard.map((heard) => heard.position),
@@ -287,7 +326,7 @@ export const logCases: CaseGroup = {
       async run(h) {
         const writers = [await h.open(), await h.open()];
         const subscribers = [await h.open(), await h.open()];
-        const channel = h.channel('room');
+        const channel = h.channel('{room}');
         const ears = subscribers.map(() => hearing());
         await Promise.all(
           subscribers.map((s, i) => s.subscribe(channel, (ears[i] as ReturnType<typeof hearing>).listener)),
@@ -297,13 +336,13 @@ export const logCases: CaseGroup = {
           writers.flatMap((writer, w) =>
             numbered(perWriter).map((message) =>
               writer
-                .appendToLog('log', `${w}:${message}`, { ...KEEP, channel })
+                .appendToLog('{room}log', `${w}:${message}`, { ...KEEP, channel })
                 .then((position) => ({ message: `${w}:${message}`, position })),
             ),
           ),
         );
         const total = writers.length * perWriter;
-        const { entries } = (await writers[0]?.readLog('log', { limit: total })) ?? { entries: [] };
+        const { entries } = (await writers[0]?.readLog('{room}log', { limit: total })) ?? { entries: [] };
         assert.deepEqual(
           entries.map((entry) => entry.offset),
           Array.from({ length: total }, (_, i) => i + 1),
@@ -337,20 +376,20 @@ export const logCases: CaseGroup = {
           );
           await rejectsWithCode(`readLog on ${key}`, 'WRONG_TYPE', () => cache.readLog(key, { limit: 1 }));
         }
-        await cache.appendToLog('log', 'm', KEEP);
-        assert.equal(await cache.contains('log'), true);
-        await rejectsWithCode('get on a log', 'WRONG_TYPE', () => cache.get('log'));
-        await rejectsWithCode('setAdd on a log', 'WRONG_TYPE', () => cache.setAdd('log', 'a'));
-        await rejectsWithCode('setMembers on a log', 'WRONG_TYPE', () => cache.setMembers('log'));
+        await cache.appendToLog('{k}log', 'm', KEEP);
+        assert.equal(await cache.contains('{k}log'), true);
+        await rejectsWithCode('get on a log', 'WRONG_TYPE', () => cache.get('{k}log'));
+        await rejectsWithCode('setAdd on a log', 'WRONG_TYPE', () => cache.setAdd('{k}log', 'a'));
+        await rejectsWithCode('setMembers on a log', 'WRONG_TYPE', () => cache.setMembers('{k}log'));
         await rejectsWithCode('a batch adding to a log', 'WRONG_TYPE', () =>
           cache.batch([
-            { type: 'set', key: 'written', value: 1 },
-            { type: 'setAdd', key: 'log', members: ['a'] },
+            { type: 'set', key: '{k}written', value: 1 },
+            { type: 'setAdd', key: '{k}log', members: ['a'] },
           ]),
         );
-        assert.equal(await cache.contains('written'), false, 'the rejected batch applied its first write');
-        await cache.set('log', 'now a value');
-        assert.equal(await cache.get('log'), 'now a value');
+        assert.equal(await cache.contains('{k}written'), false, 'the rejected batch applied its first write');
+        await cache.set('{k}log', 'now a value');
+        assert.equal(await cache.get('{k}log'), 'now a value');
         await cache.appendToLog('log2', 'm', KEEP);
         assert.equal(await cache.remove('log2'), true);
         assert.equal(await cache.contains('log2'), false);

@@ -132,13 +132,13 @@ export const ttlCases: CaseGroup = {
       name: 'a value set in a batch with ttlMs expires',
       async run(h) {
         const cache = await h.open();
-        await assertLivesForItsTtl(h, cache, 'short', () =>
+        await assertLivesForItsTtl(h, cache, '{b}short', () =>
           cache.batch([
-            { type: 'set', key: 'short', value: 'v', ttlMs: SHORT_TTL_MS },
-            { type: 'set', key: 'plain', value: 'v' },
+            { type: 'set', key: '{b}short', value: 'v', ttlMs: SHORT_TTL_MS },
+            { type: 'set', key: '{b}plain', value: 'v' },
           ]),
         );
-        assert.equal(await cache.get('plain'), 'v');
+        assert.equal(await cache.get('{b}plain'), 'v');
       },
     },
     {
@@ -149,10 +149,10 @@ export const ttlCases: CaseGroup = {
         await cache.set('set', 'v', { ttlMs });
         assert.equal(await cache.setIfAbsent('lease', 'v', { ttlMs }), true);
         await cache.batch([
-          { type: 'set', key: 'first', value: 1 },
-          { type: 'set', key: 'second', value: 2, ttlMs },
+          { type: 'set', key: '{b}first', value: 1 },
+          { type: 'set', key: '{b}second', value: 2, ttlMs },
         ]);
-        for (const key of ['set', 'lease', 'first', 'second']) {
+        for (const key of ['set', 'lease', '{b}first', '{b}second']) {
           assert.equal(await cache.contains(key), true, `${key} was not written`);
         }
       },

@@ -1,0 +1,6 @@
+import { useRedisClusterBackend } from '../../support/cluster';
+import '../delivery.test';
+
+// The cases of test/cluster/delivery.test.ts, on a Redis Cluster of 3 masters with 1 replica each
+// (issue 16: guarantees 1-8 hold on a cluster as on one Redis).
+useRedisClusterBackend();
