@@ -1,6 +1,12 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CacheError } from '@arcade/cache';
 import { RedisCacheManager } from '../src';
 import { type RedisTestServer, startRedisServer } from '../src/testing';
+import { findRedisServer } from '../src/testing/find-redis-server';
+import { freePort, launchOnFreePort, terminate } from '../src/testing/redis-process';
 
 // Cluster mode on what is not a healthy Redis Cluster (issue 16, "bad input"): a clear error, never a
 // hang. The contract itself on a healthy cluster is test/conformance-cluster.test.ts.
@@ -48,5 +54,37 @@ describe('a Redis that is not a cluster, given as cluster', () => {
   it('rejects init with an error that says so', async () => {
     const error = await initFailure(create([server.url]));
     expect(error.message).toMatch(/cluster support disabled/);
+  });
+});
+
+describe('a cluster node that serves no slot (cluster_state:fail)', () => {
+  let node: { child: ChildProcess; port: number } | undefined;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'arcade-cluster-fail-'));
+    node = await launchOnFreePort(
+      { bin: findRedisServer(), dir, readyTimeoutMs: 10_000 },
+      5,
+      async (port) => [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(await freePort()),
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+      ],
+    );
+  });
+
+  afterAll(async () => {
+    if (node) await terminate(node.child, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects init with UNAVAILABLE naming the cluster, instead of hanging', async () => {
+    const error = await initFailure(create([`redis://127.0.0.1:${node?.port}`]));
+    expect(error.code).toBe('UNAVAILABLE');
+    expect(error.message).toContain('Redis Cluster');
   });
 });
