@@ -142,18 +142,28 @@ function parseUrl(url: string): Partial<RedisCacheManagerOptions> {
   return parts;
 }
 
-/** The seed nodes of `cluster`, checked; whether any is a `rediss://` URL. */
+/**
+ * The seed nodes of `cluster`, checked, and what their URLs say for every node: TLS when any is
+ * `rediss://`, the credentials of the first URL that has some.
+ */
 function clusterNodes(seeds: NonNullable<RedisCacheManagerOptions['cluster']>): {
   nodes: Array<{ host: string; port: number }>;
-  secure: boolean;
+  shared: Partial<RedisCacheManagerOptions>;
 } {
   if (!Array.isArray(seeds) || seeds.length === 0) {
     throw invalid('cluster must be a non-empty list of seed nodes (redis:// URLs or { host, port })');
   }
-  let secure = false;
+  const shared: Partial<RedisCacheManagerOptions> = {};
   const nodes = seeds.map((seed, index) => {
     const parts = typeof seed === 'string' ? parseUrl(seed) : seed;
-    if (typeof seed === 'string' && parts.secure) secure = true;
+    if (typeof seed === 'string') {
+      const url = parts as Partial<RedisCacheManagerOptions>;
+      if (url.secure) shared.secure = true;
+      if (url.password !== undefined && shared.password === undefined) {
+        shared.username = url.username;
+        shared.password = url.password;
+      }
+    }
     const { host, port } = parts as { host?: unknown; port?: unknown };
     if (
       typeof host !== 'string' ||
@@ -166,7 +176,7 @@ function clusterNodes(seeds: NonNullable<RedisCacheManagerOptions['cluster']>): 
     }
     return { host, port: port as number };
   });
-  return { nodes, secure };
+  return { nodes, shared };
 }
 
 /**
@@ -228,7 +238,7 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
       `keyPrefix ${JSON.stringify(keyPrefix)} must not hold { or } on a cluster: a hash tag in the prefix would put every key on one shard`,
     );
   }
-  const fromUrl = options.url === undefined ? {} : parseUrl(options.url);
+  const fromUrl = options.url === undefined ? (seeds?.shared ?? {}) : parseUrl(options.url);
   const pick = <K extends keyof RedisCacheManagerOptions>(key: K): RedisCacheManagerOptions[K] =>
     options[key] ?? fromUrl[key];
   const host = pick('host') ?? 'localhost';
@@ -237,7 +247,7 @@ export function resolveOptions(options: RedisCacheManagerOptions): ResolvedOptio
     throw invalid(`port must be 1-65535, got ${port}`);
   const db = pick('db') ?? 0;
   if (!Number.isInteger(db) || db < 0) throw invalid(`db must be a non-negative integer, got ${db}`);
-  const secure = options.tls !== undefined || (pick('secure') ?? seeds?.secure ?? false);
+  const secure = options.tls !== undefined || (pick('secure') ?? false);
 
   const redis: RedisOptions = {
     // RESP2, as Redis 5 and every proxy speak it: the adapter needs nothing of RESP3.

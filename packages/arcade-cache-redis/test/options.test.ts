@@ -58,6 +58,45 @@ describe('resolveOptions', () => {
     expect(redis.retryStrategy?.(1)).toBe(reconnectDelay(1, 1000));
   });
 
+  it('reads a cluster seed list: TLS when a seed is rediss://, the credentials of its URLs, for every node', () => {
+    const resolved = resolveOptions({
+      cluster: ['rediss://ada:s3cret@10.0.0.1:7000', { host: '10.0.0.2', port: 7001 }],
+      keyPrefix: 'app:',
+    });
+    expect(resolved.cluster?.nodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+    ]);
+    expect(resolved.cluster?.options.redisOptions).toMatchObject({
+      username: 'ada',
+      password: 's3cret',
+      tls: expect.any(Object),
+    });
+    expect(resolved.cluster?.options).toMatchObject({ shardedSubscribers: true, enableOfflineQueue: false });
+    expect(
+      resolveOptions({ cluster: ['redis://10.0.0.1:7000'], password: 'given' }).cluster?.options.redisOptions,
+    ).toMatchObject({
+      password: 'given',
+      tls: undefined,
+    });
+  });
+
+  it('rejects a bad cluster seed list, or a key prefix with a hash tag on a cluster, with INVALID_ARGUMENT', () => {
+    for (const cluster of [
+      [],
+      ['http://10.0.0.1:7000'],
+      [{ host: '', port: 7000 }],
+      [{ host: 'h', port: 0 }],
+    ]) {
+      expect(() => resolveOptions({ cluster: cluster as never })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+    expect(() => resolveOptions({ cluster: ['redis://h:1'], keyPrefix: 'app{1}:' })).toThrow(
+      /must not hold \{ or \}/,
+    );
+  });
+
   it('rejects bad options with INVALID_ARGUMENT', () => {
     const bad = [
       { url: 'http://cache.example' },
