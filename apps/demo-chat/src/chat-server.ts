@@ -24,8 +24,14 @@ export interface ChatServerOptions {
    */
   redisUrl?: string;
   /**
+   * Seed nodes of a Redis Cluster (`redis://host:port` or `rediss://host:port` URLs): the same as
+   * `redisUrl`, on a Redis Cluster (keys spread over its shards, sharded pub/sub). Not together with
+   * `redisUrl`. @default in-memory storage
+   */
+  redisClusterNodes?: readonly string[];
+  /**
    * A CacheManager to use instead of creating one (for embedding and tests). The server initialises it
-   * but does not dispose it: its creator does. Takes precedence over `redisUrl`.
+   * but does not dispose it: its creator does. Takes precedence over `redisUrl` and `redisClusterNodes`.
    */
   cache?: CacheManager;
   /** Bearer token of the admin API (`GET /api/ws/connections`, `POST /api/broadcast`). @default admin API disabled */
@@ -67,6 +73,12 @@ const DEFAULT_STATIC_DIRECTORY = path.resolve(__dirname, '..', 'public');
 
 function createCache(options: ChatServerOptions): { cache: CacheManager; owned: boolean } {
   if (options.cache) return { cache: options.cache, owned: false };
+  if (options.redisUrl && options.redisClusterNodes) {
+    throw new Error('Give createChatServer redisUrl (one Redis server) or redisClusterNodes, not both.');
+  }
+  if (options.redisClusterNodes) {
+    return { cache: new RedisCacheManager({ cluster: options.redisClusterNodes }), owned: true };
+  }
   if (options.redisUrl) return { cache: new RedisCacheManager({ url: options.redisUrl }), owned: true };
   return { cache: new MemoryCacheManager(), owned: true };
 }

@@ -21,21 +21,75 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number,
 }
 
 /**
+ * The seed nodes of `REDIS_CLUSTER_NODES`: comma-separated `redis://host:port` or `rediss://host:port`
+ * URLs (spaces around commas allowed); `undefined` when the variable is unset or blank.
+ */
+function clusterNodes(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env.REDIS_CLUSTER_NODES;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const nodes = entries.map((entry, index) => {
+    const where = `REDIS_CLUSTER_NODES entry ${index + 1} of ${entries.length}`;
+    if (entry === '')
+      throw new ChatConfigError(`${where} is empty in "${raw}": give URLs separated by commas.`);
+    const expected = 'expected redis://host:port or rediss://host:port';
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ChatConfigError(`${where} is not a URL: "${entry}" (${expected}).`);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new ChatConfigError(`${where} must start with redis:// or rediss://, got "${entry}".`);
+    }
+    if (url.hostname === '' || url.port === '') {
+      throw new ChatConfigError(`${where} must name a host and a port, got "${entry}" (${expected}).`);
+    }
+    if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
+      throw new ChatConfigError(
+        `${where} must be only redis://host:port, got "${entry}": a Redis Cluster has a single database.`,
+      );
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw new ChatConfigError(
+        `${where} holds credentials: demo-chat does not pass them to a Redis Cluster, use a cluster without AUTH.`,
+      );
+    }
+    return { url: entry, secure: url.protocol === 'rediss:' };
+  });
+  if (nodes.some((node) => node.secure) && nodes.some((node) => !node.secure)) {
+    throw new ChatConfigError(
+      'REDIS_CLUSTER_NODES mixes redis:// and rediss:// URLs: use one for all nodes.',
+    );
+  }
+  return nodes.map((node) => node.url);
+}
+
+/**
  * Reads the server's options from the environment:
  * `PORT` (default 3000; 0 picks a free port), `HOST`, `REDIS_URL` (Redis mode: this process is one node
- * of a cluster), `ADMIN_TOKEN` (enables the admin API), `CHAT_RATE_MESSAGES` and `CHAT_RATE_WINDOW_MS`
- * (message rate limit per client address), `CHAT_HISTORY_TTL_MS` (how long a quiet room keeps its lines).
+ * of a cluster), `REDIS_CLUSTER_NODES` (the same on a Redis Cluster: its seed nodes, comma-separated
+ * URLs; not together with `REDIS_URL`), `ADMIN_TOKEN` (enables the admin API), `CHAT_RATE_MESSAGES`
+ * and `CHAT_RATE_WINDOW_MS` (message rate limit per client address), `CHAT_HISTORY_TTL_MS` (how long a
+ * quiet room keeps its lines).
  */
 export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const port = positiveInteger(env, 'PORT', 3000, true);
   if (port > 65535) throw new ChatConfigError(`PORT must be at most 65535, got ${port}.`);
   const host = env.HOST?.trim() || undefined;
   const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const redisClusterNodes = clusterNodes(env);
+  if (redisUrl && redisClusterNodes) {
+    throw new ChatConfigError(
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a Redis Cluster, not both.',
+    );
+  }
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
   return {
     port,
     ...(host ? { host } : {}),
     ...(redisUrl ? { redisUrl } : {}),
+    ...(redisClusterNodes ? { redisClusterNodes } : {}),
     ...(adminToken ? { adminToken } : {}),
     rateLimit: {
       messages: positiveInteger(env, 'CHAT_RATE_MESSAGES', DEFAULT_MESSAGE_RATE_LIMIT.messages),

@@ -5,7 +5,11 @@ import { readChatConfig } from './config';
 async function main(): Promise<void> {
   const config = readChatConfig();
   const server = await createChatServer(config);
-  const mode = config.redisUrl ? `cluster node ${server.serverInstanceId} on Redis` : 'in-memory storage';
+  const mode = config.redisClusterNodes
+    ? `cluster node ${server.serverInstanceId} on a Redis Cluster`
+    : config.redisUrl
+      ? `cluster node ${server.serverInstanceId} on Redis`
+      : 'in-memory storage';
   process.stdout.write(`demo-chat listening on ${server.url} (${mode})\n`);
 
   let stopping = false;

@@ -15,3 +15,17 @@ describe('a cache given to the chat server', () => {
     await cache.dispose();
   });
 });
+
+describe('the cache the chat server creates', () => {
+  it('is refused when both redisUrl and redisClusterNodes are given', async () => {
+    await expect(
+      createChatServer({
+        port: 0,
+        host: '127.0.0.1',
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisClusterNodes: ['redis://127.0.0.1:7000'],
+        logger: silentLogger,
+      }),
+    ).rejects.toThrow('redisUrl (one Redis server) or redisClusterNodes, not both');
+  });
+});

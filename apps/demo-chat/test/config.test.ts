@@ -30,6 +30,47 @@ describe('readChatConfig', () => {
     });
   });
 
+  it('reads the seed nodes of a Redis Cluster from REDIS_CLUSTER_NODES', () => {
+    expect(
+      readChatConfig({
+        REDIS_CLUSTER_NODES: ' redis://10.0.0.1:7000, redis://10.0.0.2:7001 ,redis://[::1]:7002',
+      }),
+    ).toEqual({
+      port: 3000,
+      redisClusterNodes: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7001', 'redis://[::1]:7002'],
+      rateLimit: { messages: 5, perMs: 5000 },
+      history: { ttlMs: 600_000 },
+    });
+    expect(readChatConfig({ REDIS_CLUSTER_NODES: 'rediss://cache.example:6380/' }).redisClusterNodes).toEqual(
+      ['rediss://cache.example:6380/'],
+    );
+  });
+
+  it('treats a blank REDIS_CLUSTER_NODES as unset', () => {
+    expect(readChatConfig({ REDIS_CLUSTER_NODES: '  ' })).not.toHaveProperty('redisClusterNodes');
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together', () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'redis://127.0.0.1:7000' };
+    expect(() => readChatConfig(env)).toThrow(ChatConfigError);
+    expect(() => readChatConfig(env)).toThrow(/REDIS_URL and REDIS_CLUSTER_NODES are both set/);
+  });
+
+  it.each([
+    ['redis://127.0.0.1:7000,,redis://127.0.0.1:7001', /entry 2 of 3 is empty/],
+    ['redis://127.0.0.1:7000,', /entry 2 of 2 is empty/],
+    ['127.0.0.1:7000', /entry 1 of 1 is not a URL/],
+    ['http://127.0.0.1:7000', /entry 1 of 1 must start with redis:\/\/ or rediss:\/\//],
+    ['redis://127.0.0.1', /entry 1 of 1 must name a host and a port/],
+    ['redis://127.0.0.1:99999', /entry 1 of 1 is not a URL/],
+    ['redis://127.0.0.1:7000/2', /entry 1 of 1 must be only redis:\/\/host:port/],
+    ['redis://user:secret@127.0.0.1:7000', /entry 1 of 1 holds credentials/],
+    ['redis://127.0.0.1:7000,rediss://127.0.0.1:7001', /mixes redis:\/\/ and rediss:\/\//],
+  ])('refuses REDIS_CLUSTER_NODES=%s with a clear message', (value, message) => {
+    expect(() => readChatConfig({ REDIS_CLUSTER_NODES: value })).toThrow(ChatConfigError);
+    expect(() => readChatConfig({ REDIS_CLUSTER_NODES: value })).toThrow(message);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

@@ -1,6 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   joinChat,
   launchBrowser,
@@ -9,64 +6,22 @@ import {
   type TestBrowser,
   waitForMessage,
 } from '../support/browser';
+import { type ClusterScript, startClusterScript, stopClusterScript } from '../support/cluster-script';
 
 // A real browser on a shared 2-core machine: a generous guard against hangs, not a performance bound.
 jest.setTimeout(90_000);
 
-const APP_DIR = path.resolve(__dirname, '..', '..');
-
-interface Cluster {
-  process: ChildProcessWithoutNullStreams;
-  urlA: string;
-  urlB: string;
-}
-
-/** Runs the documented cluster command (scripts/cluster.js) on free ports and reads the printed URLs. */
-function startCluster(): Promise<Cluster> {
-  if (!fs.existsSync(path.join(APP_DIR, 'dist', 'main.js'))) {
-    throw new Error('dist/main.js is missing: run "pnpm --filter demo-chat... build" before this test.');
-  }
-  const child = spawn(process.execPath, [path.join(APP_DIR, 'scripts', 'cluster.js')], {
-    cwd: APP_DIR,
-    env: { ...process.env, CLUSTER_PORTS: '0,0' },
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    let errors = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const a = /Instance A: (\S+)/.exec(output);
-      const b = /Instance B: (\S+)/.exec(output);
-      if (a?.[1] && b?.[1]) resolve({ process: child, urlA: a[1], urlB: b[1] });
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      errors += chunk.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`cluster.js exited with ${code} before printing both URLs:\n${errors}`)),
-    );
-  });
-}
-
-function stopCluster(cluster: Cluster): Promise<void> {
-  return new Promise((resolve) => {
-    if (cluster.process.exitCode !== null) return resolve();
-    cluster.process.once('exit', () => resolve());
-    cluster.process.kill('SIGTERM');
-  });
-}
-
 let browser: TestBrowser;
-let cluster: Cluster;
+let cluster: ClusterScript;
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startClusterScript();
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (cluster) await stopCluster(cluster);
+  if (cluster) await stopClusterScript(cluster);
 });
 
 it('lets a page on instance A and a page on instance B of a Redis cluster chat', async () => {
