@@ -1,0 +1,58 @@
+import { deferred } from '@arcade/test-support';
+import { KeyedQueue } from '../../src/registry/keyed-queue';
+
+// Every change to one connection's record goes through its key of this queue: one writer per record
+// is what keeps concurrent joins and leaves from losing a member (guarantee 4 of docs/design.md), and
+// drain() is what server.close() waits for before it cleans the storage (guarantee 8).
+
+/** Lets every promise callback that is ready run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('KeyedQueue', () => {
+  it('starts a task only once every earlier task of its key has settled, even after the first one finished', async () => {
+    const queue = new KeyedQueue();
+    const started: string[] = [];
+    const second = deferred();
+    const first = queue.run('id', async () => {
+      started.push('first');
+    });
+    const secondDone = queue.run('id', async () => {
+      started.push('second');
+      await second.promise;
+    });
+    await first;
+    await settle();
+    // The first task's tail is gone from the queue; the second one still runs.
+    const third = queue.run('id', async () => {
+      started.push('third');
+    });
+    await settle();
+    expect(started).toEqual(['first', 'second']);
+    second.resolve();
+    await Promise.all([secondDone, third]);
+    expect(started).toEqual(['first', 'second', 'third']);
+  });
+
+  it('drain() waits for the tasks in progress, and for those queued while it waits', async () => {
+    const queue = new KeyedQueue();
+    const gate = deferred();
+    const finished: string[] = [];
+    void queue.run('a', async () => {
+      await gate.promise;
+      finished.push('a');
+      void queue.run('b', async () => {
+        await settle();
+        finished.push('b');
+      });
+    });
+    let drained = false;
+    const draining = queue.drain().then(() => {
+      drained = true;
+    });
+    await settle();
+    expect(drained).toBe(false);
+    gate.resolve();
+    await draining;
+    expect(finished).toEqual(['a', 'b']);
+  });
+});
