@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CacheError } from '@arcade/cache';
 import { createMemoryStore, MemoryCacheManager } from '@arcade/cache-memory';
 import { waitFor } from '@arcade/test-support';
+import { storageKeys } from '../../src/registry/keys';
 import { reapBoundMs } from '../support/bounds';
 import { keysMentioning, type StoredKey } from '../support/tracking-cache';
 import { OutageCache } from './outage-cache';
@@ -24,12 +25,13 @@ function storedKeys(): StoredKey[] {
   return cluster.keys().map((key): StoredKey => {
     const entry = cluster.store.read(key);
     if (entry?.kind === 'set') return { key, kind: 'set', content: [...entry.members] };
+    if (entry?.kind === 'log') return { key, kind: 'log', content: [] };
     return { key, kind: 'value', content: [JSON.stringify(entry?.value)] };
   });
 }
 
 function leaseKey(instance: TestInstance): string {
-  return `ws:lease:${instance.app.serverInstanceId}`;
+  return storageKeys.lease(instance.app.serverInstanceId);
 }
 
 /** When the instance's lease lapses, by the store's clock (`undefined`: no lease, or one without a TTL). */
@@ -59,7 +61,13 @@ it('a live instance keeps its lease and its records over several leases, next to
   ];
   const onA = await a.connect();
   await a.app.joinRoom(onA.id, 'room');
-  const expected = [leaseKey(a), leaseKey(b), `ws:conn:${onA.id}`, 'ws:room:room', 'ws:instances'];
+  const expected = [
+    leaseKey(a),
+    leaseKey(b),
+    storageKeys.connection(onA.id),
+    storageKeys.room('room'),
+    storageKeys.instances,
+  ];
 
   // Each instance renews three times per lease and checks the other's lease as often: a renewal
   // that did not happen, or a live instance taken for dead, shows within one lease.
@@ -69,7 +77,7 @@ it('a live instance keeps its lease and its records over several leases, next to
     expect(await b.app.getRoomMembers('room')).toEqual([onA.id]);
     await delay(20);
   }
-  expect(await a.cache.setMembers('ws:instances')).toEqual(
+  expect(await a.cache.setMembers(storageKeys.instances)).toEqual(
     expect.arrayContaining([a.app.serverInstanceId, b.app.serverInstanceId]),
   );
 });
@@ -94,7 +102,7 @@ it('survivors remove an instance that died after renewing its lease, and nothing
     description: 'no stored key, set or member to name the dead instance or its connections',
     timeoutMs: reapBoundMs(leaseMs),
   });
-  expect(await survivor.cache.setMembers('ws:instances')).toEqual([survivor.app.serverInstanceId]);
+  expect(await survivor.cache.setMembers(storageKeys.instances)).toEqual([survivor.app.serverInstanceId]);
   expect(await survivor.app.getRoomMembers('room')).toEqual([alive.id]);
 });
 
@@ -117,7 +125,7 @@ it('a survivor that fails in the middle of a reap leaves the lock to lapse, and 
   const lost = await doomed.connect();
   await survivor.app.joinRoom(lost.id, 'room');
   // The survivor takes the reap lock, then cannot list the dead instance's connections.
-  storage.failOn = `ws:instance-conns:${doomed.app.serverInstanceId}`;
+  storage.failOn = storageKeys.instanceConnections(doomed.app.serverInstanceId);
   await doomed.cache.dispose();
 
   // The lock is held for one lease: one more lease than a reap that goes through at once.

@@ -1,6 +1,7 @@
 import type { Unsubscribe } from '@arcade/cache';
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { deferred } from '@arcade/test-support';
+import { channelNames } from '../../src/registry/keys';
 import { RoomChannels } from '../../src/registry/room-channels';
 import { TestCluster } from './support';
 
@@ -74,7 +75,7 @@ describe('room channels of an instance', () => {
 
   /** How many subscriptions the shared store has on a room's channel. */
   function subscriptions(room: string): number {
-    return cluster.store.channels.get(`ws:room:${room}`)?.size ?? 0;
+    return cluster.store.channels.get(channelNames.room(room))?.size ?? 0;
   }
 
   it('share one subscription between the local members of a room, ended when the last one leaves', async () => {
