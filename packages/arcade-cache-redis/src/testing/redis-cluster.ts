@@ -215,6 +215,10 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       const known = view.nodes.filter((node) => !node.failing && !node.flags.includes('handshake'));
       const unknown = livePorts.filter((port) => !known.some((node) => node.port === port));
       if (unknown.length > 0) return `${where} does not know the nodes on ports ${unknown.join(', ')} yet`;
+      // A replica that has not taken its master yet is listed as a master that serves nothing.
+      const idle = known.find((node) => node.role === 'master' && node.slots.length === 0);
+      if (idle)
+        return `${where} still sees ${HOST}:${idle.port} as a master without slots (a replica not attached yet)`;
       if (!view.linkUp) return `${where} (a replica) is not in sync with its master yet`;
       const map = slotMap(view.nodes);
       if (map.covered !== CLUSTER_SLOT_COUNT)
