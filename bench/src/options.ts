@@ -1,5 +1,5 @@
 /** Every scenario, in the order a full run executes them. */
-export const SCENARIOS = ['fanout', 'echo', 'connections', 'cluster', 'http'] as const;
+export const SCENARIOS = ['fanout', 'echo', 'connections', 'cluster', 'cluster-sharded', 'http'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Settings of one `pnpm bench` invocation (command-line flags in brackets). */
@@ -76,7 +76,7 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
 };
 
 export const USAGE = `usage: node dist/run.js [options]
-  --scenario fanout,echo,connections,cluster,http   (default: all)
+  --scenario fanout,echo,connections,cluster,cluster-sharded,http   (default: all)
   --target arcade,arcade-history,ws,ws-batch,socketio,fastify,node-http
   --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
   --rooms N --members N --window N --payload BYTES

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -23,6 +23,25 @@ export function cpuMicros(pid: number): number {
   // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1_000_000) / clockTicksPerSecond();
+}
+
+/**
+ * CPU time of a process's live threads so far, in microseconds, from `/proc/<pid>/task/<tid>/schedstat`
+ * (time on a CPU, in nanoseconds). Finer than {@link cpuMicros}, whose clock ticks are 10 ms: a
+ * redis-server node relaying a few thousand messages a second spends only a few ticks in a 3 s window.
+ * Threads that ended are not counted, so use it for processes whose threads live as long as they do
+ * (redis-server's).
+ */
+export function threadCpuMicros(pid: number): number {
+  let nanos = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return nanos / 1000;
 }
 
 /** Memory figures of a process from /proc/<pid>/status, in bytes. */

@@ -20,7 +20,10 @@ export interface FanoutJob {
   endpoints: Endpoint[];
   /** Processes whose CPU is charged to the deliveries (the target servers). */
   serverPids: number[];
-  /** Processes whose CPU is reported apart (redis-server in the cluster scenario). */
+  /**
+   * Processes whose CPU is reported apart (redis-server in the cluster scenario; in cluster-sharded, the
+   * cluster's nodes, each also on its own as `side<i>CpuUsPerDelivery`).
+   */
   sidePids: number[];
   rooms: number;
   membersPerRoom: number;

@@ -65,19 +65,23 @@ export function medianOf(
   return median(rounds(records).map((round) => metricOf(records, scenario, target, round, metric)));
 }
 
-/** The same-round ratios `metric(target) / metric(baseline)` of the rounds where both sides ran. */
+/**
+ * The same-round ratios `metric(target) / metric(baseline)` of the rounds where both sides ran; the
+ * baseline's from `baselineScenario` when given (the same target in another scenario of the round).
+ */
 export function roundRatios(
   records: readonly RunRecord[],
   scenario: string,
   metric: string,
   target: string,
   baseline: string,
+  baselineScenario: string = scenario,
 ): number[] {
   return rounds(records)
     .map(
       (round) =>
         metricOf(records, scenario, target, round, metric) /
-        metricOf(records, scenario, baseline, round, metric),
+        metricOf(records, baselineScenario, baseline, round, metric),
     )
     .filter((ratio) => Number.isFinite(ratio));
 }
@@ -130,27 +134,39 @@ function ratioRange(ratios: readonly number[]): string {
 function costSections(records: readonly RunRecord[]): string[] {
   const ran = (scenario: string, target: string): boolean =>
     records.some((r) => r.scenario === scenario && r.target === target && r.metrics !== undefined);
-  const costs = COSTS.filter((cost) => ran(cost.scenario, cost.target) && ran(cost.scenario, cost.baseline));
+  const costs = COSTS.filter(
+    (cost) => ran(cost.scenario, cost.target) && ran(cost.baselineScenario ?? cost.scenario, cost.baseline),
+  );
   const lines: string[] = [];
   for (const label of new Set(costs.map((cost) => cost.label))) {
     const pairs = costs.filter((cost) => cost.label === label);
     lines.push(
       `## ${label} cost`,
       '',
-      `Each target against its baseline, which differs from it by this option alone, measured in the ` +
-        'same rounds: the medians, the median of the same-round ratios and their range over rounds.',
+      `Each target against its baseline, which differs from it by this alone (an option of the target, or ` +
+        'the scenario it runs in), measured in the same rounds: the medians, the median of the same-round ' +
+        'ratios and their range over rounds.',
       '',
       row(['scenario', 'metric', 'baseline', 'with the option', 'same-round ratio', 'rounds']),
       row(['---', '---', '---:', '---:', '---:', '---:']),
     );
     for (const cost of pairs) {
+      const baselineScenario = cost.baselineScenario ?? cost.scenario;
+      const where = baselineScenario === cost.scenario ? '' : `, ${baselineScenario}`;
       for (const column of cost.metrics) {
-        const ratios = roundRatios(records, cost.scenario, column.metric, cost.target, cost.baseline);
+        const ratios = roundRatios(
+          records,
+          cost.scenario,
+          column.metric,
+          cost.target,
+          cost.baseline,
+          baselineScenario,
+        );
         lines.push(
           row([
             cost.scenario,
             column.header,
-            `${format(medianOf(records, cost.scenario, cost.baseline, column.metric), column.digits)} (${cost.baseline})`,
+            `${format(medianOf(records, baselineScenario, cost.baseline, column.metric), column.digits)} (${cost.baseline}${where})`,
             `${format(medianOf(records, cost.scenario, cost.target, column.metric), column.digits)} (${cost.target})`,
             ratioText(median(ratios)),
             ratioRange(ratios),

@@ -9,13 +9,13 @@ describe('fan-out load against a real ws server', () => {
     server = await startWsServer();
   });
   afterEach(() => server.close());
-
-  it('fan-out delivers every measured message to every member and charges the server CPU', async () => {
-    const metrics = await runFanout({
+  /** A short fan-out against the server, charging `sidePids` apart. */
+  const fanout = (sidePids: number[]) =>
+    runFanout({
       kind: 'fanout',
       endpoints: [{ port: server.port, dialect: 'raw' }],
       serverPids: [process.pid],
-      sidePids: [],
+      sidePids,
       rooms: 2,
       membersPerRoom: 5,
       window: 4,
@@ -24,12 +24,28 @@ describe('fan-out load against a real ws server', () => {
       durationMs: 300,
       connectConcurrency: 5,
     });
+
+  it('fan-out delivers every measured message to every member and charges the server CPU', async () => {
+    const metrics = await fanout([]);
     expect(metrics.lostDeliveries).toBe(0);
     expect(metrics.measuredMessages).toBeGreaterThan(0);
     expect(metrics.deliveredPerSec).toBeGreaterThan(0);
     expect(metrics.p99Ms).toBeGreaterThanOrEqual(metrics.p50Ms!);
     expect(metrics.cpuUsPerDelivery).toBeGreaterThan(0);
     expect(metrics.redisCpuUsPerDelivery).toBeNaN();
+    expect(Object.keys(metrics).filter((key) => key.startsWith('side'))).toEqual([]);
+  });
+
+  it('reports each side process apart when there are several (a Redis Cluster), summing to the total', async () => {
+    // This process stands in for the cluster's nodes: it does the serving, so it has CPU to read.
+    const metrics = await fanout([process.pid, process.pid]);
+    expect(metrics.side0CpuUsPerDelivery).toBeGreaterThan(0);
+    expect(metrics.side1CpuUsPerDelivery).toBeGreaterThan(0);
+    expect(metrics.side0CpuUsPerDelivery! + metrics.side1CpuUsPerDelivery!).toBeCloseTo(
+      metrics.redisCpuUsPerDelivery!,
+      9,
+    );
+    expect(metrics.side2CpuUsPerDelivery).toBeUndefined();
   });
 });
 

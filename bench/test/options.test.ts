@@ -3,7 +3,14 @@ import { parseOptions } from '../src/options';
 describe('parseOptions', () => {
   it('runs every scenario for three rounds by default', () => {
     const options = parseOptions([]);
-    expect(options.scenarios).toEqual(['fanout', 'echo', 'connections', 'cluster', 'http']);
+    expect(options.scenarios).toEqual([
+      'fanout',
+      'echo',
+      'connections',
+      'cluster',
+      'cluster-sharded',
+      'http',
+    ]);
     expect(options.rounds).toBe(3);
     expect(options.targets).toBeUndefined();
     expect(options.cpuProf).toBe(false);

@@ -47,20 +47,30 @@ describe('ratio text', () => {
   });
 });
 
+const machine: MachineInfo = {
+  date: '2026-12-07T20:00:00Z',
+  cpus: 2,
+  cpuModel: 'test',
+  node: 'v20',
+  kernel: '6',
+  loadBefore: [0, 0, 0],
+  loadAfter: [0, 0, 0],
+  elapsedSec: 1,
+};
+
+/** The report of `records` for a two-round run of `scenarios` (comma-separated), each with its default targets. */
+function reportOf(scenarios: string, records: readonly RunRecord[]): string {
+  const options = parseOptions(['--scenario', scenarios, '--rounds', '2']);
+  return renderReport(
+    options,
+    SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name)),
+    (scenario) => targetsFor(scenario, options.targets),
+    records,
+    machine,
+  );
+}
+
 describe('history cost', () => {
-  const machine: MachineInfo = {
-    date: '2026-12-07T20:00:00Z',
-    cpus: 2,
-    cpuModel: 'test',
-    node: 'v20',
-    kernel: '6',
-    loadBefore: [0, 0, 0],
-    loadAfter: [0, 0, 0],
-    elapsedSec: 1,
-  };
-  const options = parseOptions(['--scenario', 'fanout,cluster', '--rounds', '2']);
-  const scenarios = SCENARIO_LIST.filter((s) => options.scenarios.includes(s.name));
-  const targetsOf = (scenario: (typeof SCENARIO_LIST)[number]) => targetsFor(scenario, options.targets);
   const run = (
     round: number,
     scenario: 'fanout' | 'cluster',
@@ -99,7 +109,7 @@ describe('history cost', () => {
   });
 
   it('reports history ÷ plain per metric, with Redis CPU for the cluster only', () => {
-    const rows = costRows(renderReport(options, scenarios, targetsOf, records, machine));
+    const rows = costRows(reportOf('fanout,cluster', records));
     expect(rows).toEqual([
       '| fanout | server CPU µs/delivery | 1.50 (arcade) | 1.85 (arcade-history) | 1.30× | 1.10× – 1.50× |',
       '| fanout | delivered msg/s | 1,000 (arcade) | 650 (arcade-history) | 0.65× | 0.50× – 0.80× |',
@@ -112,12 +122,73 @@ describe('history cost', () => {
   });
 
   it('gives arcade-history its own row in the scenario tables', () => {
-    const report = renderReport(options, scenarios, targetsOf, records, machine);
+    const report = reportOf('fanout,cluster', records);
     expect(report).toMatch(/^\| arcade-history \| 650 \|/m);
   });
 
   it('leaves the section out when one side of the pair did not run', () => {
     const plain = records.filter((r) => r.target === 'arcade');
-    expect(renderReport(options, scenarios, targetsOf, plain, machine)).not.toContain('History cost');
+    expect(reportOf('fanout,cluster', plain)).not.toContain('History cost');
+  });
+});
+
+describe('Redis Cluster cost and the cluster-sharded table', () => {
+  // round, scenario, target, delivered/s, redis CPU µs per delivery; cluster-sharded runs also get fixed
+  // master shares and half their Redis CPU on replicas.
+  const runs: Array<[number, 'cluster' | 'cluster-sharded', 'arcade' | 'socketio', number, number]> = [
+    [0, 'cluster', 'arcade', 1000, 0.02],
+    [0, 'cluster-sharded', 'arcade', 800, 0.04],
+    [0, 'cluster', 'socketio', 200, 0.2],
+    [0, 'cluster-sharded', 'socketio', 100, 0.1],
+    [1, 'cluster', 'arcade', 1000, 0.02],
+    [1, 'cluster-sharded', 'arcade', 600, 0.06],
+    [1, 'cluster', 'socketio', 200, 0.2],
+    [1, 'cluster-sharded', 'socketio', 100, 0.1],
+  ];
+  const records: RunRecord[] = runs.map(([round, scenario, target, rate, redis]) => {
+    const shares = { redisMaster1SharePct: 40, redisMaster2SharePct: 35, redisMaster3SharePct: 25 };
+    const sharded =
+      scenario === 'cluster-sharded' ? { ...shares, redisReplicaCpuUsPerDelivery: redis / 2 } : {};
+    const metrics = { deliveredPerSec: rate, cpuUsPerDelivery: 1, p50Ms: 10, redisCpuUsPerDelivery: redis };
+    return { round, scenario, target, metrics: { ...metrics, ...sharded } };
+  });
+  const section = (report: string, title: string): string[] =>
+    report
+      .split(`## ${title}\n`)[1]!
+      .split('\n## ')[0]!
+      .split('\n')
+      .filter((line) => line.startsWith('| '));
+
+  it('takes the same-round ratio against the same target in the baseline scenario', () => {
+    expect(roundRatios(records, 'cluster-sharded', 'deliveredPerSec', 'arcade', 'arcade', 'cluster')).toEqual(
+      [0.8, 0.6],
+    );
+  });
+
+  it('reports each target on the cluster against itself on one Redis', () => {
+    const rows = section(reportOf('cluster,cluster-sharded', records), 'Redis Cluster cost');
+    expect(rows).toContain(
+      '| cluster-sharded | delivered msg/s | 1,000 (arcade, cluster) | 700 (arcade) | 0.70× | 0.60× – 0.80× |',
+    );
+    expect(rows).toContain(
+      '| cluster-sharded | redis CPU µs/delivery (masters) | 0.200 (socketio, cluster) | 0.100 (socketio) | 0.50× | 0.50× – 0.50× |',
+    );
+  });
+
+  it('gives the masters sum, each master share and ratios against Socket.IO in the scenario table', () => {
+    const rows = section(reportOf('cluster,cluster-sharded', records), 'cluster-sharded');
+    expect(rows[0]).toContain(
+      '| redis masters CPU µs/delivery | busiest master % | master #2 % | least busy % | replicas CPU µs/delivery |',
+    );
+    expect(rows[0]).toContain('| msg/s ÷ socketio | CPU ÷ socketio | redis CPU ÷ socketio |');
+    const arcade = rows.find((line) => line.startsWith('| arcade |'))!;
+    expect(arcade).toMatch(
+      /^\| arcade \| 700 \| .* \| 0\.050 \| 40 \| 35 \| 25 \| 0\.025 \| .* \| 7\.00× \| 1\.00× \| 0\.50× \|$/,
+    );
+  });
+
+  it('leaves the cost out when the baseline scenario did not run', () => {
+    const shardedOnly = records.filter((r) => r.scenario === 'cluster-sharded');
+    expect(reportOf('cluster,cluster-sharded', shardedOnly)).not.toContain('Redis Cluster cost');
   });
 });

@@ -1,5 +1,7 @@
+import { threadCpuMicros } from '../src/proc-stats';
 import { TARGETS } from '../src/processes';
-import { SCENARIO_LIST, targetsFor } from '../src/scenarios';
+import { COSTS, SCENARIO_LIST, targetsFor } from '../src/scenarios';
+import { CLUSTER_MASTERS, clusterCpu } from '../src/scenarios/cluster-sharded';
 
 const scenario = (name: string) => SCENARIO_LIST.find((s) => s.name === name)!;
 
@@ -41,5 +43,88 @@ describe('target selection', () => {
     expect(TARGETS['arcade-history'].script).toBe(TARGETS.arcade.script);
     expect(TARGETS['arcade-history'].dialect).toBe(TARGETS.arcade.dialect);
     expect(TARGETS['arcade-history'].env).toEqual({ ARCADE_HISTORY: '1' });
+  });
+});
+
+describe('cluster-sharded', () => {
+  it('runs arcade, ws and socketio by default, and every room target with --target', () => {
+    expect(targetsFor(scenario('cluster-sharded'), undefined)).toEqual(['arcade', 'ws', 'socketio']);
+    expect(
+      targetsFor(scenario('cluster-sharded'), ['socketio', 'ws-batch', 'arcade-history', 'arcade', 'http']),
+    ).toEqual(['arcade', 'arcade-history', 'ws-batch', 'socketio']);
+  });
+
+  it('compares with Socket.IO (sharded) in the same scenario, and with one Redis in the cluster scenario', () => {
+    const sharded = scenario('cluster-sharded');
+    expect(sharded.ratios.map((r) => `${r.metric}/${r.baseline}`)).toEqual([
+      'deliveredPerSec/socketio',
+      'cpuUsPerDelivery/socketio',
+      'redisCpuUsPerDelivery/socketio',
+      'deliveredPerSec/ws',
+    ]);
+    const onOneRedis = COSTS.filter((cost) => cost.scenario === 'cluster-sharded');
+    expect(onOneRedis.map((cost) => cost.target)).toEqual(['arcade', 'arcade-history', 'ws', 'socketio']);
+    for (const cost of onOneRedis) {
+      expect(cost).toMatchObject({ baseline: cost.target, baselineScenario: 'cluster' });
+      expect(cost.metrics.map((m) => m.metric)).toContain('redisCpuUsPerDelivery');
+    }
+  });
+
+  it('has a column per master share, from the busiest to the least busy, and the replicas apart', () => {
+    const metrics = scenario('cluster-sharded').columns.map((c) => c.metric);
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        'redisCpuUsPerDelivery',
+        ...Array.from({ length: CLUSTER_MASTERS }, (_, i) => `redisMaster${i + 1}SharePct`),
+        'redisReplicaCpuUsPerDelivery',
+      ]),
+    );
+  });
+
+  it('sums the masters, ranks their shares and keeps the replicas apart', () => {
+    const derived = clusterCpu(
+      {
+        deliveredPerSec: 1000,
+        redisCpuUsPerDelivery: 0.7,
+        side0CpuUsPerDelivery: 0.1,
+        side1CpuUsPerDelivery: 0.3,
+        side2CpuUsPerDelivery: 0.2,
+        side3CpuUsPerDelivery: 0.05,
+        side4CpuUsPerDelivery: 0.03,
+        side5CpuUsPerDelivery: 0.02,
+      },
+      3,
+    );
+    expect(derived.deliveredPerSec).toBe(1000);
+    expect(derived.redisCpuUsPerDelivery).toBeCloseTo(0.6, 12);
+    expect(derived.redisReplicaCpuUsPerDelivery).toBeCloseTo(0.1, 12);
+    expect(derived.redisMaster1CpuUsPerDelivery).toBe(0.3);
+    expect(derived.redisMaster3CpuUsPerDelivery).toBe(0.1);
+    expect(derived.redisMaster1SharePct).toBeCloseTo(50, 9);
+    expect(derived.redisMaster2SharePct).toBeCloseTo(100 / 3, 9);
+    expect(derived.redisMaster3SharePct).toBeCloseTo(100 / 6, 9);
+    expect(Object.keys(derived).some((key) => key.startsWith('side'))).toBe(false);
+  });
+
+  it('gives no share when the masters spent nothing', () => {
+    const derived = clusterCpu(
+      { side0CpuUsPerDelivery: 0, side1CpuUsPerDelivery: 0, side2CpuUsPerDelivery: 0 },
+      3,
+    );
+    expect(derived.redisCpuUsPerDelivery).toBe(0);
+    expect(derived.redisReplicaCpuUsPerDelivery).toBe(0);
+    expect(derived.redisMaster1SharePct).toBeNaN();
+  });
+});
+
+describe('thread CPU of a process', () => {
+  it('grows with the work done', () => {
+    const before = threadCpuMicros(process.pid);
+    const until = performance.now() + 20;
+    while (performance.now() < until) {
+      // Spin: CPU to count.
+    }
+    const spent = threadCpuMicros(process.pid) - before;
+    expect(spent).toBeGreaterThan(0);
   });
 });

@@ -15,17 +15,21 @@ export class CpuWindow {
   /** CPU µs of this (load generator) process over the windows. */
   selfCpu = 0;
 
-  constructor(private readonly pids: readonly number[]) {}
+  /** `read` gives a process's CPU µs so far: `/proc/<pid>/stat` by default. */
+  constructor(
+    private readonly pids: readonly number[],
+    private readonly read: (pid: number) => number = cpuMicros,
+  ) {}
 
   start(): void {
     this.startedAt = performance.now();
-    this.startCpu = this.pids.map(cpuMicros);
+    this.startCpu = this.pids.map(this.read);
     this.startSelf = process.cpuUsage();
   }
 
   stop(): void {
     this.elapsedMs += performance.now() - this.startedAt;
-    this.cpu = this.pids.map((pid, i) => (this.cpu[i] ?? 0) + cpuMicros(pid) - this.startCpu[i]!);
+    this.cpu = this.pids.map((pid, i) => (this.cpu[i] ?? 0) + this.read(pid) - this.startCpu[i]!);
     const self = process.cpuUsage(this.startSelf);
     this.selfCpu += self.user + self.system;
   }

@@ -1,3 +1,4 @@
+import { threadCpuMicros } from '../proc-stats';
 import type { FanoutJob, Metrics } from '../protocol';
 import { roomPath } from '../protocol';
 import { Samples } from '../stats';
@@ -124,15 +125,19 @@ export async function runFanout(job: FanoutJob): Promise<Metrics> {
     }
   }, 200);
 
-  const cpu = new CpuWindow([...job.serverPids, ...job.sidePids]);
+  const cpu = new CpuWindow(job.serverPids);
+  // redis-server's CPU per window is a few 10 ms ticks of /proc/<pid>/stat: read it to the nanosecond.
+  const sideCpu = new CpuWindow(job.sidePids, threadCpuMicros);
   try {
     phase = 'warmup';
     for (let room = 0; room < rooms; room++) publish(room);
     await delay(job.warmupMs);
     phase = 'measure';
+    sideCpu.start();
     cpu.start();
     await delay(job.durationMs);
     cpu.stop();
+    sideCpu.stop();
     phase = 'drain';
     await waitUntil(
       () => inFlight.every((queue) => queue.size === 0),
@@ -148,10 +153,13 @@ export async function runFanout(job: FanoutJob): Promise<Metrics> {
   const peakRss = peakRssMiB(job.serverPids);
   await Promise.all(clients.map((client) => client.close()));
 
-  const serverCount = job.serverPids.length;
-  const serverCpu = cpu.cpu.slice(0, serverCount).reduce((a, b) => a + b, 0);
-  const sideCpu = cpu.cpu.slice(serverCount).reduce((a, b) => a + b, 0);
+  const serverCpu = cpu.totalCpu;
   const [p50, p99] = latency.percentiles([50, 99]);
+  // With several side processes (a Redis Cluster's nodes), each one's share too, in `sidePids` order.
+  const perSide: Metrics = {};
+  if (job.sidePids.length > 1) {
+    for (const [i, micros] of sideCpu.cpu.entries()) perSide[`side${i}CpuUsPerDelivery`] = micros / delivered;
+  }
   return {
     deliveredPerSec: (delivered / cpu.elapsedMs) * 1000,
     p50Ms: p50! / 1000,
@@ -159,9 +167,10 @@ export async function runFanout(job: FanoutJob): Promise<Metrics> {
     lostDeliveries,
     measuredMessages,
     cpuUsPerDelivery: serverCpu / delivered,
-    redisCpuUsPerDelivery: serverCount < cpu.cpu.length ? sideCpu / delivered : Number.NaN,
+    redisCpuUsPerDelivery: job.sidePids.length > 0 ? sideCpu.totalCpu / delivered : Number.NaN,
     serverCpuPercent: (serverCpu / (cpu.elapsedMs * 1000)) * 100,
     peakRssMiB: peakRss,
     loadCpuPercent: cpu.selfCpuPercent,
+    ...perSide,
   };
 }

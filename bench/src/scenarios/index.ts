@@ -2,6 +2,7 @@ import type { BenchOptions, ScenarioName } from '../options';
 import type { TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { runClusterScenario } from './cluster';
+import { CLUSTER_MASTERS, runClusterShardedScenario } from './cluster-sharded';
 import { runConnectionsScenario } from './connections';
 import { runEchoRound } from './echo';
 import { runFanoutScenario } from './fanout';
@@ -53,6 +54,11 @@ const WS_TARGETS: TargetName[] = ['arcade', 'ws', 'ws-batch', 'socketio'];
 /** The room scenarios also run `arcade-history`: the same server, emitting with `{ history: true }`. */
 const ROOM_TARGETS: TargetName[] = ['arcade', 'arcade-history', 'ws', 'ws-batch', 'socketio'];
 const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
+
+/** Ratio columns against one baseline, headed "<label> ÷ <baseline>". */
+function sameRoundRatios(baseline: TargetName, metrics: ReadonlyArray<[string, string]>): RatioColumn[] {
+  return metrics.map(([metric, label]) => ({ metric, baseline, header: `${label} ÷ ${baseline}` }));
+}
 
 const FANOUT_COLUMNS: Column[] = [
   { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
@@ -148,6 +154,38 @@ export const SCENARIO_LIST: Scenario[] = [
     ],
   },
   {
+    name: 'cluster-sharded',
+    describe: () =>
+      `the cluster scenario's fan-out (same rooms and members) over two server processes on a fresh Redis ` +
+      `Cluster of ${CLUSTER_MASTERS} masters with one replica each, sharded pub/sub (SPUBLISH/SSUBSCRIBE); ` +
+      `socketio is \`createShardedAdapter\`; CPU is both servers'; redis CPU is the masters' sum, then each ` +
+      `master's share of it from the busiest to the least busy, and the replicas' sum apart`,
+    // arcade-history and ws-batch are left out of the default list to keep `pnpm bench` short.
+    targets: ['arcade', 'ws', 'socketio'],
+    accepts: ROOM_TARGETS,
+    run: runClusterShardedScenario,
+    columns: [
+      ...FANOUT_COLUMNS,
+      { metric: 'redisCpuUsPerDelivery', header: 'redis masters CPU µs/delivery', digits: 3 },
+      ...Array.from({ length: CLUSTER_MASTERS }, (_, i) => ({
+        metric: `redisMaster${i + 1}SharePct`,
+        header:
+          i === 0 ? 'busiest master %' : i === CLUSTER_MASTERS - 1 ? 'least busy %' : `master #${i + 1} %`,
+        digits: 0,
+      })),
+      { metric: 'redisReplicaCpuUsPerDelivery', header: 'replicas CPU µs/delivery', digits: 3 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: [
+      ...sameRoundRatios('socketio', [
+        ['deliveredPerSec', 'msg/s'],
+        ['cpuUsPerDelivery', 'CPU'],
+        ['redisCpuUsPerDelivery', 'redis CPU'],
+      ]),
+      ...sameRoundRatios('ws', [['deliveredPerSec', 'msg/s']]),
+    ],
+  },
+  {
     name: 'http',
     describe: (o) =>
       `autocannon, ${o.httpConnections} connections; GET /json and GET /users/42; the targets serve at ` +
@@ -184,6 +222,8 @@ export function targetsFor(scenario: Scenario, selected: readonly string[] | und
 /**
  * What an option costs: a target that differs from `baseline` by that option alone, measured in the
  * same round; the report gives the same-round ratio `metric(target) / metric(baseline)` per metric.
+ * With `baselineScenario`, the baseline is measured in that scenario instead (the same target on one
+ * Redis against a Redis Cluster, say), in the same rounds.
  */
 export interface Cost {
   /** The report's section is "<label> cost". */
@@ -191,6 +231,8 @@ export interface Cost {
   scenario: ScenarioName;
   target: TargetName;
   baseline: TargetName;
+  /** Where the baseline runs. @default scenario */
+  baselineScenario?: ScenarioName;
   metrics: Column[];
 }
 
@@ -218,6 +260,21 @@ export const COSTS: Cost[] = [
       { metric: 'redisCpuUsPerDelivery', header: 'redis CPU µs/delivery', digits: 2 },
     ],
   },
+  ...(['arcade', 'arcade-history', 'ws', 'socketio'] as const).map(
+    (target): Cost => ({
+      label: 'Redis Cluster',
+      scenario: 'cluster-sharded',
+      target,
+      baseline: target,
+      baselineScenario: 'cluster',
+      metrics: [
+        { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
+        { metric: 'cpuUsPerDelivery', header: 'server CPU µs/delivery', digits: 2 },
+        { metric: 'p50Ms', header: 'p50 ms', digits: 2 },
+        { metric: 'redisCpuUsPerDelivery', header: 'redis CPU µs/delivery (masters)', digits: 3 },
+      ],
+    }),
+  ),
 ];
 
 /** A performance goal (bench/README.md, "Performance goals"), checked on a same-round ratio. */

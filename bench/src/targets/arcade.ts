@@ -2,14 +2,15 @@ import { RedisCacheManager } from '@arcade/cache-redis';
 import { createConsoleLogger, route, runServer } from '@arcade/core';
 import { emitToRoom, initializeWebSocketStorage, joinRoom } from '@arcade/ws';
 import { JSON_BODY, JSON_PATH } from './http-routes';
-import { redisUrl, reportError, serveUnderRunner } from './serve';
+import { redisClusterNodes, redisUrl, reportError, serveUnderRunner } from './serve';
 
 /**
  * Arcade through its public API only, as a user would write it:
  * - `/ws/bench/:room` joins the room in `onConnect` and `emitToRoom`s every text message unchanged;
  * - `/ws/echo` sends every message back with `websocket.add`;
  * - `/json` and `/users/:id` for the HTTP scenario.
- * Memory storage, or Redis when `REDIS_URL` is set. With `ARCADE_HISTORY=1` (target `arcade-history`)
+ * Memory storage, or Redis when `REDIS_URL` is set, or a Redis Cluster (sharded pub/sub) when
+ * `REDIS_CLUSTER_NODES` is: `new RedisCacheManager({ cluster })` with those seed nodes. With `ARCADE_HISTORY=1` (target `arcade-history`)
  * every emit is `emitToRoom(room, data, { history: true })`, with the default history bounds (100
  * messages, 10 minutes); otherwise the call is exactly `emitToRoom(room, data)`, as a user without
  * history writes it. The per-connection rate limit is turned off (a
@@ -18,6 +19,7 @@ import { redisUrl, reportError, serveUnderRunner } from './serve';
  */
 serveUnderRunner(async () => {
   const url = redisUrl();
+  const cluster = redisClusterNodes();
   const emitOptions = process.env.ARCADE_HISTORY === '1' ? { history: true } : undefined;
   const server = await runServer({
     port: 0,
@@ -25,7 +27,8 @@ serveUnderRunner(async () => {
     logger: createConsoleLogger({ level: 'warn' }),
     webSocket: { rateLimit: false },
     init: async () => {
-      if (url !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ url }));
+      if (cluster !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ cluster }));
+      else if (url !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ url }));
       route.get('/ws/bench/:room').handleWebSocket(
         (ctx, websocket) => {
           const room = ctx.pathParameters.room!;

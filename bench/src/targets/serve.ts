@@ -69,6 +69,21 @@ export function redisUrl(): string | undefined {
   return process.env.REDIS_URL || undefined;
 }
 
+/**
+ * The seed nodes given by the runner for the cluster-sharded scenario (`REDIS_CLUSTER_NODES`, comma-separated
+ * `redis://host:port` URLs), if any.
+ */
+export function redisClusterNodes(): string[] | undefined {
+  const nodes = process.env.REDIS_CLUSTER_NODES?.split(',').filter((node) => node !== '');
+  return nodes === undefined || nodes.length === 0 ? undefined : nodes;
+}
+
+/** `redis://host:port` as ioredis's `{ host, port }`. */
+export function hostAndPort(url: string): { host: string; port: number } {
+  const { hostname, port } = new URL(url);
+  return { host: hostname, port: Number(port) };
+}
+
 /** Writes a server-side failure to stderr (targets must not crash on one bad message). */
 export function reportError(error: unknown): void {
   process.stderr.write(`target ${process.pid}: ${error instanceof Error ? error.message : String(error)}\n`);

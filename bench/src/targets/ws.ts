@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { redisUrl, reportError, serveUnderRunner } from './serve';
+import { hostAndPort, redisClusterNodes, redisUrl, reportError, serveUnderRunner } from './serve';
 
 /**
  * The raw `ws` reference: a hand-written room broadcast, `for (const c of room) c.send(data)`.
@@ -12,6 +12,8 @@ import { redisUrl, reportError, serveUnderRunner } from './serve';
  *   corked once and uncorked in `setImmediate`, so N frames to one socket leave in one `writev`.
  * - `REDIS_URL`: the cluster variant. Every message is broadcast locally and PUBLISHed on the room's
  *   channel (tagged with this node's id); other nodes broadcast what they receive to their members.
+ * - `REDIS_CLUSTER_NODES`: the same on a Redis Cluster with sharded pub/sub: SPUBLISH and SSUBSCRIBE
+ *   through ioredis's `Cluster` (the subscriber with `shardedSubscribers`: one connection per master).
  */
 const batching = process.env.WS_BATCH === '1';
 const CHANNEL_PREFIX = 'bench:room:';
@@ -56,11 +58,49 @@ function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
-serveUnderRunner(async () => {
+/** The publish side and the subscribe side of the Redis variants: one server, or a cluster (sharded). */
+interface Relay {
+  publish(channel: string, message: Buffer): Promise<unknown>;
+  subscribe(channel: string): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  onMessage(listener: (channel: Buffer, message: Buffer) => void): void;
+  disconnect(): void;
+}
+
+/** What the relay needs of an ioredis client, a standalone `Redis` or a `Cluster`. */
+type Client = Pick<
+  Redis,
+  'publish' | 'spublish' | 'subscribe' | 'ssubscribe' | 'unsubscribe' | 'sunsubscribe' | 'disconnect'
+> & { on(event: string, listener: (channel: Buffer, message: Buffer) => void): unknown };
+
+/** PUBLISH/SUBSCRIBE on one server, or SPUBLISH/SSUBSCRIBE (sharded) on a cluster. */
+function relayOf(publisher: Client, subscriber: Client, sharded: boolean): Relay {
+  return {
+    publish: (channel, message) =>
+      sharded ? publisher.spublish(channel, message) : publisher.publish(channel, message),
+    subscribe: (channel) => (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel)),
+    unsubscribe: (channel) => (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)),
+    onMessage: (listener) => subscriber.on(sharded ? 'smessageBuffer' : 'messageBuffer', listener),
+    disconnect: () => {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
+
+function redisRelay(): Relay | undefined {
+  const seeds = redisClusterNodes();
+  if (seeds !== undefined) {
+    const nodes = seeds.map(hostAndPort);
+    return relayOf(new Cluster(nodes), new Cluster(nodes, { shardedSubscribers: true }), true);
+  }
   const url = redisUrl();
-  const publisher = url === undefined ? undefined : new Redis(url);
-  const subscriber = url === undefined ? undefined : new Redis(url);
-  subscriber?.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+  return url === undefined ? undefined : relayOf(new Redis(url), new Redis(url), false);
+}
+
+serveUnderRunner(async () => {
+  const relay = redisRelay();
+  relay?.onMessage((channel, message) => {
     if (message.subarray(0, nodeId.length).equals(nodeId)) return;
     const room = channel.toString('utf8').slice(CHANNEL_PREFIX.length);
     broadcastLocal(room, message.subarray(nodeId.length), false);
@@ -71,14 +111,14 @@ serveUnderRunner(async () => {
     if (members === undefined) {
       members = new Set();
       rooms.set(room, members);
-      await subscriber?.subscribe(CHANNEL_PREFIX + room);
+      await relay?.subscribe(CHANNEL_PREFIX + room);
     }
     members.add(client);
     client.on('close', () => {
       members.delete(client);
       if (members.size > 0 || rooms.get(room) !== members) return;
       rooms.delete(room);
-      subscriber?.unsubscribe(CHANNEL_PREFIX + room).catch(reportError);
+      relay?.unsubscribe(CHANNEL_PREFIX + room).catch(reportError);
     });
   };
 
@@ -98,7 +138,7 @@ serveUnderRunner(async () => {
       client.on('message', (data, isBinary) => {
         const buffer = toBuffer(data);
         broadcastLocal(room, buffer, isBinary);
-        publisher?.publish(CHANNEL_PREFIX + room, Buffer.concat([nodeId, buffer])).catch(reportError);
+        relay?.publish(CHANNEL_PREFIX + room, Buffer.concat([nodeId, buffer])).catch(reportError);
       });
       join(client, room).catch(reportError);
     });
@@ -109,8 +149,7 @@ serveUnderRunner(async () => {
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => server.close(resolve));
-      publisher?.disconnect();
-      subscriber?.disconnect();
+      relay?.disconnect();
     },
   };
 });
