@@ -50,11 +50,6 @@ function clusterNodes(env: NodeJS.ProcessEnv): string[] | undefined {
         `${where} must be only redis://host:port, got "${entry}": a Redis Cluster has a single database.`,
       );
     }
-    if (url.username !== '' || url.password !== '') {
-      throw new ChatConfigError(
-        `${where} holds credentials: demo-chat does not pass them to a Redis Cluster, use a cluster without AUTH.`,
-      );
-    }
     return { url: entry, secure: url.protocol === 'rediss:' };
   });
   if (nodes.some((node) => node.secure) && nodes.some((node) => !node.secure)) {

@@ -46,6 +46,12 @@ describe('readChatConfig', () => {
     );
   });
 
+  it('keeps the credentials of a seed URL, which the adapter applies to every node', () => {
+    expect(
+      readChatConfig({ REDIS_CLUSTER_NODES: 'redis://ada:s3cret@127.0.0.1:7000' }).redisClusterNodes,
+    ).toEqual(['redis://ada:s3cret@127.0.0.1:7000']);
+  });
+
   it('treats a blank REDIS_CLUSTER_NODES as unset', () => {
     expect(readChatConfig({ REDIS_CLUSTER_NODES: '  ' })).not.toHaveProperty('redisClusterNodes');
   });
@@ -64,7 +70,6 @@ describe('readChatConfig', () => {
     ['redis://127.0.0.1', /entry 1 of 1 must name a host and a port/],
     ['redis://127.0.0.1:99999', /entry 1 of 1 is not a URL/],
     ['redis://127.0.0.1:7000/2', /entry 1 of 1 must be only redis:\/\/host:port/],
-    ['redis://user:secret@127.0.0.1:7000', /entry 1 of 1 holds credentials/],
     ['redis://127.0.0.1:7000,rediss://127.0.0.1:7001', /mixes redis:\/\/ and rediss:\/\//],
   ])('refuses REDIS_CLUSTER_NODES=%s with a clear message', (value, message) => {
     expect(() => readChatConfig({ REDIS_CLUSTER_NODES: value })).toThrow(ChatConfigError);
