@@ -366,10 +366,31 @@ export class RedisCacheManager implements CacheManager {
     else if (command.status === 'wait') command.connect().catch(() => undefined);
     subscriber.connect().catch(() => undefined);
     await connected;
+    await this.checkDatabase(command, settings);
     // A status listener may have called dispose() while the last connection came up.
     if (this.lifecycle !== 'starting') throw new CacheError('DISPOSED', 'dispose() was called during init()');
     this.lifecycle = 'started';
     this.changed();
+  }
+
+  /**
+   * ioredis selects `db` on connect but, when Redis refuses it (an index beyond the server's
+   * `databases`), it carries on in db 0: the adapter would write where nobody expects. Selecting it
+   * again here makes the refusal an error of `init()`.
+   */
+  private async checkDatabase(command: RedisClient, settings: ResolvedOptions): Promise<void> {
+    const db = settings.redis.db ?? 0;
+    if (db === 0 || isCluster(command) || settings.client) return;
+    try {
+      await withTimeout(command.select(db), settings.commandTimeoutMs);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CacheError(
+        'INVALID_ARGUMENT',
+        `init(): Redis refused database ${db} (${reason}); use an index below its \`databases\` setting (16 by default)`,
+        { cause: error },
+      );
+    }
   }
 
   private link(client: RedisClient, role: 'command' | 'subscriber'): Link {

@@ -2,7 +2,7 @@ import type { PubSubMessage } from '@arcade/cache';
 import { Redis } from 'ioredis';
 import { RedisCacheManager } from '../src';
 import { type RedisTestServer, startRedisServer } from '../src/testing';
-import { collector, connectedClients, useRedisServer } from './support/helpers';
+import { collector, connectedClients, rawClient, useRedisServer } from './support/helpers';
 
 const redis = useRedisServer();
 const { create, open } = redis;
@@ -218,6 +218,27 @@ describe('RedisCacheManager data in Redis', () => {
     await cache.publish('c', 'm');
     await warnings.reached(1);
     expect(warnings.items[0]).toMatch(/listener threw/);
+  });
+});
+
+describe('RedisCacheManager databases', () => {
+  it('writes to the database it was given', async () => {
+    const cache = await open({ db: 3 });
+    await cache.set('k', 'in three');
+    const reader = await rawClient(redis.server.url.replace(/\/?$/, '/3'));
+    try {
+      expect((await reader.getBuffer('app:k'))?.toString('utf8', 1)).toBe('in three');
+    } finally {
+      reader.disconnect();
+    }
+  });
+
+  it('rejects init with INVALID_ARGUMENT for a database the server does not have, instead of using db 0', async () => {
+    const cache = create({ db: 99 });
+    await expect(cache.init()).rejects.toEqual(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/database 99/) }),
+    );
+    expect(await redis.observer.exists('app:k')).toBe(0);
   });
 });
 
