@@ -1,3 +1,5 @@
+// One piece: the whole CacheManager contract on one MemoryStore, a method per member; the store
+// (memory-store.ts), the checks (validation.ts) and the log (CappedLog, @arcade/cache) live apart.
 import {
   assertLogAppendOptions,
   assertLogReadOptions,

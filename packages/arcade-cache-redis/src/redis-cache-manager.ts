@@ -1,3 +1,6 @@
+// One piece: the CacheManager contract on ioredis and the state of its two links (command and
+// subscriber), which every method reads through run(); the Lua scripts, framing, arguments, errors,
+// subscriptions and connection settings live in their own files beside it.
 import {
   assertLogAppendOptions,
   assertLogReadOptions,
@@ -99,6 +102,8 @@ export class RedisCacheManager implements CacheManager {
   private subscriptions: ChannelSubscriptions | undefined;
   /** On a Redis Cluster: sharded pub/sub, and atomic steps confined to one slot. */
   private sharded = false;
+  /** {@link shardOf}, made once per start (callers read it for every batch). */
+  private slotOfName: ((name: string) => number) | undefined;
   private initWaiter: InitWaiter | undefined;
   private lastError: Error | undefined;
   private authFailureLogged = false;
@@ -114,9 +119,7 @@ export class RedisCacheManager implements CacheManager {
    * `init()` has resolved.
    */
   get shardOf(): ((name: string) => number) | undefined {
-    if (!this.sharded || !this.settings) return undefined;
-    const { keyPrefix } = this.settings;
-    return (name) => keySlot(keyPrefix + name);
+    return this.slotOfName;
   }
 
   /** The current connection state (see {@link CacheStatus}). */
@@ -310,8 +313,8 @@ export class RedisCacheManager implements CacheManager {
     const name = this.key('publish()', channel, 'channel');
     const frame = encodeMessage(checkMessage(message, 'publish()'));
     // SPUBLISH answers how many subscriber connections of the channel's shard got it: one per adapter.
-    return this.run('publish()', async (client) =>
-      this.sharded ? Number(await client.spublish(name, frame)) : client.publish(name, frame),
+    return this.run('publish()', (client) =>
+      this.sharded ? client.spublish(name, frame).then(Number) : client.publish(name, frame),
     );
   }
 
@@ -351,6 +354,8 @@ export class RedisCacheManager implements CacheManager {
     this.settings = settings;
     const command = createCommandClient(settings);
     this.sharded = isCluster(command);
+    const { keyPrefix } = settings;
+    this.slotOfName = this.sharded ? (name) => keySlot(keyPrefix + name) : undefined;
     this.subscriptions = new ChannelSubscriptions(settings.keyPrefix, settings.logger, this.sharded);
     this.changed();
 

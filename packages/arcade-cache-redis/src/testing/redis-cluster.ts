@@ -1,3 +1,6 @@
+// One piece: the life of one test cluster (start, wait until settled, fail a master over, move a
+// slot, stop), all of it reading the same node views; the slot maths and the process helpers live in
+// cluster-slots.ts and redis-process.ts.
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

@@ -130,21 +130,8 @@ Object.defineProperties(exports, {
  * Internal, not exported by the package's index: for the ES module entry (`esm/index.mjs`) only, whose
  * `export let localConnectionIds` and `hasLocalConnections` must be reassigned, since an ES module
  * cannot compute a named export on read. Calls `listener` right after each connection of the default
- * app is added to or dropped from this instance's connections. Until it is called, nothing is wrapped
- * and CommonJS importers pay nothing.
+ * app is added to or dropped from this instance's connections.
  */
 export function onLocalConnectionsChange(listener: () => void): void {
-  // biome-ignore lint/complexity/useLiteralKeys: the private registry, reached on purpose (a type-checked access).
-  const local = WebSocketManager.of(defaultApp)['local'];
-  const { add, detach } = local;
-  local.add = (...args) => {
-    const entry = add.apply(local, args);
-    listener();
-    return entry;
-  };
-  local.detach = (...args) => {
-    const entry = detach.apply(local, args);
-    listener();
-    return entry;
-  };
+  WebSocketManager.of(defaultApp).onLocalConnectionsChange(listener);
 }

@@ -1,3 +1,5 @@
+// One piece: this instance's presence in one shared storage, every storage call bounded by call();
+// the envelope format, the keys, the room channels, the lease and the record writes live apart.
 import type {
   BatchOperation,
   CacheManager,

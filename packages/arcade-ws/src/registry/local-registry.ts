@@ -65,11 +65,16 @@ export class LocalRegistry {
   private readonly roomMembers = new Map<string, Set<LocalConnection>>();
   /** The ids as last read; dropped on each change, so connecting n sockets costs no O(n) rebuilds. */
   private idsSnapshot: readonly string[] | undefined;
+  /**
+   * Called after each connection is added or detached. Only the ES module entry sets it (its live
+   * values must be reassigned, app/public-api.ts), so CommonJS importers pay one undefined check.
+   */
+  onChange: (() => void) | undefined;
 
   add(connection: LocalConnection, metadata: StoredMetadata): LocalEntry {
     const entry = new LocalEntry(connection, metadata);
     this.entries.set(connection.id, entry);
-    this.idsSnapshot = undefined;
+    this.changed();
     return entry;
   }
 
@@ -129,10 +134,15 @@ export class LocalRegistry {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
-    this.idsSnapshot = undefined;
     for (const room of entry.rooms) this.dropMember(entry, room);
     entry.detached = true;
+    this.changed();
     return entry;
+  }
+
+  private changed(): void {
+    this.idsSnapshot = undefined;
+    this.onChange?.();
   }
 
   private dropMember(entry: LocalEntry, room: string): void {

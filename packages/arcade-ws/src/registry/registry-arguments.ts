@@ -11,6 +11,9 @@ export interface ConnectionOrigin {
   readonly remoteAddress?: string;
 }
 
+const PLAIN = Object.freeze({ exclude: undefined, history: false });
+const WITH_HISTORY = Object.freeze({ exclude: undefined, history: true });
+
 /**
  * `emitToRoom`'s options checked: `exclude` as a list, `history` as a boolean. Rejects a third argument
  * that is not such an object (an event form by mistake: `emitToRoom(room, 'event', data)`).
@@ -32,7 +35,8 @@ export function emitToRoomOptions(options: EmitToRoomOptions): {
   if (typeof history !== 'boolean') {
     throw new TypeError(`emitToRoom: history must be true or false, got ${String(history)}`);
   }
-  if (exclude === undefined) return { exclude: undefined, history };
+  // Every plain emit lands here: no new object for it.
+  if (exclude === undefined) return history ? WITH_HISTORY : PLAIN;
   const ids = [exclude].flat();
   if (ids.some((id) => typeof id !== 'string')) {
     throw new TypeError('emitToRoom: exclude must be a connection id or an array of connection ids');

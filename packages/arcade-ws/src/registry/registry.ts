@@ -1,3 +1,6 @@
+// One piece: the class that implements WebSocketApi (each public operation once) and ClusterInbox;
+// it decides, and hands the work to LocalRegistry, RecordWriter, StorageSlot, ConnectionQueries and
+// the history modules.
 import type { CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
 import { nanoid } from 'nanoid';
@@ -165,6 +168,14 @@ export class Registry implements WebSocketApi, ClusterInbox {
 
   get hasLocalConnections(): boolean {
     return this.local.size > 0;
+  }
+
+  /**
+   * @internal Calls `listener` after each local connection opens or closes: the ES module entry
+   * (app/public-api.ts, `onLocalConnectionsChange`) keeps its live values current with it.
+   */
+  onLocalConnectionsChange(listener: () => void): void {
+    this.local.onChange = listener;
   }
 
   // ---- emits -----------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+// One case group per file (suite.ts registers them as one describe each): every case of the log
+// primitive, with the few helpers only they use.
 import assert from 'node:assert/strict';
 import type {
   CacheManager,
