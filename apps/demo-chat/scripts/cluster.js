@@ -27,10 +27,25 @@ const onRedisCluster = args.includes('--redis-cluster');
 const unknownArgs = args.filter((arg) => arg !== '--redis-cluster');
 // Children run in their own process groups (detached), so a Ctrl+C in the terminal reaches only this
 // script, which stops them in order: instances first (they clean their records), then Redis.
-// children[0] is Redis: the redis-server, or the process running the Redis Cluster.
-const children = [];
+// `storage` is the process holding the data: the redis-server (replaced by a new one after a restart),
+// or the process running the Redis Cluster.
+let storage;
+const instances = [];
 let tempDir;
 let stopping = false;
+
+// A redis-server that dies is started again on the same port (the instances keep their REDIS_URL and
+// reconnect by themselves), after a pause that doubles from the first to the last of these bounds and
+// starts over once a restart answers PING. The instances are not touched: they are built to ride
+// out a storage outage (their /healthz answers 503 meanwhile).
+const RESTART_FIRST_DELAY_MS = 250;
+const RESTART_MAX_DELAY_MS = 8000;
+let restartAttempt = 0;
+let restartTimer;
+
+function alive(child) {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
+}
 
 function log(line) {
   process.stdout.write(`${line}\n`);
@@ -76,18 +91,18 @@ async function waitForRedis(port, child) {
   throw new Error(`redis-server did not answer PING on port ${port}`);
 }
 
-/** Starts one instance; `storage` is `{ REDIS_URL }` or `{ REDIS_CLUSTER_NODES }`. */
-function startInstance(label, port, storage) {
+/** Starts one instance; `storageEnv` is `{ REDIS_URL }` or `{ REDIS_CLUSTER_NODES }`. */
+function startInstance(label, port, storageEnv) {
   // Only the storage given here: a REDIS_URL or REDIS_CLUSTER_NODES of the shell would conflict with it.
   const { REDIS_URL: _url, REDIS_CLUSTER_NODES: _nodes, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [mainJs], {
       cwd: appDir,
-      env: { ...inherited, PORT: String(port), ...storage },
+      env: { ...inherited, PORT: String(port), ...storageEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    children.push(child);
+    instances.push(child);
     let buffered = '';
     child.stdout.on('data', (chunk) => {
       buffered += chunk.toString();
@@ -105,51 +120,50 @@ function startInstance(label, port, storage) {
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  const alive = children.filter((child) => child.exitCode === null && child.signalCode === null);
-  let pending = alive.length;
+  clearTimeout(restartTimer);
   const done = () => {
     if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
     process.exit(code);
   };
-  if (pending === 0) done();
-  // Instances first, so they clean their records while Redis is still up; Redis last.
-  const [redis, ...instances] = children;
-  const stopRedis = () => {
-    if (redis && redis.exitCode === null && redis.signalCode === null) redis.kill('SIGTERM');
+  const stopStorage = () => {
+    if (!alive(storage)) return done();
+    storage.once('exit', done);
+    storage.kill('SIGTERM');
   };
-  for (const child of alive) {
+  // Instances first, so they clean their records while Redis is still up; Redis last.
+  const running = instances.filter(alive);
+  let pending = running.length;
+  if (pending === 0) return stopStorage();
+  for (const child of running) {
     child.once('exit', () => {
       pending -= 1;
-      if (instances.every((i) => i.exitCode !== null || i.signalCode !== null)) stopRedis();
-      if (pending === 0) done();
+      if (pending === 0) stopStorage();
     });
+    child.kill('SIGTERM');
   }
-  for (const child of instances)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  if (instances.length === 0) stopRedis();
 }
 
-/** Starts one redis-server on a free port and resolves its URL. */
-async function startRedis() {
-  tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-chat-redis-'));
-  const redisPort = await freePort();
+/** Spawns redis-server on `port`, without persistence, in `tempDir`; it becomes `storage`. */
+function spawnRedis(port) {
   const redis = spawn(
     redisBin,
-    [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      tempDir,
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir],
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
-  children.push(redis);
+  redis.stderr.on('data', (chunk) => process.stderr.write(`[redis] ${chunk}`));
+  storage = redis;
+  return redis;
+}
+
+function describeExit(code, signal) {
+  return signal ? `killed by ${signal}` : `exit code ${code}`;
+}
+
+/** Starts one redis-server on a free port, keeps it running, and resolves its URL. */
+async function startRedis() {
+  tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-chat-redis-'));
+  const port = await freePort();
+  const redis = spawnRedis(port);
   redis.once('error', (error) =>
     fail(
       error.code === 'ENOENT'
@@ -157,11 +171,54 @@ async function startRedis() {
         : error.message,
     ),
   );
-  redis.once('exit', (code) => {
-    if (!stopping) fail(`redis-server stopped (${code})`);
+  let supervised = false;
+  redis.once('exit', (code, signal) => {
+    // Before it answered PING, waitForRedis reports the failure, and the script stops.
+    if (supervised) onRedisDown(port, `redis-server stopped (${describeExit(code, signal)})`);
   });
-  await waitForRedis(redisPort, redis);
-  return `redis://127.0.0.1:${redisPort}`;
+  await waitForRedis(port, redis);
+  supervised = true;
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Logs what happened and schedules the next restart of redis-server on `port`. */
+function onRedisDown(port, what) {
+  if (stopping) return;
+  const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** restartAttempt);
+  restartAttempt += 1;
+  log(
+    `cluster: ${what}; the instances stay up (their /healthz answers 503 until Redis is back); ` +
+      `restarting redis-server on port ${port} in ${delay} ms (attempt ${restartAttempt})`,
+  );
+  restartTimer = setTimeout(() => restartRedis(port), delay);
+}
+
+/** Starts redis-server again on `port`: empty (no persistence); the instances rewrite their records. */
+function restartRedis(port) {
+  if (stopping) return;
+  const redis = spawnRedis(port);
+  let down = false;
+  const retry = (what) => {
+    if (down) return;
+    down = true;
+    onRedisDown(port, what);
+  };
+  redis.once('error', (error) => retry(`redis-server did not start (${error.message})`));
+  redis.once('exit', (code, signal) => {
+    if (!stopping) retry(`redis-server stopped (${describeExit(code, signal)})`);
+  });
+  waitForRedis(port, redis).then(
+    () => {
+      if (stopping || down) return;
+      restartAttempt = 0;
+      log(`cluster: redis-server is back on port ${port} (empty: the instances rewrite their records)`);
+    },
+    (error) => {
+      // Hung or refusing: kill it; its exit schedules the next attempt.
+      if (alive(redis)) redis.kill('SIGKILL');
+      else retry(error.message);
+    },
+  );
 }
 
 /**
@@ -176,7 +233,7 @@ function startRedisCluster() {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  children.push(runner);
+  storage = runner;
   runner.stderr.on('data', (chunk) => process.stderr.write(`[redis-cluster] ${chunk}`));
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -205,19 +262,19 @@ async function main() {
   if (!fs.existsSync(mainJs)) {
     throw new Error(`${mainJs} is missing: build first with "pnpm --filter demo-chat... build"`);
   }
-  let storage;
+  let storageEnv;
   let redisLine;
   if (onRedisCluster) {
     const { urls, masters, replicas } = await startRedisCluster();
-    storage = { REDIS_CLUSTER_NODES: urls.join(',') };
-    redisLine = `Redis Cluster (${masters} masters, ${replicas} replicas): ${storage.REDIS_CLUSTER_NODES}`;
+    storageEnv = { REDIS_CLUSTER_NODES: urls.join(',') };
+    redisLine = `Redis Cluster (${masters} masters, ${replicas} replicas): ${storageEnv.REDIS_CLUSTER_NODES}`;
   } else {
-    storage = { REDIS_URL: await startRedis() };
-    redisLine = `Redis:      ${storage.REDIS_URL}`;
+    storageEnv = { REDIS_URL: await startRedis() };
+    redisLine = `Redis:      ${storageEnv.REDIS_URL}`;
   }
   const [urlA, urlB] = await Promise.all([
-    startInstance('A', ports[0], storage),
-    startInstance('B', ports[1], storage),
+    startInstance('A', ports[0], storageEnv),
+    startInstance('B', ports[1], storageEnv),
   ]);
   log(redisLine);
   log(`Instance A: ${urlA}`);
@@ -229,9 +286,8 @@ async function main() {
 
 process.on('exit', () => {
   // The Redis Cluster runner gets SIGTERM: it stops its nodes itself (SIGKILL would orphan them).
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null)
-      child.kill(onRedisCluster && child === children[0] ? 'SIGTERM' : 'SIGKILL');
+  for (const child of instances) if (alive(child)) child.kill('SIGKILL');
+  if (alive(storage)) storage.kill(onRedisCluster ? 'SIGTERM' : 'SIGKILL');
 });
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

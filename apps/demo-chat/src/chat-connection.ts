@@ -1,4 +1,5 @@
 import { type ChatServices, roomMembers, userOf } from './chat-services';
+import { FRAME_BUDGETS, refusalMessage } from './client-limits';
 import { recentLines } from './history';
 import type { ChatLine, ChatUser, ClientMessage, ServerMessage } from './protocol';
 import { ChatInputError, parseClientMessage } from './validation';
@@ -11,9 +12,9 @@ export interface ChatSocket {
 /**
  * One browser (or any client) connected to this instance: its chosen name and room, and the handling
  * of its frames. Frames are handled one after the other, so a `join` followed at once by a `message`
- * never sees the message overtake the join. Its chat and private messages count against `rateKey`,
- * the client's address (see `rateLimitKey`), which outlives the connection: a client that reconnects
- * keeps the budget it had.
+ * never sees the message overtake the join. Every frame it sends counts against the budget of its
+ * type for `rateKey`, the client's address (see `rateLimitKey` and `FRAME_BUDGETS`), which outlives
+ * the connection: a client that reconnects, or opens more connections, gets no fresh budget.
  */
 export class ChatConnection {
   private name: string | undefined;
@@ -94,6 +95,7 @@ export class ChatConnection {
   }
 
   private async dispatch(request: ClientMessage): Promise<void> {
+    this.takeBudget(request.type);
     switch (request.type) {
       case 'join':
         return this.join(request.name, request.room);
@@ -122,13 +124,13 @@ export class ChatConnection {
     return this.room;
   }
 
-  private takeRateSlot(requestType: 'message' | 'private'): void {
-    const decision = this.services.rateLimiter.take(this.rateKey);
+  /** Counts the frame against its budget; refuses it, before it has any effect, when the budget is spent. */
+  private takeBudget(requestType: ClientMessage['type']): void {
+    const decision = this.services.clientLimits.takeFrame(requestType, this.rateKey);
     if (decision.allowed) return;
-    const seconds = Math.ceil(decision.retryAfterMs / 1000);
     throw new ChatInputError(
       'rate_limited',
-      `You are sending messages too fast: wait ${seconds} s and try again.`,
+      refusalMessage(FRAME_BUDGETS[requestType], decision.retryAfterMs),
       requestType,
       decision.retryAfterMs,
     );
@@ -136,12 +138,14 @@ export class ChatConnection {
 
   private async join(name: string, room: string): Promise<void> {
     const { realtime, rooms, historyLength } = this.services;
-    if (this.room !== undefined && this.room !== room) await this.leave(false);
+    const rejoin = this.room === room;
+    if (this.room !== undefined && !rejoin) await this.leave(false);
     this.name = name;
     await realtime.updateConnectionMetadata(this.id, { name, room });
     await realtime.joinRoom(this.id, room);
     this.room = room;
-    await rooms.add(room);
+    // A second join of the same room (a new name, say) is still one member.
+    if (!rejoin) await rooms.entered(room);
     const members = await roomMembers(realtime, room);
     // The connection is in the room before the history is read: a line stored before the read is in
     // `history`, one stored after it arrives live (possibly just before `joined`), and one stored in
@@ -165,12 +169,16 @@ export class ChatConnection {
   }
 
   private async announceLeave(room: string): Promise<void> {
+    // Both run whatever the other does: a failing notice must not leave the room counted in the directory.
+    const results = await Promise.allSettled([this.services.rooms.left(room), this.noticeLeave(room)]);
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  }
+
+  private async noticeLeave(room: string): Promise<void> {
     const remaining = (await this.services.realtime.getRoomMembers(room)).filter(
       (member) => member !== this.id,
     );
     await this.announce('member_left', room, remaining.length);
-    // The last one out takes the room off the directory, so hopping through rooms leaves nothing behind.
-    if (remaining.length === 0) await this.services.rooms.forgetIfEmpty(room);
   }
 
   /** Tells the others in `room` that this user joined or left. */
@@ -191,7 +199,6 @@ export class ChatConnection {
 
   private async say(text: string): Promise<void> {
     const room = this.requireRoom('message');
-    this.takeRateSlot('message');
     const line: ChatLine = {
       type: 'message',
       id: this.services.nextMessageId(),
@@ -216,7 +223,6 @@ export class ChatConnection {
 
   private async whisper(to: string, text: string): Promise<void> {
     this.requireRoom('private');
-    this.takeRateSlot('private');
     const { realtime } = this.services;
     const info = await realtime.getConnectionInfo(to);
     const notFound = new ChatInputError(

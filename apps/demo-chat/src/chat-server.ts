@@ -6,17 +6,27 @@ import { type App, createApp, type Logger } from '@arcade/core';
 import '@arcade/ws';
 import { ChatConnection } from './chat-connection';
 import type { ChatServices } from './chat-services';
+import { type ClientLimitOptions, ClientLimits, resolveClientLimits } from './client-limits';
 import { type ChatHistoryOptions, HISTORY_LENGTH, HISTORY_TTL_MS } from './history';
 import { registerHttpRoutes } from './http-routes';
-import { DEFAULT_MESSAGE_RATE_LIMIT, type MessageRateLimit, RateLimiter, rateLimitKey } from './rate-limiter';
-import { RoomDirectory } from './room-directory';
+import { type AllowedOrigins, OriginPolicy } from './origin-policy';
+import { type MessageRateLimit, rateLimitKey } from './rate-limiter';
+import { RoomDirectory, type RoomDirectoryOptions } from './room-directory';
+import { sendSecurityHeaders } from './security-headers';
 import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './validation';
+import { guardWebSocketUpgrade } from './websocket-guard';
+
+/** The interface the chat listens on unless told otherwise: loopback, reachable from this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 /** Options of {@link createChatServer}. */
 export interface ChatServerOptions {
   /** TCP port; 0 picks a free one. @default 3000 */
   port?: number;
-  /** Interface to listen on. @default the @arcade/core default */
+  /**
+   * Interface to listen on. `0.0.0.0` (or `::`) opens the chat to the network.
+   * @default '127.0.0.1' (this machine only)
+   */
   host?: string;
   /**
    * Redis URL (`redis://host:port/db`). When set, the server is one node of a cluster: connections,
@@ -38,9 +48,24 @@ export interface ChatServerOptions {
   adminToken?: string;
   /**
    * Chat and private messages per client address (all its connections together: reconnecting gives
-   * no fresh budget), counted by each instance. @default { messages: 5, perMs: 5000 }
+   * no fresh budget), counted by each instance; the same as `clientLimits.chat`, which wins when both
+   * are given. @default { messages: 5, perMs: 5000 }
    */
   rateLimit?: MessageRateLimit;
+  /**
+   * The budgets of each client address: new and open connections, and every frame type (see
+   * `ClientLimitOptions`). Those left out keep their defaults. An invalid one throws `ChatConfigError`.
+   * @default DEFAULT_CLIENT_LIMITS
+   */
+  clientLimits?: Partial<ClientLimitOptions>;
+  /**
+   * Origins allowed to open the WebSocket besides the page's own (the request's `Host`), or `'any'`.
+   * A handshake without `Origin` (a program, not a browser) is accepted; see `OriginPolicy`.
+   * An entry that is not an origin throws `ChatConfigError`. @default [] (the page's own origin only)
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** How the room directory keeps its entries fresh. @default { leaseMs: 30000 } */
+  roomDirectory?: RoomDirectoryOptions;
   /** Bounds of each room's history. @default { size: 50, ttlMs: 600000 } */
   history?: ChatHistoryOptions;
   /** Where the page's files are. @default the app's `public/` folder */
@@ -58,6 +83,8 @@ export interface ChatServerOptions {
 export interface ChatServer {
   /** Base URL, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** The interface listened on, e.g. `127.0.0.1`. */
+  readonly host: string;
   readonly port: number;
   /** The @arcade/ws instance id of this node. */
   readonly serverInstanceId: string;
@@ -83,11 +110,26 @@ function createCache(options: ChatServerOptions): { cache: CacheManager; owned: 
   return { cache: new MemoryCacheManager(), owned: true };
 }
 
+/** Apps that already send the security headers (an app given in `options.app` may run several servers). */
+const appsWithSecurityHeaders = new WeakSet<App>();
+
 /** Starts the chat: HTTP API, WebSocket endpoint `/ws` and the page, on one port. */
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  // Settings are checked before anything is opened.
+  const limits = resolveClientLimits({
+    ...(options.rateLimit ? { chat: options.rateLimit } : {}),
+    ...options.clientLimits,
+  });
+  const originPolicy = new OriginPolicy(options.allowedOrigins);
   const app = options.app ?? createApp();
   const { cache, owned } = createCache(options);
-  const rateLimit = options.rateLimit ?? DEFAULT_MESSAGE_RATE_LIMIT;
+  const rooms = new RoomDirectory(
+    cache,
+    CHAT_KEY_PREFIX,
+    () => app.serverInstanceId,
+    () => app.logger,
+    options.roomDirectory,
+  );
   const history = {
     size: options.history?.size ?? HISTORY_LENGTH,
     ttlMs: options.history?.ttlMs ?? HISTORY_TTL_MS,
@@ -106,14 +148,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     realtime: app,
     cache,
     historyLength: history.size,
-    rooms: new RoomDirectory(cache, CHAT_KEY_PREFIX, async (room) => (await app.getRoomMembers(room)).length),
-    rateLimiter: new RateLimiter(rateLimit),
+    rooms,
+    clientLimits: new ClientLimits(limits),
     limits: {
       maxNameLength: MAX_NAME_LENGTH,
       maxRoomLength: MAX_ROOM_LENGTH,
       maxTextLength: MAX_TEXT_LENGTH,
-      messagesPerWindow: rateLimit.messages,
-      windowMs: rateLimit.perMs,
+      messagesPerWindow: limits.chat.messages,
+      windowMs: limits.chat.perMs,
     },
     get logger() {
       return app.logger;
@@ -122,11 +164,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     nextMessageId: () => `${(sequence++).toString(36).padStart(8, '0')}-${app.serverInstanceId}`,
   };
 
+  if (!appsWithSecurityHeaders.has(app)) {
+    appsWithSecurityHeaders.add(app);
+    app.onServerStart((httpServer) => sendSecurityHeaders(httpServer));
+  }
   let server: Awaited<ReturnType<App['runServer']>>;
   try {
     server = await app.runServer({
       port: options.port ?? 3000,
-      ...(options.host ? { host: options.host } : {}),
+      host: options.host ?? DEFAULT_HOST,
       ...(options.logger ? { logger: options.logger } : {}),
       staticFilesDirectory: options.staticFilesDirectory ?? DEFAULT_STATIC_DIRECTORY,
       webSocket: {
@@ -139,38 +185,47 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       },
       init: () => {
         registerHttpRoutes(app, services, options.adminToken);
-        app.route.get('/ws').handleWebSocket((ctx, websocket, id) => {
-          // The TCP peer: behind a reverse proxy, the proxy (README, "Rate limit").
-          const rateKey = rateLimitKey(ctx.rawRequest.socket.remoteAddress, id);
-          const connection = new ChatConnection(id, websocket, services, rateKey);
-          websocket.listen((data) => connection.receive(data), {
-            onDone: () => {
-              connection.closed().catch((error: unknown) => {
-                services.logger.debug('leave notice not sent', { connectionId: id, error: String(error) });
-              });
-            },
-            onError: (error) => {
-              services.logger.warn('chat socket error', { connectionId: id, error: String(error) });
-            },
+        app.route
+          .get('/ws')
+          .before(guardWebSocketUpgrade(originPolicy, services.clientLimits))
+          .handleWebSocket((ctx, websocket, id) => {
+            // The TCP peer: behind a reverse proxy, the proxy (README, "Limits per client").
+            const rateKey = rateLimitKey(ctx.rawRequest.socket.remoteAddress, id);
+            const connection = new ChatConnection(id, websocket, services, rateKey);
+            websocket.listen((data) => connection.receive(data), {
+              onDone: () => {
+                connection.closed().catch((error: unknown) => {
+                  services.logger.debug('leave notice not sent', { connectionId: id, error: String(error) });
+                });
+              },
+              onError: (error) => {
+                services.logger.warn('chat socket error', { connectionId: id, error: String(error) });
+              },
+            });
+            connection.start();
           });
-          connection.start();
-        });
       },
     });
   } catch (error) {
     if (owned) await cache.dispose();
     throw error;
   }
+  services.rooms.start();
 
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
+    host: server.host,
     port: server.port,
     serverInstanceId: app.serverInstanceId,
     close() {
       closing ??= (async () => {
         try {
           await server.close();
+          await services.rooms.close().catch((error: unknown) => {
+            // Storage is down: the entry expires by itself (room directory lease).
+            services.logger.warn('room directory entry not removed', { error: String(error) });
+          });
         } finally {
           if (owned) await cache.dispose();
         }

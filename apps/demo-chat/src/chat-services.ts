@@ -1,8 +1,8 @@
 import type { CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
 import type { ConnectionInfo, WebSocketApi } from '@arcade/ws';
+import type { ClientLimits } from './client-limits';
 import type { ChatLimits, ChatUser } from './protocol';
-import type { RateLimiter } from './rate-limiter';
 import type { RoomDirectory } from './room-directory';
 
 /** The @arcade/ws operations the chat uses, bound to one app (so several servers can share a process). */
@@ -27,8 +27,8 @@ export interface ChatServices {
   /** How many lines of a room's history a joining user gets (the room history's size). */
   historyLength: number;
   rooms: RoomDirectory;
-  /** Chat and private messages per client address (see `rateLimitKey`), across its connections. */
-  rateLimiter: RateLimiter;
+  /** The budgets of each client address (see `rateLimitKey`), across its connections, for every frame type. */
+  clientLimits: ClientLimits;
   limits: ChatLimits;
   logger: Logger;
   serverInstanceId: () => string;

@@ -1,12 +1,10 @@
+import { ChatConfigError } from './chat-config-error';
 import type { ChatServerOptions } from './chat-server';
 import { HISTORY_TTL_MS } from './history';
+import { type AllowedOrigins, normalizeOrigin } from './origin-policy';
 import { DEFAULT_MESSAGE_RATE_LIMIT } from './rate-limiter';
 
-/** Thrown when an environment variable holds something the server cannot use. */
-export class ChatConfigError extends Error {
-  override readonly name = 'ChatConfigError';
-  readonly code = 'INVALID_CONFIG';
-}
+export { ChatConfigError };
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZero = false): number {
   const raw = env[name];
@@ -61,12 +59,34 @@ function clusterNodes(env: NodeJS.ProcessEnv): string[] | undefined {
 }
 
 /**
+ * The origins of `ALLOWED_ORIGINS`, besides the page's own: comma-separated origins
+ * (`https://chat.example.com`), or `*` for any origin; `undefined` when unset or blank.
+ */
+function allowedOrigins(env: NodeJS.ProcessEnv): AllowedOrigins | undefined {
+  const raw = env.ALLOWED_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw.trim() === '*') return 'any';
+  const entries = raw.split(',').map((entry) => entry.trim());
+  return entries.map((entry, index) => {
+    const where = `ALLOWED_ORIGINS entry ${index + 1} of ${entries.length}`;
+    if (entry === '') {
+      throw new ChatConfigError(`${where} is empty in "${raw}": give origins separated by commas.`);
+    }
+    if (entry === '*') {
+      throw new ChatConfigError(`${where} is "*": set ALLOWED_ORIGINS=* alone to allow any origin.`);
+    }
+    return normalizeOrigin(entry, where);
+  });
+}
+
+/**
  * Reads the server's options from the environment:
  * `PORT` (default 3000; 0 picks a free port), `HOST`, `REDIS_URL` (Redis mode: this process is one node
  * of a cluster), `REDIS_CLUSTER_NODES` (the same on a Redis Cluster: its seed nodes, comma-separated
  * URLs; not together with `REDIS_URL`), `ADMIN_TOKEN` (enables the admin API), `CHAT_RATE_MESSAGES`
  * and `CHAT_RATE_WINDOW_MS` (message rate limit per client address), `CHAT_HISTORY_TTL_MS` (how long a
- * quiet room keeps its lines).
+ * quiet room keeps its lines), `ALLOWED_ORIGINS` (origins allowed to open the WebSocket besides the
+ * page's own, or `*`).
  */
 export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServerOptions {
   const port = positiveInteger(env, 'PORT', 3000, true);
@@ -80,12 +100,14 @@ export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServer
     );
   }
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  const origins = allowedOrigins(env);
   return {
     port,
     ...(host ? { host } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     ...(redisClusterNodes ? { redisClusterNodes } : {}),
     ...(adminToken ? { adminToken } : {}),
+    ...(origins ? { allowedOrigins: origins } : {}),
     rateLimit: {
       messages: positiveInteger(env, 'CHAT_RATE_MESSAGES', DEFAULT_MESSAGE_RATE_LIMIT.messages),
       perMs: positiveInteger(env, 'CHAT_RATE_WINDOW_MS', DEFAULT_MESSAGE_RATE_LIMIT.perMs),

@@ -1,6 +1,15 @@
-export { type ChatServer, type ChatServerOptions, createChatServer } from './chat-server';
+export { type ChatServer, type ChatServerOptions, createChatServer, DEFAULT_HOST } from './chat-server';
+export {
+  type ClientLimitOptions,
+  DEFAULT_CLIENT_LIMITS,
+  FRAME_BUDGETS,
+  type FrameBudget,
+} from './client-limits';
 export { ChatConfigError, readChatConfig } from './config';
 export { type ChatHistoryOptions, HISTORY_LENGTH, HISTORY_TTL_MS } from './history';
+export { type AllowedOrigins, OriginPolicy } from './origin-policy';
 export type * from './protocol';
-export { DEFAULT_MESSAGE_RATE_LIMIT, type MessageRateLimit } from './rate-limiter';
+export { DEFAULT_MESSAGE_RATE_LIMIT, type MessageRateLimit, type RateBudget } from './rate-limiter';
+export { ROOM_DIRECTORY_LEASE_MS, type RoomDirectoryOptions } from './room-directory';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers';
 export { MAX_FRAME_BYTES, MAX_NAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './validation';

@@ -1,14 +1,17 @@
 import { isIPv6 } from 'node:net';
 
-/** How many chat messages one client address may send in a window. */
-export interface MessageRateLimit {
-  /** Messages allowed per window. @default 5 */
+/** How many of something (frames of one kind, new connections) one client address may send in a window. */
+export interface RateBudget {
+  /** How many are allowed per window: a positive integer. */
   messages: number;
-  /** Window length in milliseconds. @default 5000 */
+  /** Window length in milliseconds: a positive integer. */
   perMs: number;
 }
 
-/** The default per-address limit: a burst of five, then one a second on average. */
+/** The budget of chat and private messages (`rateLimit` of `createChatServer`). */
+export type MessageRateLimit = RateBudget;
+
+/** The default per-address chat limit: a burst of five, then one a second on average. */
 export const DEFAULT_MESSAGE_RATE_LIMIT: MessageRateLimit = { messages: 5, perMs: 5000 };
 
 /** The outcome of {@link RateLimiter.take}: allowed, or refused with the time until the next slot. */
@@ -28,7 +31,7 @@ export class RateLimiter {
   private nextSweep: number;
 
   constructor(
-    private readonly limit: MessageRateLimit,
+    private readonly limit: RateBudget,
     private readonly now: () => number = Date.now,
   ) {
     this.nextSweep = now() + limit.perMs;

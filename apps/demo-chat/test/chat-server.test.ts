@@ -1,6 +1,7 @@
 import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer, HISTORY_LENGTH, MAX_FRAME_BYTES, MAX_TEXT_LENGTH } from '../src';
 import { ChatClient } from './support/chat-client';
+import { UNREACHED_LIMITS } from './support/limits';
 
 const ADMIN_TOKEN = 'test-admin-token';
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     adminToken: ADMIN_TOKEN,
-    rateLimit: { messages: 1000, perMs: 60_000 },
+    clientLimits: UNREACHED_LIMITS,
     logger: new RecordingLogger(),
   });
 });
@@ -390,7 +391,7 @@ describe('with a strict rate limit and no admin token', () => {
     strict = await createChatServer({
       port: 0,
       host: '127.0.0.1',
-      rateLimit: { messages: 3, perMs: 60_000 },
+      clientLimits: { ...UNREACHED_LIMITS, chat: { messages: 3, perMs: 60_000 } },
       logger: new RecordingLogger(),
     });
   });

@@ -2,6 +2,7 @@ import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/test
 import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer } from '../src';
 import { ChatClient } from './support/chat-client';
+import { UNREACHED_LIMITS } from './support/limits';
 
 // Two chat instances in one process, each its own app and its own Redis connection, on one real Redis.
 let redis: RedisTestServer;
@@ -17,7 +18,13 @@ async function clientOn(server: ChatServer): Promise<ChatClient> {
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  const options = { port: 0, host: '127.0.0.1', redisUrl: redis.url, adminToken: 'cluster-token' };
+  const options = {
+    port: 0,
+    host: '127.0.0.1',
+    redisUrl: redis.url,
+    adminToken: 'cluster-token',
+    clientLimits: UNREACHED_LIMITS,
+  };
   a = await createChatServer({ ...options, logger: new RecordingLogger() });
   b = await createChatServer({ ...options, logger: new RecordingLogger() });
 });

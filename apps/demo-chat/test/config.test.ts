@@ -76,6 +76,25 @@ describe('readChatConfig', () => {
     expect(() => readChatConfig({ REDIS_CLUSTER_NODES: value })).toThrow(message);
   });
 
+  it('reads ALLOWED_ORIGINS as origins normalized as browsers send them, or * for any', () => {
+    expect(
+      readChatConfig({ ALLOWED_ORIGINS: ' https://Chat.Example.com:443/ , http://localhost:8080' })
+        .allowedOrigins,
+    ).toEqual(['https://chat.example.com', 'http://localhost:8080']);
+    expect(readChatConfig({ ALLOWED_ORIGINS: ' * ' }).allowedOrigins).toBe('any');
+    expect(readChatConfig({ ALLOWED_ORIGINS: ' ' })).not.toHaveProperty('allowedOrigins');
+  });
+
+  it.each([
+    ['https://a.example,,https://b.example', /ALLOWED_ORIGINS entry 2 of 3 is empty/],
+    ['https://a.example,*', /entry 2 of 2 is "\*": set ALLOWED_ORIGINS=\* alone/],
+    ['a.example', /ALLOWED_ORIGINS entry 1 of 1 is not a URL/],
+    ['https://a.example/chat', /ALLOWED_ORIGINS entry 1 of 1 must have no path/],
+  ])('refuses ALLOWED_ORIGINS=%s with a clear message', (value, message) => {
+    expect(() => readChatConfig({ ALLOWED_ORIGINS: value })).toThrow(ChatConfigError);
+    expect(() => readChatConfig({ ALLOWED_ORIGINS: value })).toThrow(message);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

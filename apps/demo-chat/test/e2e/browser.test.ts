@@ -2,6 +2,7 @@ import { RecordingLogger } from '@arcade/test-support';
 import type { Page } from 'playwright-core';
 import { type ChatServer, createChatServer } from '../../src';
 import {
+  cspViolationsOf,
   joinChat,
   launchBrowser,
   screenshot,
@@ -112,6 +113,30 @@ describe('two pages in one room', () => {
     );
     expect(widths.page).toBeLessThanOrEqual(widths.view);
     await screenshot(bob, 'two-pages-bob-phone');
+  });
+
+  it("kept to the page's Content-Security-Policy throughout", () => {
+    expect(cspViolationsOf(alice)).toEqual([]);
+    expect(cspViolationsOf(bob)).toEqual([]);
+  });
+});
+
+describe('a page of another site', () => {
+  it('cannot show the chat in a frame', async () => {
+    const page = await browser.newPage();
+    try {
+      const refused = page.waitForEvent('console', (message) =>
+        /violates the following Content Security Policy directive: "frame-ancestors 'none'"/.test(
+          message.text(),
+        ),
+      );
+      await page.setContent(`<iframe src="${server.url}/"></iframe>`);
+      await refused;
+      const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
+      expect(await frame?.locator('#join-form').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
   });
 });
 

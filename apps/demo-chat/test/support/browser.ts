@@ -20,6 +20,17 @@ const CHROMIUM_ARGS = [
 /** Long enough for a loaded 2-core machine; it only turns a hang into a readable failure. */
 const PAGE_WAIT_LIMIT_MS = 15_000;
 
+/** What Chromium reported of each page as refused by a Content-Security-Policy, in order. */
+const cspReports = new WeakMap<Page, string[]>();
+
+/**
+ * The Content-Security-Policy refusals Chromium logged on `page` so far (an inline script or style,
+ * a connection or a frame the policy forbids): empty while the page keeps to its policy.
+ */
+export function cspViolationsOf(page: Page): readonly string[] {
+  return cspReports.get(page) ?? [];
+}
+
 /** A headless Chromium with a fresh profile; `close()` removes the profile. */
 export interface TestBrowser {
   context: BrowserContext;
@@ -61,6 +72,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
     context,
     async newPage(viewport) {
       const page = await context.newPage();
+      const reports: string[] = [];
+      cspReports.set(page, reports);
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) reports.push(message.text());
+      });
       // Fail with Playwright's own message (what it waited for) well before jest's test timeout.
       page.setDefaultTimeout(PAGE_WAIT_LIMIT_MS);
       if (viewport) await page.setViewportSize(viewport);

@@ -11,6 +11,8 @@ export interface ClusterScript {
   urlB: string;
   /** Everything it printed on stdout up to the URLs of both instances. */
   output: string;
+  /** Everything it printed so far, stdout then stderr (what it logs while running). */
+  printedSoFar(): string;
 }
 
 /**
@@ -28,11 +30,15 @@ export function startClusterScript(args: readonly string[] = []): Promise<Cluste
   return new Promise((resolve, reject) => {
     let output = '';
     let errors = '';
+    let started = false;
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const a = /Instance A: (\S+)/.exec(output);
       const b = /Instance B: (\S+)/.exec(output);
-      if (a?.[1] && b?.[1]) resolve({ process: child, urlA: a[1], urlB: b[1], output });
+      if (a?.[1] && b?.[1] && !started) {
+        started = true;
+        resolve({ process: child, urlA: a[1], urlB: b[1], output, printedSoFar: () => output + errors });
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
