@@ -1,4 +1,7 @@
-import { createConsoleLogger, type Logger } from './logger';
+import { type ReadinessCheck, ReadinessChecks } from './health';
+import { adaptLogger, createConsoleLogger, type Logger } from './logger';
+import { resolveMetricsOptions, ServerMetrics } from './metrics';
+import type { ArcadeMetrics } from './metrics-types';
 import { RouteTable } from './route-table';
 import { Router } from './router/router';
 import { startServer } from './server';
@@ -8,7 +11,8 @@ import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListe
 export interface AppOptions {
   /**
    * Where the app and its plugins log before (and unless) `runServer` is given another logger; plugins
-   * used without a server, such as a WebSocket registry in a unit test, log here too.
+   * used without a server, such as a WebSocket registry in a unit test, log here too. A pino logger
+   * may be passed as it is.
    * @default a console logger at level `info`
    */
   logger?: Logger;
@@ -25,22 +29,43 @@ export class App {
   readonly #table: RouteTable;
   readonly #startListeners: ServerStartListener[] = [];
   readonly #closeListeners: ServerCloseListener[] = [];
+  readonly #readinessChecks = new ReadinessChecks();
   #logger: Logger = createConsoleLogger();
+  #metrics: ServerMetrics | undefined;
   /** True from the start of `runServer` until its server has closed (or failed to start). */
   #busy = false;
 
   constructor(options: AppOptions = {}) {
-    if (options.logger !== undefined) this.#logger = options.logger;
+    if (options.logger !== undefined) this.#logger = adaptLogger(options.logger);
     this.#table = new RouteTable(() => this.#logger);
     this.route = new Router(this, this.#table);
   }
 
   /**
    * The logger in use: `runServer`'s `options.logger` once it was called with one, else the one given
-   * to `createApp`, else the console default.
+   * to `createApp`, else the console default. A pino logger given to either is seen here through a
+   * view that calls it with the fields first (see `adaptLogger`).
    */
   get logger(): Logger {
     return this.#logger;
+  }
+
+  /**
+   * The metrics of the running server: set from the start of `runServer({ metrics })` (start listeners
+   * see it) until the server has closed; `undefined` without the option. Plugins add their metrics here.
+   */
+  get metrics(): ArcadeMetrics | undefined {
+    return this.#metrics;
+  }
+
+  /**
+   * Adds a check to the readiness of this app's servers (`/readyz` with `runServer({ health })`, and
+   * `server.readiness()`): the server is ready only while every check is. Register it once, like the
+   * other plugin hooks; it holds for every later run.
+   * @throws TypeError for an empty name, a name already registered, or a check that is not a function
+   */
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.#readinessChecks.add(name, check);
   }
 
   /**
@@ -53,21 +78,33 @@ export class App {
     }
     this.#busy = true;
     try {
-      if (options.logger !== undefined) this.#logger = options.logger;
+      if (options.logger !== undefined) this.#logger = adaptLogger(options.logger);
+      // Before init() and the start listeners, so that plugins find it; prom-client loads only here.
+      this.#metrics =
+        options.metrics === undefined
+          ? undefined
+          : new ServerMetrics(resolveMetricsOptions(options.metrics), () => this.#logger);
       return await startServer({
         options,
         table: this.#table,
         logger: this.#logger,
         startListeners: this.#startListeners,
         closeListeners: this.#closeListeners,
-        onClosed: () => {
-          this.#busy = false;
-        },
+        readinessChecks: this.#readinessChecks,
+        metrics: this.#metrics,
+        onClosed: () => this.#ended(),
       });
     } catch (error) {
-      this.#busy = false;
+      this.#ended();
       throw error;
     }
+  }
+
+  /** The server closed or could not start: its metrics leave the registry, the app may run again. */
+  #ended(): void {
+    this.#metrics?.dispose();
+    this.#metrics = undefined;
+    this.#busy = false;
   }
 
   /**
@@ -80,7 +117,8 @@ export class App {
 
   /**
    * Plugin hook: `listener` is awaited during `close()`, concurrently with the HTTP drain and
-   * bounded by `shutdownTimeoutMs`. A failing listener is logged and does not stop the others.
+   * bounded by `shutdownTimeoutMs`. A failing listener is logged and does not stop the others. It is
+   * told why the server closes: `{ reason: 'drain' }` after `server.drain()`.
    */
   onServerClose(listener: ServerCloseListener): void {
     this.#closeListeners.push(listener);

@@ -25,6 +25,15 @@ export {
   UpgradeRequiredException,
 } from './exceptions';
 export { type Cookie, type HeaderValue, RequestHeaders, ResponseHeaders } from './headers';
+export {
+  DEFAULT_LIVENESS_PATH,
+  DEFAULT_READINESS_CHECK_TIMEOUT_MS,
+  DEFAULT_READINESS_PATH,
+  type HealthOptions,
+  type ReadinessCheck,
+  type ReadinessCheckResult,
+  type ReadinessReport,
+} from './health';
 export type {
   AfterHook,
   AfterHookResult,
@@ -39,21 +48,46 @@ export {
   DEFAULT_MAX_HTTP_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './http-limits';
+export { UNMATCHED_ROUTE } from './http-metrics';
 export { isThenable } from './is-thenable';
 export {
+  adaptLogger,
   type ConsoleLoggerOptions,
   createConsoleLogger,
   describeError,
+  isPinoLogger,
   type Logger,
   type LogLevel,
   silentLogger,
 } from './logger';
+export { DEFAULT_METRICS_PATH, DEFAULT_METRICS_PREFIX } from './metrics';
+export { MetricsError, type MetricsErrorCode } from './metrics-error';
+export type {
+  ArcadeMetrics,
+  BoundCounter,
+  BoundGauge,
+  BoundHistogram,
+  CounterDefinition,
+  CounterMetric,
+  GaugeDefinition,
+  GaugeMetric,
+  HistogramDefinition,
+  HistogramMetric,
+  MetricDefinition,
+  MetricLabels,
+  MetricsAuthorizer,
+  MetricsOptions,
+  MetricsRegistry,
+} from './metrics-types';
+export { bearerToken } from './operations-endpoints';
 export { RequestContext, type RequestContextInit, type RouteInfo } from './request-context';
 export { RouteBuilder, RouteHandle } from './route-builder';
 export { type GroupOptions, Router } from './router/router';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './server';
 export type {
   ArcadeServer,
+  DrainOptions,
+  ServerCloseContext,
   ServerCloseListener,
   ServerOptions,
   ServerStartListener,

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
+import type { HealthOptions, ReadinessReport } from './health';
 import type { Logger } from './logger';
+import type { MetricsOptions } from './metrics-types';
 
 /**
  * Options of `runServer` / `app.runServer`. An interface, so plugins can add their own options by
@@ -58,10 +60,35 @@ export interface ServerOptions {
    * @default 10000
    */
   maxHttpConnections?: number;
-  /** @default a console logger at level `info` */
+  /**
+   * Where the server and its plugins log: any {@link Logger}, or a pino logger as it is
+   * (`logger: pino()`).
+   * @default a console logger at level `info`
+   */
   logger?: Logger;
   /**
-   * Close the server gracefully on SIGINT and SIGTERM (a second signal then ends the process at once).
+   * Prometheus metrics through prom-client, an optional peer dependency loaded only when this is set:
+   * `metrics: {}` serves `arcade_*` metrics on `/metrics` from a private registry. Without it, prom-client
+   * is never loaded and nothing is counted.
+   * @default undefined (no metrics)
+   */
+  metrics?: MetricsOptions;
+  /**
+   * Liveness and readiness endpoints for load balancers: `health: {}` serves `/livez` and `/readyz`.
+   * @default undefined (no health endpoints; `server.readiness()` still answers)
+   */
+  health?: HealthOptions;
+  /**
+   * How long `server.drain()` (and SIGTERM with `handleSignals`) keeps serving HTTP while readiness
+   * already answers 503, so that load balancers stop routing here before the server stops listening.
+   * Set it to your load balancer's readiness period times its failure threshold; 0 on Kubernetes with
+   * a `preStop` sleep. New WebSocket upgrades are refused from the start of the drain either way.
+   * @default 0
+   */
+  drainDelayMs?: number;
+  /**
+   * Handle SIGTERM with `server.drain()` (what an orchestrator sends to replace an instance) and SIGINT
+   * with `server.close()` (Ctrl+C).
    * @default false
    */
   handleSignals?: boolean;
@@ -93,13 +120,45 @@ export interface ArcadeServer {
   /**
    * Stops accepting connections, lets in-flight requests finish (bounded by `shutdownTimeoutMs`),
    * closes idle keep-alive sockets and runs the `onServerClose` callbacks. Idempotent: every call
-   * returns the same promise.
+   * returns the same promise. Called during a drain's delay, it ends the delay at once (the close is
+   * still the drain's).
    */
   close(): Promise<void>;
+  /**
+   * Takes the instance out of rotation for a rolling deploy: readiness answers 503 and new WebSocket
+   * upgrades are refused at once; after `delayMs` (HTTP is served meanwhile) the server closes as
+   * `close()` does, with `reason: 'drain'` for the `onServerClose` callbacks (`@arcade/ws` then closes
+   * its sockets with 1012, Service Restart, and cleans this instance's storage keys). Bounded by
+   * `delayMs` + `shutdownTimeoutMs`. Idempotent: every call returns the same promise.
+   * @throws RangeError (as a rejection) for a `delayMs` that is not a non-negative integer
+   */
+  drain(options?: DrainOptions): Promise<void>;
+  /** True from the start of `drain()` or `close()` on: readiness answers 503. */
+  readonly draining: boolean;
+  /** Runs the readiness checks: what the readiness endpoint answers (200 when `ready`, else 503). */
+  readiness(): Promise<ReadinessReport>;
+}
+
+/** Options of `server.drain()`. */
+export interface DrainOptions {
+  /**
+   * Milliseconds to keep serving HTTP, readiness answering 503, before the server stops listening.
+   * @default the server's `drainDelayMs` (0)
+   */
+  delayMs?: number;
 }
 
 /** Called with the HTTP server and the options before the server listens. */
 export type ServerStartListener = (server: Server, options: ServerOptions) => void | Promise<void>;
 
+/** Why a server closes, as its `onServerClose` callbacks are told. */
+export interface ServerCloseContext {
+  /**
+   * `'drain'` after `server.drain()` (a rolling deploy: clients should reconnect to another instance
+   * at once), `'shutdown'` after `close()` alone.
+   */
+  readonly reason: 'shutdown' | 'drain';
+}
+
 /** Called during `close()`, concurrently with the HTTP drain. */
-export type ServerCloseListener = () => void | Promise<void>;
+export type ServerCloseListener = (context: ServerCloseContext) => void | Promise<void>;

@@ -5,11 +5,28 @@ import { DEFAULT_BODY_LIMIT } from './body';
 import { closingAwareResponse, isWriting, type ShutdownState, trackSocket } from './closing-response';
 import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
 import { ServiceUnavailableException } from './exceptions';
+import {
+  DEFAULT_READINESS_CHECK_TIMEOUT_MS,
+  type ReadinessChecks,
+  type ReadinessReport,
+  type ResolvedHealthOptions,
+  resolveHealthOptions,
+} from './health';
 import { httpLimitsOf } from './http-limits';
+import { HttpMetrics } from './http-metrics';
 import { describeError, type Logger } from './logger';
+import type { ServerMetrics } from './metrics';
+import { OperationsEndpoints } from './operations-endpoints';
 import { errorResponseFor, sendError, sendErrorOnSocket } from './respond';
 import type { RouteTable } from './route-table';
-import type { ArcadeServer, ServerCloseListener, ServerOptions, ServerStartListener } from './server-options';
+import type {
+  ArcadeServer,
+  DrainOptions,
+  ServerCloseContext,
+  ServerCloseListener,
+  ServerOptions,
+  ServerStartListener,
+} from './server-options';
 import { settlesWithin } from './settles-within';
 import { StaticFiles } from './static-files';
 
@@ -20,6 +37,9 @@ export interface StartServerInput {
   logger: Logger;
   startListeners: readonly ServerStartListener[];
   closeListeners: readonly ServerCloseListener[];
+  readinessChecks: ReadinessChecks;
+  /** The run's metrics when `options.metrics` is set (the app made them, so that plugins see them). */
+  metrics: ServerMetrics | undefined;
   onClosed: () => void;
 }
 
@@ -46,6 +66,18 @@ function validate(options: ServerOptions): void {
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
     throw new RangeError(`shutdownTimeoutMs must be a non-negative number, got ${timeout}`);
   }
+  drainDelayOf(options.drainDelayMs, 'drainDelayMs');
+}
+
+/** A drain delay, checked: a non-negative integer number of milliseconds (0 when not given). */
+function drainDelayOf(value: number | undefined, name: string): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `${name} must be a non-negative integer number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 function urlOf(host: string, port: number): string {
@@ -60,8 +92,13 @@ function urlOf(host: string, port: number): string {
  * started.
  */
 export async function startServer(input: StartServerInput): Promise<ArcadeServer> {
-  const { options, logger } = input;
+  const { options, logger, metrics } = input;
   validate(options);
+  const health = options.health === undefined ? undefined : resolveHealthOptions(options.health);
+  const metricsPath = metrics?.options.path;
+  if (health !== undefined && (metricsPath === health.livenessPath || metricsPath === health.readinessPath)) {
+    throw new RangeError(`metrics.path ${metricsPath} is also a health path: give each its own`);
+  }
   await options.init?.();
   const config: DispatchConfig = {
     table: input.table,
@@ -72,8 +109,10 @@ export async function startServer(input: StartServerInput): Promise<ArcadeServer
       options.staticFilesDirectory === undefined
         ? undefined
         : new StaticFiles(options.staticFilesDirectory, logger, options.serveDotfiles === true),
+    httpMetrics:
+      metrics === undefined ? undefined : new HttpMetrics(metrics, metrics.options.httpDurationBuckets),
   };
-  const server = new RunningServer(config, options, input);
+  const server = new RunningServer(config, options, input, health);
   try {
     for (const listener of input.startListeners) await listener(server.httpServer, options);
     await server.listen();
@@ -109,6 +148,12 @@ class RunningServer implements ArcadeServer {
   };
   #port = 0;
   #closing: Promise<void> | undefined;
+  /** Set by drain(): readiness answers 503 and upgrades are refused from then on. */
+  #draining: Promise<void> | undefined;
+  /** Ends a drain's delay early: close() called meanwhile. */
+  #endDrainDelay: (() => void) | undefined;
+  readonly #operations: OperationsEndpoints | undefined;
+  readonly #readinessTimeoutMs: number;
   /** Plain HTTP connections, for the drain. Upgraded sockets move to #upgraded. */
   readonly #connections = new Set<Socket>();
   readonly #upgraded = new Set<Duplex>();
@@ -126,16 +171,38 @@ class RunningServer implements ArcadeServer {
     if (this.#upgraded.delete(socket)) socket.off('close', this.#onUpgradedSocketClose);
   };
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
-    this.config.logger.info('Signal received: closing the server', { signal });
-    void this.close();
+    if (signal === 'SIGTERM') {
+      this.config.logger.info('SIGTERM received: draining the server', { signal });
+      this.drain().catch(() => undefined);
+    } else {
+      this.config.logger.info('Signal received: closing the server', { signal });
+      void this.close();
+    }
   };
 
   constructor(
     private readonly config: DispatchConfig,
     private readonly options: ServerOptions,
     private readonly input: StartServerInput,
+    health: ResolvedHealthOptions | undefined,
   ) {
     this.host = options.host ?? '0.0.0.0';
+    this.#readinessTimeoutMs = health?.checkTimeoutMs ?? DEFAULT_READINESS_CHECK_TIMEOUT_MS;
+    const { metrics } = input;
+    const metricsPath = metrics?.options.path;
+    this.#operations =
+      health === undefined && (metricsPath === undefined || metricsPath === false)
+        ? undefined
+        : new OperationsEndpoints({
+            health,
+            metrics:
+              metrics === undefined || metricsPath === undefined || metricsPath === false
+                ? undefined
+                : { path: metricsPath, registry: metrics.registry, authorize: metrics.options.authorize },
+            httpMetrics: config.httpMetrics,
+            policy: config,
+            readiness: () => this.readiness(),
+          });
     const limits = httpLimitsOf(options);
     this.#maxHttpConnections = limits.maxHttpConnections;
     const httpServer = createServer({
@@ -177,8 +244,47 @@ class RunningServer implements ArcadeServer {
   }
 
   close(): Promise<void> {
+    this.#endDrainDelay?.();
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  get draining(): boolean {
+    return this.#draining !== undefined || this.#closing !== undefined;
+  }
+
+  drain(options: DrainOptions = {}): Promise<void> {
+    if (this.#draining === undefined) {
+      let delayMs: number;
+      try {
+        delayMs = drainDelayOf(options.delayMs ?? this.options.drainDelayMs, 'drain({ delayMs })');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.config.logger.info('Draining: readiness answers 503 and new WebSocket upgrades are refused', {
+        url: this.url,
+        delayMs,
+      });
+      this.#draining = this.#waitDrainDelay(delayMs).then(() => this.close());
+    }
+    return this.#draining;
+  }
+
+  readiness(): Promise<ReadinessReport> {
+    return this.input.readinessChecks.report(this.draining, this.#readinessTimeoutMs, this.config.logger);
+  }
+
+  /** Resolves after `delayMs`, or as soon as close() is called. */
+  #waitDrainDelay(delayMs: number): Promise<void> {
+    if (delayMs === 0 || this.#closing !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#endDrainDelay?.(), delayMs);
+      this.#endDrainDelay = () => {
+        this.#endDrainDelay = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   #track(socket: Socket): void {
@@ -201,7 +307,9 @@ class RunningServer implements ArcadeServer {
   }
 
   #onRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (this.#operations?.serve(request, response)) return;
     if (this.#closing !== undefined) {
+      this.config.httpMetrics?.begin(response, (request.method ?? 'GET').toUpperCase());
       // A keep-alive client sent a new request after close() began: refuse it (the closing-aware
       // response makes Node hang up after it).
       const failure = errorResponseFor(
@@ -222,9 +330,12 @@ class RunningServer implements ArcadeServer {
     if (this.#connections.size === 0 && this.#closing !== undefined) this.#onDrained?.();
     this.#upgraded.add(socket);
     socket.on('close', this.#onUpgradedSocketClose);
-    if (this.#closing !== undefined) {
+    if (this.draining) {
+      // Refused from the start of a drain: the client reconnects to an instance that stays.
       const failure = errorResponseFor(
-        new ServiceUnavailableException({ message: 'Server is shutting down' }),
+        new ServiceUnavailableException({
+          message: this.#closing === undefined ? 'Server is draining' : 'Server is shutting down',
+        }),
         this.config,
         {},
       );
@@ -250,10 +361,11 @@ class RunningServer implements ArcadeServer {
       if (this.#connections.size === 0) resolve();
       else this.#onDrained = resolve;
     });
+    const context: ServerCloseContext = { reason: this.#draining === undefined ? 'shutdown' : 'drain' };
     const callbacks = Promise.all(
       this.input.closeListeners.map(async (listener) => {
         try {
-          await listener();
+          await listener(context);
         } catch (error) {
           this.config.logger.error('An onServerClose callback failed', describeError(error));
         }
