@@ -10,5 +10,10 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY_VIOLATION = 1008;
 /** An exception in the handler or `onConnect` ("Internal Error"). */
 export const CLOSE_INTERNAL_ERROR = 1011;
+/**
+ * The server drains for a restart or a rolling deploy ("Service Restart"): clients reconnect at once,
+ * to another instance.
+ */
+export const CLOSE_SERVICE_RESTART = 1012;
 /** A consumer that reads too slowly, or sends too much before `listen()` ("Try Again Later"). */
 export const CLOSE_SLOW_CONSUMER = 1013;

@@ -12,7 +12,7 @@ import {
   type UpgradeRequest,
 } from '@arcade/core';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CLOSE_GOING_AWAY } from '../close-codes';
+import { CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART } from '../close-codes';
 import { nonNegativeNumber } from '../internal/checks';
 import type { Registry } from '../registry/registry';
 import { BatchedWebSocket } from '../transport/batched-websocket';
@@ -25,6 +25,7 @@ import {
   resolveConnectionOptions,
   type WebSocketOptions,
 } from '../transport/options';
+import type { WebSocketMetrics } from '../transport/web-socket-metrics';
 import {
   type ConnectionHost,
   type OpenConnection,
@@ -44,6 +45,8 @@ export class AppTransport implements ConnectionHost {
   private shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   private closing = false;
   private openSockets = 0;
+  /** This server run's metrics; undefined without `runServer({ metrics })` (set by the WebSocketManager). */
+  metrics: WebSocketMetrics | undefined;
   private readonly running = new Set<OpenConnection>();
   /** Resolves close()'s wait once `running` is empty. */
   private onAllFinished: (() => void) | undefined;
@@ -121,6 +124,8 @@ export class AppTransport implements ConnectionHost {
     options: ResolvedConnectionOptions,
   ): void {
     this.openSockets += 1;
+    const metrics = this.metrics;
+    if (metrics !== undefined) metrics.connects += 1;
     const running = new RunningConnection({
       ctx,
       ws,
@@ -174,6 +179,11 @@ export class AppTransport implements ConnectionHost {
     this.openSockets -= 1;
   }
 
+  /** Sockets open now (the connections gauge). */
+  get openSocketCount(): number {
+    return this.openSockets;
+  }
+
   /** The after hooks of `connection` have run. */
   finished(connection: OpenConnection): void {
     this.running.delete(connection);
@@ -221,15 +231,19 @@ export class AppTransport implements ConnectionHost {
   }
 
   /**
-   * Graceful close: 1001 to every socket, then waits for their close handshakes and after hooks.
-   * Each of the two waits (before and after terminating the stragglers) is bounded by a third of
-   * `shutdownTimeoutMs`, which leaves the last third to the registry's shutdown (storage cleanup).
+   * Graceful close: 1001 (Going Away) to every socket, or 1012 (Service Restart) for a drain, then waits
+   * for their close handshakes and after hooks. Each of the two waits (before and after terminating the
+   * stragglers) is bounded by a third of `shutdownTimeoutMs`, which leaves the last third to the
+   * registry's shutdown (storage cleanup).
    */
-  async close(): Promise<void> {
+  async close(reason: 'shutdown' | 'drain' = 'shutdown'): Promise<void> {
     this.closing = true;
     const waitMs = Math.max(1, Math.floor(this.shutdownTimeoutMs / 3));
     const connections = [...this.running];
-    for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
+    for (const connection of connections) {
+      if (reason === 'drain') connection.close(CLOSE_SERVICE_RESTART, 'Server restarting');
+      else connection.close(CLOSE_GOING_AWAY, 'Server shutting down');
+    }
     // No upgrade is accepted while closing, so `running` only shrinks from here.
     const allFinished = new Promise<void>((resolve) => {
       this.onAllFinished = resolve;

@@ -15,6 +15,7 @@ import type { HeartbeatGroup, HeartbeatMember } from '../transport/heartbeat';
 import { SocketConnection } from '../transport/local-connection';
 import type { RateLimitOptions, ResolvedConnectionOptions } from '../transport/options';
 import { TokenBucket } from '../transport/rate-limiter';
+import { rawDataBytes, type WebSocketMetrics } from '../transport/web-socket-metrics';
 import type { WebSocketAfterHook, WebSocketConnectHandler, WebSocketHandler } from './route-types';
 
 /** The user's side of a WebSocket route. */
@@ -35,6 +36,8 @@ export interface ConnectionHost {
   readonly manager: Registry;
   /** Read on every use: the app's logger changes once the server starts. */
   readonly logger: Logger;
+  /** The server run's metrics; undefined when off (then every count is one `undefined` check). */
+  readonly metrics: WebSocketMetrics | undefined;
   /** A socket has closed (before the after hooks). */
   socketClosed(): void;
   /** The after hooks have run and the connection is forgotten. */
@@ -130,6 +133,10 @@ export class RunningConnection<C extends RequestContext>
     return this.route.options.maxBufferedBytes;
   }
 
+  get transportMetrics(): WebSocketMetrics | undefined {
+    return this.route.host.metrics;
+  }
+
   /** The shared heartbeat the socket is in, if any. */
   get heartbeat(): HeartbeatGroup | undefined {
     return this.route.heartbeat;
@@ -137,8 +144,14 @@ export class RunningConnection<C extends RequestContext>
 
   /** A message from the socket. */
   onMessage(data: RawData, isBinary: boolean): void {
+    const metrics = this.route.host.metrics;
+    if (metrics !== undefined) {
+      metrics.messagesReceived += 1;
+      metrics.bytesReceived += rawDataBytes(data);
+    }
     const { rateLimit } = this.route.options;
     if (rateLimit && !this.rateLimiter(rateLimit).take()) {
+      if (metrics !== undefined) metrics.rateLimited += 1;
       if (rateLimit.onExceed === 'close') {
         this.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
       } else if (!(this.flags & DROP_LOGGED)) {
@@ -167,8 +180,10 @@ export class RunningConnection<C extends RequestContext>
     this.websocket.fail(error);
   }
 
-  /** The socket has closed. */
-  onClose(): void {
+  /** The socket has closed, with `code` (as ws reports it: 1005 without a code, 1006 without a close frame). */
+  onClose(code: number): void {
+    const metrics = this.route.host.metrics;
+    if (metrics !== undefined) metrics.disconnected(code);
     this.limiter = undefined;
     this.route.heartbeat?.remove(this);
     this.route.host.socketClosed();
@@ -309,7 +324,7 @@ type TaggedWebSocket = WebSocket & { [RUNNING]: SocketEvents };
 interface SocketEvents {
   onMessage(data: RawData, isBinary: boolean): void;
   onProtocolError(error: Error): void;
-  onClose(): void;
+  onClose(code: number): void;
 }
 
 function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -320,8 +335,8 @@ function onSocketError(this: WebSocket, error: Error): void {
   (this as TaggedWebSocket)[RUNNING].onProtocolError(error);
 }
 
-function onSocketClose(this: WebSocket): void {
-  (this as TaggedWebSocket)[RUNNING].onClose();
+function onSocketClose(this: WebSocket, code: number): void {
+  (this as TaggedWebSocket)[RUNNING].onClose(code);
 }
 
 /**

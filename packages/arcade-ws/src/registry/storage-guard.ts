@@ -8,6 +8,23 @@ export const STORAGE_TIMEOUT_MS = 4000;
 const UNAVAILABLE_CODES = new Set(['UNAVAILABLE', 'DISPOSED', 'NOT_INITIALIZED']);
 
 /**
+ * Why the guard turned a call into StorageUnavailableError: the cache's status said it is unreachable,
+ * the call did not answer in time, or the adapter answered that it is unavailable.
+ */
+export type StorageRefusal = 'status' | 'timeout' | 'unavailable';
+
+/**
+ * Where a cache counts the calls the guard refuses: set by the metrics wrapper of
+ * src/operations/instrumented-cache.ts, read here only on the failure paths.
+ */
+export const STORAGE_REFUSALS = Symbol('arcade.storageRefusals');
+
+/** A cache that may count refusals. */
+interface CountingCache {
+  readonly [STORAGE_REFUSALS]?: (reason: StorageRefusal) => void;
+}
+
+/**
  * Runs one storage call with a deadline: an adapter that queues commands while it reconnects could
  * otherwise hold a caller for ever. Unavailability (a CacheError with code UNAVAILABLE, DISPOSED or
  * NOT_INITIALIZED, or the deadline) becomes a {@link StorageUnavailableError}; other errors pass.
@@ -19,14 +36,18 @@ export async function guardStorage<T>(
   timeoutMs = STORAGE_TIMEOUT_MS,
 ): Promise<T> {
   if (cache.status === 'unavailable' || cache.status === 'disposed') {
+    (cache as CountingCache)[STORAGE_REFUSALS]?.('status');
     throw new StorageUnavailableError(`Cannot ${what}: the cache is ${cache.status}`);
   }
   try {
     return await withDeadline(what, call, timeoutMs);
   } catch (error) {
     if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
+      (cache as CountingCache)[STORAGE_REFUSALS]?.('unavailable');
       throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
     }
+    // withDeadline's own: the call did not answer in time.
+    if (error instanceof StorageUnavailableError) (cache as CountingCache)[STORAGE_REFUSALS]?.('timeout');
     throw error;
   }
 }

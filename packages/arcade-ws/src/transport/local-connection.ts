@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { CLOSE_NORMAL, CLOSE_SLOW_CONSUMER } from '../close-codes';
 import type { PreparedFrame } from './prepared-frame';
+import { framePayloadBytes, type WebSocketMetrics } from './web-socket-metrics';
 import { type BatchTarget, writeBatched } from './write-batcher';
 
 /** A WebSocket connection open on this instance, as the registry sees it. */
@@ -50,6 +51,9 @@ export abstract class SocketConnection implements LocalConnection, BatchTarget {
    */
   abstract get maxBufferedBytes(): number;
 
+  /** The server run's metrics, read from the route's shared state by the subclass; undefined when off. */
+  abstract get transportMetrics(): WebSocketMetrics | undefined;
+
   /**
    * Bytes received on the socket so far (the heartbeat's proof of life). Node's http and https
    * servers upgrade a `net.Socket` (a `TLSSocket` is one), which counts them; undefined for a socket
@@ -66,9 +70,15 @@ export abstract class SocketConnection implements LocalConnection, BatchTarget {
 
   send(frame: PreparedFrame): boolean {
     if (!this.isOpen) return false;
+    const metrics = this.transportMetrics;
     if (!writeBatched(this, frame.bytes, this.maxBufferedBytes)) {
+      if (metrics !== undefined) metrics.slowConsumerCloses += 1;
       this.close(CLOSE_SLOW_CONSUMER, 'Slow consumer');
       return false;
+    }
+    if (metrics !== undefined) {
+      metrics.messagesSent += 1;
+      metrics.bytesSent += framePayloadBytes(frame.bytes);
     }
     return true;
   }
