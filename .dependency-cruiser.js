@@ -35,6 +35,8 @@ const PACKAGE_DEPENDENCIES = {
     'packages/arcade-cache-memory',
     'packages/arcade-cache-redis',
   ],
+  // the browser/Node client: our types only (@arcade/ws/protocol), nothing of ours at run time
+  'packages/arcade-client': [],
   // helpers for the tests only (never published)
   'packages/test-support': [],
   bench: '*',
@@ -48,13 +50,19 @@ const PACKAGE_DEPENDENCIES = {
 const LAYERS = {
   'packages/arcade-ws': [
     // small shared helpers that everything may use
+    // the events protocol's types and constants (no imports: the browser client uses them)
+    ['protocol', 'src/protocol/'],
     ['shared', 'src/errors.ts', 'src/close-codes.ts', 'src/internal/'],
     // sockets, frames, message encoding, fan-out: delivers
     ['transport', 'src/transport/'],
     // rooms, records, storage, cluster node: decides recipients
     ['registry', 'src/registry/'],
     // wiring into the core App: WebSocketManager, routes, server hooks, the public API table
+    // metrics, storage instrumentation and readiness: read the registry, wired in by the app
+    ['operations', 'src/operations/'],
     ['app', 'src/app/'],
+    // typed events on top of handleWebSocket and the registry: routes, connections, emitters
+    ['events', 'src/events/'],
     // the public face
     ['index', 'src/index.ts'],
   ],

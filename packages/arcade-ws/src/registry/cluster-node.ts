@@ -45,8 +45,16 @@ export interface DeliveryHeader extends EnvelopeHeader {
  * node for anything, and the node asks nothing else of its owner.
  */
 export interface ClusterInbox {
-  /** A message another instance emitted to a room this instance has members in. */
-  deliverToRoom(room: string, payload: EncodedMessage, exclude: readonly string[] | undefined): void;
+  /**
+   * A message emitted to a room this instance has members in: by another instance, or by any instance
+   * (this one too) for a history message, which comes with its position in the room's history.
+   */
+  deliverToRoom(
+    room: string,
+    payload: EncodedMessage,
+    exclude: readonly string[] | undefined,
+    position: RoomPosition | undefined,
+  ): void;
   /** A message another instance emitted to every connection. */
   deliverToAll(payload: EncodedMessage, exclude: readonly string[] | undefined): void;
   /** Applies a request about a local connection; resolves whether the connection is here. */
@@ -336,7 +344,7 @@ export class ClusterNode {
   private onRoomMessage(room: string, message: PubSubMessage, position: LogPosition | undefined): void {
     const envelope = position ? decodeEnvelope(message) : this.decode(message, 'room');
     if (envelope?.kind !== 'room' || envelope.payload === undefined) return;
-    this.inbox.deliverToRoom(room, envelope.payload, (envelope.header as DeliveryHeader).x);
+    this.inbox.deliverToRoom(room, envelope.payload, (envelope.header as DeliveryHeader).x, position);
   }
 
   private onBroadcastMessage(message: PubSubMessage): void {

@@ -6,7 +6,7 @@ import type { Logger } from '@arcade/core';
 import { nanoid } from 'nanoid';
 import { MetadataLimitError, RoomLimitError } from '../errors';
 import { positiveInteger, positiveNumber } from '../internal/checks';
-import { deliver, deliverToEach } from '../transport/delivery';
+import { deliver, deliverToEach, type PositionedReceiver } from '../transport/delivery';
 import type { LocalConnection } from '../transport/local-connection';
 import { type EmitArguments, type EncodedMessage, encodeMessage } from '../transport/message';
 import type { ClusterInbox } from './cluster-node';
@@ -70,6 +70,12 @@ export class Registry implements WebSocketApi, ClusterInbox {
   /** Room history of the private store; with a shared storage, history lives there. */
   private readonly localHistory = new LocalHistory();
   private historyBounds = { size: DEFAULT_HISTORY_SIZE, ttlMs: DEFAULT_HISTORY_TTL_MS };
+  /**
+   * The connections of `handleEvents` routes, which receive history messages as history frames
+   * (docs/events-protocol.md). Read only when a history message is delivered: other emits, and
+   * connections of other routes, never pay for it.
+   */
+  private readonly positionedReceivers = new Map<string, PositionedReceiver>();
 
   constructor(logger: () => Logger) {
     this.writer = new RecordWriter(this.local, this.instanceId, logger);
@@ -161,6 +167,14 @@ export class Registry implements WebSocketApi, ClusterInbox {
     return this.connectionData.get(id);
   }
 
+  /** Rooms with a member on this instance, and this instance's memberships (for the metrics' gauges). */
+  protected localRoomCounts(): { rooms: number; members: number } {
+    const sizes = this.local.roomSizes();
+    let members = 0;
+    for (const [, size] of sizes) members += size;
+    return { rooms: sizes.length, members };
+  }
+
   /** A frozen array, the same for every read until a connection opens or closes (then rebuilt on read). */
   get localConnectionIds(): readonly string[] {
     return this.local.frozenIds();
@@ -181,10 +195,17 @@ export class Registry implements WebSocketApi, ClusterInbox {
   // ---- emits -----------------------------------------------------------------------------------------
 
   async emitToAll(...args: EmitArguments): Promise<void> {
-    const payload = encodeMessage(...args);
-    this.deliverToAll(payload, undefined);
+    return this.broadcast(encodeMessage(...args), undefined);
+  }
+
+  /**
+   * @internal `emitToAll` of an encoded payload, to every connection of the cluster but `exclude`
+   * (the typed emits of src/events/event-emitter.ts).
+   */
+  async broadcast(payload: EncodedMessage, exclude: readonly string[] | undefined): Promise<void> {
+    this.deliverToAll(payload, exclude);
     const node = await this.slot.current();
-    await node?.publishDelivery('broadcast', channelNames.broadcast, payload, undefined);
+    await node?.publishDelivery('broadcast', channelNames.broadcast, payload, exclude);
   }
 
   emitTo(id: string, ...args: EmitArguments): boolean {
@@ -235,6 +256,19 @@ export class Registry implements WebSocketApi, ClusterInbox {
       ? await node.readHistory(room, { after: since, limit })
       : this.localHistory.read(room, { after: since, limit });
     return roomHistory(read, since, limit);
+  }
+
+  /**
+   * @internal Makes connection `id` receive history messages as history frames through `receiver`
+   * (src/events/), until {@link removePositionedReceiver}.
+   */
+  addPositionedReceiver(id: string, receiver: PositionedReceiver): void {
+    this.positionedReceivers.set(id, receiver);
+  }
+
+  /** @internal */
+  removePositionedReceiver(id: string): void {
+    this.positionedReceivers.delete(id);
   }
 
   // ---- rooms and connections of any instance -------------------------------------------------------
@@ -289,9 +323,20 @@ export class Registry implements WebSocketApi, ClusterInbox {
 
   // ---- ClusterInbox: what other instances send this one ----------------------------------------------
 
-  deliverToRoom(room: string, payload: EncodedMessage, exclude: readonly string[] | undefined): void {
+  deliverToRoom(
+    room: string,
+    payload: EncodedMessage,
+    exclude: readonly string[] | undefined,
+    position?: RoomPosition,
+  ): void {
     const members = this.local.members(room);
-    if (members) deliverToEach(members, payload, exclude);
+    if (!members) return;
+    deliverToEach(
+      members,
+      payload,
+      exclude,
+      position && { room, position, receivers: this.positionedReceivers },
+    );
   }
 
   deliverToAll(payload: EncodedMessage, exclude: readonly string[] | undefined): void {
@@ -336,7 +381,7 @@ export class Registry implements WebSocketApi, ClusterInbox {
     if (node) return node.appendToHistory(room, payload, exclude, this.historyBounds);
     const { size, ttlMs } = this.historyBounds;
     const position = this.localHistory.append(room, payload, size, ttlMs);
-    this.deliverToRoom(room, payload, exclude);
+    this.deliverToRoom(room, payload, exclude, position);
     return position;
   }
 

@@ -1,19 +1,12 @@
+import type { RoomPosition } from '../protocol/frames';
 import type { EncodedMessage } from '../transport/message';
+
+export type { RoomPosition };
 
 // Room history as users see it (docs/design.md, "Room history"): the types, the checks of
 // getRoomHistory's options, and the one rule that decides whether a read recovered what a client
 // missed. Where the messages are kept is not decided here: the shared storage's log (cluster-node.ts)
 // or the private store's (local-history.ts).
-
-/**
- * Where a history message sits in its room: `offset` counts the room's history messages from 1 within
- * one `epoch`; a new epoch starts whenever the room's history was lost (expired, storage restarted
- * empty), so a position from before the loss never passes for a current one.
- */
-export interface RoomPosition {
-  readonly epoch: string;
-  readonly offset: number;
-}
 
 /** One message of a room's history, exactly as emitted. */
 export interface RoomHistoryMessage {

@@ -1,0 +1,45 @@
+// `@arcade/ws/protocol`: the types and constants of the events protocol (docs/events-protocol.md),
+// shared by the server (`handleEvents`) and clients. It imports nothing from outside this folder, so a
+// browser client can use its types without Node's.
+export {
+  EVENT_ERROR_CODES,
+  EVENTS_CLOSE_CODES,
+  EVENTS_SUBPROTOCOL,
+  type EventErrorCode,
+  type EventsCloseCode,
+  REFUSED_CLOSE_CODE_MAX,
+  REFUSED_CLOSE_CODE_MIN,
+} from './codes';
+export type {
+  ClientEventNames,
+  ClientRequestNames,
+  EventNames,
+  EventsMap,
+  PayloadArgs,
+  PayloadOf,
+  RequestNames,
+  ResultOf,
+  ServerEventNames,
+} from './events-map';
+export type {
+  ClientFrame,
+  ControlFrame,
+  EmitFrame,
+  ErrorFrame,
+  EventFrame,
+  HistoryBinaryFrame,
+  HistoryEventFrame,
+  HistoryFrame,
+  HistoryMessageFrame,
+  HistoryPosition,
+  JoinFrame,
+  JoinResult,
+  LeaveFrame,
+  PayloadIssue,
+  PingFrame,
+  PongFrame,
+  RequestFrame,
+  ResultFrame,
+  RoomPosition,
+  ServerFrame,
+} from './frames';
