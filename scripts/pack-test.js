@@ -23,7 +23,14 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const PUBLISHED = ['arcade-core', 'arcade-cache', 'arcade-cache-memory', 'arcade-cache-redis', 'arcade-ws'];
+const PUBLISHED = [
+  'arcade-core',
+  'arcade-cache',
+  'arcade-cache-memory',
+  'arcade-cache-redis',
+  'arcade-ws',
+  'arcade-client',
+];
 const changelogsOnly = process.argv.includes('--changelogs-only');
 const keep = process.argv.includes('--keep');
 const started = Date.now();
@@ -233,6 +240,7 @@ function packAll(tmp) {
 /** The sample: one body for every module setting; `esm` adds the checks only an ES module can make. */
 function sample({ esm }) {
   return `import type { CacheManager } from '@arcade/cache';
+import { createClient } from '@arcade/client';
 import { runCacheConformanceSuite } from '@arcade/cache/testing';
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { RedisCacheManager } from '@arcade/cache-redis';
@@ -247,8 +255,15 @@ import {
   route,
   runServer,
 } from '@arcade/ws';
+import type { EventsMap } from '@arcade/ws/protocol';
 import WebSocket from 'ws';
 ${esm ? "import { createRequire } from 'node:module';\nimport arcadeDefault from '@arcade/ws';\n" : ''}
+/** A typed events route and its client: the events map, written once for both. */
+interface Counter extends EventsMap {
+  toServer: { add: (n: number) => number; reset: undefined };
+  toClient: { total: { value: number } };
+}
+
 function fail(message: string): never {
   throw new Error(message);
 }
@@ -301,8 +316,28 @@ async function main(): Promise<void> {
           },
         },
       );
+      let total = 0;
+      route.get('/counter').handleEvents<Counter>({
+        events: {
+          add: (n, socket) => {
+            total += n;
+            socket.emit('total', { value: total });
+            return total;
+          },
+          reset: () => {
+            total = 0;
+          },
+        },
+      });
     },
   });
+  const counter = createClient<Counter>(\`ws://127.0.0.1:\${server.port}/counter\`, { WebSocket });
+  const pushed = new Promise<number>((resolve) => counter.on('total', (data) => resolve(data.value)));
+  const sum: number = await counter.request('add', 41);
+  if (sum !== 41 || (await pushed) !== 41) fail(\`typed request answered \${sum}\`);
+  if (counter.send('reset') !== 'sent') fail('an event without payload was not sent');
+  await counter.close();
+
   const url = \`ws://127.0.0.1:\${server.port}/chat\`;
   const alice = await opened(url);
   const bob = await opened(url);
