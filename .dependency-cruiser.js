@@ -21,6 +21,7 @@ const PACKAGE_DEPENDENCIES = {
   'packages/arcade-cache-redis': ['packages/arcade-cache'],
   'packages/arcade-ws': ['packages/arcade-core', 'packages/arcade-cache'],
   'apps/demo-chat': [
+    'packages/arcade-client',
     'packages/arcade-ws',
     'packages/arcade-core',
     'packages/arcade-cache',

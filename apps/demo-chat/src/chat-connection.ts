@@ -1,46 +1,101 @@
+import { EventError } from '@arcade/ws';
+import type {
+  ChatErrorCode,
+  ChatFrameKind,
+  ChatLine,
+  ChatUser,
+  MemberNotice,
+  PrivateMessage,
+  RoomSummary,
+  RoomView,
+  SentLine,
+  Welcome,
+} from './chat-events';
 import { type ChatServices, roomMembers, userOf } from './chat-services';
 import { FRAME_BUDGETS, refusalMessage } from './client-limits';
 import { recentLines } from './history';
-import type { ChatLine, ChatUser, ClientMessage, ServerMessage } from './protocol';
-import { ChatInputError, parseClientMessage } from './validation';
+import { ChatInputError, validateJoinedRoom, validateName } from './validation';
 
-/** The part of an @arcade/ws socket the chat writes to. */
-export interface ChatSocket {
-  add(data: string): void;
+function chatError(code: ChatErrorCode, message: string): EventError {
+  return new EventError(code, message);
 }
 
 /**
- * One browser (or any client) connected to this instance: its chosen name and room, and the handling
- * of its frames. Frames are handled one after the other, so a `join` followed at once by a `message`
- * never sees the message overtake the join. Every frame it sends counts against the budget of its
- * type for `rateKey`, the client's address (see `rateLimitKey` and `FRAME_BUDGETS`), which outlives
- * the connection: a client that reconnects, or opens more connections, gets no fresh budget.
+ * One connection of the chat's events route on this instance: the name it connected with, the room it
+ * is in, and what it asks for. Everything it asks (the protocol's joins, which `authorizeJoin` hands
+ * here, and each event and request) runs one after the other, in the order the frames arrived, so a
+ * `say` sent right after a join is never handled before it. Each counts against the budget of its
+ * kind for `rateKey`, the client's address (see `rateLimitKey` and `FRAME_BUDGETS`), which outlives the
+ * connection: a client that reconnects, or opens more connections, gets no fresh budget.
  */
 export class ChatConnection {
   private name: string | undefined;
   private room: string | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly id: string,
-    private readonly socket: ChatSocket,
     private readonly services: ChatServices,
     private readonly rateKey: string,
+    /** The `name` query parameter of the connection: checked by its first join. */
+    private readonly requestedName: string | undefined,
   ) {}
 
-  /** Greets the client with its id and the limits it should respect. */
-  start(): void {
-    this.send({
-      type: 'welcome',
+  /** The first event of the connection: its id and the limits the page should respect. */
+  welcome(): Welcome {
+    return {
       connectionId: this.id,
       serverInstanceId: this.services.serverInstanceId(),
       limits: this.services.limits,
+    };
+  }
+
+  /** `authorizeJoin`: the chat's side of a protocol join of `room`; @arcade/ws then joins and recovers. */
+  authorizeJoin(room: string): Promise<boolean> {
+    return this.run('join', () => this.enter(room));
+  }
+
+  leaveRoom(): Promise<{ room: string }> {
+    return this.run('leaveRoom', async () => {
+      const room = await this.leaveCurrent();
+      if (room === undefined) throw chatError('NOT_JOINED', 'You are not in a room.');
+      return { room };
     });
   }
 
-  /** Queues one received frame. */
-  receive(frame: string | Uint8Array): void {
-    this.queue = this.queue.then(() => this.handle(frame));
+  say(text: string): Promise<SentLine> {
+    return this.run('say', () => this.speak(text));
+  }
+
+  whisper(to: string, text: string): Promise<PrivateMessage> {
+    return this.run('whisper', () => this.whisperTo(to, text));
+  }
+
+  typing(typing: boolean): Promise<void> {
+    return this.run('typing', async () => {
+      const room = this.requireRoom();
+      await this.services.events
+        .toRoom(room, { exclude: this.id })
+        .emit('typing', { room, from: this.user, typing });
+    });
+  }
+
+  listRooms(): Promise<RoomSummary[]> {
+    return this.run('listRooms', () => this.services.rooms.list());
+  }
+
+  roomView(room: string, history: boolean): Promise<RoomView> {
+    return this.run('roomView', async () => {
+      if (this.room !== room) {
+        throw chatError('NOT_JOINED', `You are not in room ${JSON.stringify(room)}: join it first.`);
+      }
+      const { realtime, historyLength } = this.services;
+      const [members, lines] = await Promise.all([
+        roomMembers(realtime, room),
+        history ? recentLines(realtime, room, historyLength) : [],
+      ]);
+      return { room, you: this.user, members, lines };
+    });
   }
 
   /** Tells the room this user left; called once when the socket is done. */
@@ -55,117 +110,78 @@ export class ChatConnection {
     return { id: this.id, name: this.name ?? 'someone' };
   }
 
-  private send(message: ServerMessage): void {
-    try {
-      this.socket.add(JSON.stringify(message));
-    } catch (error) {
-      // The socket closed while a reply was being prepared: nobody is left to read it.
-      this.services.logger.debug('chat reply dropped', { connectionId: this.id, error: String(error) });
-    }
+  /**
+   * Runs `operation` after every earlier one of this connection, once its budget allowed it. A
+   * refusal the client can act on reaches it as an `EventError` with the chat's code; anything else
+   * (the storage did not answer) is logged and becomes `UNAVAILABLE`.
+   */
+  private run<T>(kind: ChatFrameKind, operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => {
+      this.takeBudget(kind);
+      return operation();
+    });
+    this.queue = result.catch(() => undefined);
+    return result.catch((error: unknown) => {
+      throw this.replyError(kind, error);
+    });
   }
 
-  private async handle(frame: string | Uint8Array): Promise<void> {
-    let request: ClientMessage | undefined;
-    try {
-      request = parseClientMessage(frame);
-      await this.dispatch(request);
-    } catch (error) {
-      if (error instanceof ChatInputError) {
-        this.send({
-          type: 'error',
-          code: error.code,
-          message: error.message,
-          ...(error.requestType ? { requestType: error.requestType } : {}),
-          ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-        });
-        return;
-      }
-      this.services.logger.error('chat request failed', {
-        connectionId: this.id,
-        requestType: request?.type,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      this.send({
-        type: 'error',
-        code: 'unavailable',
-        message: 'The server could not handle this just now; try again in a moment.',
-        ...(request ? { requestType: request.type } : {}),
-      });
+  private replyError(kind: ChatFrameKind, error: unknown): EventError {
+    if (error instanceof EventError) return error;
+    if (error instanceof ChatInputError && (error.code === 'INVALID_NAME' || error.code === 'INVALID_ROOM')) {
+      return chatError(error.code, error.message);
     }
-  }
-
-  private async dispatch(request: ClientMessage): Promise<void> {
-    this.takeBudget(request.type);
-    switch (request.type) {
-      case 'join':
-        return this.join(request.name, request.room);
-      case 'leave':
-        return this.leave();
-      case 'list_rooms':
-        this.send({ type: 'rooms', rooms: await this.services.rooms.list() });
-        return;
-      case 'message':
-        return this.say(request.text);
-      case 'typing':
-        return this.typing(request.typing);
-      case 'private':
-        return this.whisper(request.to, request.text);
-    }
-  }
-
-  private requireRoom(requestType: string): string {
-    if (this.room === undefined) {
-      throw new ChatInputError(
-        'not_joined',
-        'Join a room first: send {"type":"join","name":...,"room":...}.',
-        requestType,
-      );
-    }
-    return this.room;
+    this.services.logger.error('chat request failed', {
+      connectionId: this.id,
+      kind,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return chatError('UNAVAILABLE', 'The server could not handle this just now; try again in a moment.');
   }
 
   /** Counts the frame against its budget; refuses it, before it has any effect, when the budget is spent. */
-  private takeBudget(requestType: ClientMessage['type']): void {
-    const decision = this.services.clientLimits.takeFrame(requestType, this.rateKey);
-    if (decision.allowed) return;
-    throw new ChatInputError(
-      'rate_limited',
-      refusalMessage(FRAME_BUDGETS[requestType], decision.retryAfterMs),
-      requestType,
-      decision.retryAfterMs,
-    );
+  private takeBudget(kind: ChatFrameKind): void {
+    const decision = this.services.clientLimits.takeFrame(kind, this.rateKey);
+    if (!decision.allowed) {
+      throw chatError('RATE_LIMITED', refusalMessage(FRAME_BUDGETS[kind], decision.retryAfterMs));
+    }
   }
 
-  private async join(name: string, room: string): Promise<void> {
-    const { realtime, rooms, historyLength } = this.services;
-    const rejoin = this.room === room;
-    if (this.room !== undefined && !rejoin) await this.leave(false);
+  private requireRoom(): string {
+    if (this.room === undefined) throw chatError('NOT_JOINED', 'Join a room first.');
+    return this.room;
+  }
+
+  /**
+   * A join: the name and the room checked, the room left for the new one, the name kept as connection
+   * metadata, the directory and the room's members told. @arcade/ws adds the connection to the room
+   * right after (and replays what it missed), so the notice counts it among the members already.
+   */
+  private async enter(requested: string): Promise<boolean> {
+    const room = validateJoinedRoom(requested);
+    const name = this.name ?? validateName(this.requestedName);
+    if (this.room === room) return true;
+    await this.leaveCurrent();
+    const { realtime, rooms } = this.services;
     this.name = name;
     await realtime.updateConnectionMetadata(this.id, { name, room });
-    await realtime.joinRoom(this.id, room);
     this.room = room;
-    // A second join of the same room (a new name, say) is still one member.
-    if (!rejoin) await rooms.entered(room);
-    const members = await roomMembers(realtime, room);
-    // The connection is in the room before the history is read: a line stored before the read is in
-    // `history`, one stored after it arrives live (possibly just before `joined`), and one stored in
-    // between comes both ways with the same id. The page shows each id once.
-    const lines = await recentLines(realtime, room, historyLength);
-    this.send({ type: 'joined', room, you: this.user, members, history: lines });
-    await this.announce('member_joined', room, members.length);
+    await rooms.entered(room);
+    const others = (await realtime.getRoomMembers(room)).filter((member) => member !== this.id);
+    await this.announce('memberJoined', room, others.length + 1);
+    return true;
   }
 
-  private async leave(confirm = true): Promise<void> {
+  /** Leaves the connection's room (on `leaveRoom`, or for another room on a join); returns it, if any. */
+  private async leaveCurrent(): Promise<string | undefined> {
     const room = this.room;
-    if (room === undefined) {
-      if (confirm) throw new ChatInputError('not_joined', 'You are not in a room.', 'leave');
-      return;
-    }
+    if (room === undefined) return undefined;
     this.room = undefined;
-    await this.services.realtime.leaveRoom(this.id, room);
-    await this.services.realtime.updateConnectionMetadata(this.id, { room: null });
-    if (confirm) this.send({ type: 'left', room });
+    const { realtime } = this.services;
+    await realtime.leaveRoom(this.id, room);
+    await realtime.updateConnectionMetadata(this.id, { room: null });
     await this.announceLeave(room);
+    return room;
   }
 
   private async announceLeave(room: string): Promise<void> {
@@ -178,29 +194,22 @@ export class ChatConnection {
     const remaining = (await this.services.realtime.getRoomMembers(room)).filter(
       (member) => member !== this.id,
     );
-    await this.announce('member_left', room, remaining.length);
+    await this.announce('memberLeft', room, remaining.length);
   }
 
   /** Tells the others in `room` that this user joined or left. */
   private async announce(
-    type: 'member_joined' | 'member_left',
+    event: 'memberJoined' | 'memberLeft',
     room: string,
     memberCount: number,
   ): Promise<void> {
-    const notice: ServerMessage = {
-      type,
-      room,
-      member: this.user,
-      memberCount,
-      at: new Date().toISOString(),
-    };
-    await this.services.realtime.emitToRoom(room, JSON.stringify(notice), { exclude: this.id });
+    const notice: MemberNotice = { room, member: this.user, memberCount, at: new Date().toISOString() };
+    await this.services.events.toRoom(room, { exclude: this.id }).emit(event, notice);
   }
 
-  private async say(text: string): Promise<void> {
-    const room = this.requireRoom('message');
+  private async speak(text: string): Promise<SentLine> {
+    const room = this.requireRoom();
     const line: ChatLine = {
-      type: 'message',
       id: this.services.nextMessageId(),
       room,
       from: this.user,
@@ -208,39 +217,29 @@ export class ChatConnection {
       at: new Date().toISOString(),
     };
     // One storage step keeps the line in the room's history (bounded by size and ttlMs) and publishes
-    // it: every member, the sender too, receives it once, in history order, once it is stored.
-    await this.services.realtime.emitToRoom(room, JSON.stringify(line), { history: true });
+    // it: every member, the sender too, receives it once, in history order, with its position, and a
+    // member that was away gets it back when it rejoins.
+    const position = await this.services.events.toRoom(room, { history: true }).emit('line', line);
+    return { id: line.id, position };
   }
 
-  private async typing(typing: boolean): Promise<void> {
-    const room = this.requireRoom('typing');
-    await this.services.realtime.emitToRoom(
-      room,
-      JSON.stringify({ type: 'typing', room, from: this.user, typing } satisfies ServerMessage),
-      { exclude: this.id },
-    );
-  }
-
-  private async whisper(to: string, text: string): Promise<void> {
-    this.requireRoom('private');
-    const { realtime } = this.services;
-    const info = await realtime.getConnectionInfo(to);
-    const notFound = new ChatInputError(
-      'recipient_not_found',
+  private async whisperTo(to: string, text: string): Promise<PrivateMessage> {
+    this.requireRoom();
+    const { realtime, events } = this.services;
+    const notFound = chatError(
+      'RECIPIENT_NOT_FOUND',
       'That user is not connected any more: pick someone from the member list.',
-      'private',
     );
+    const info = await realtime.getConnectionInfo(to);
     if (info === null) throw notFound;
-    const message: ServerMessage = {
-      type: 'private',
+    const message: PrivateMessage = {
       id: this.services.nextMessageId(),
       from: this.user,
       to: userOf(info, to),
       text,
       at: new Date().toISOString(),
     };
-    const frame = JSON.stringify(message);
-    if (!(await realtime.emitToConnection(to, frame))) throw notFound;
-    if (to !== this.id) this.send(message);
+    if (!(await events.toConnection(to).emit('whisper', message))) throw notFound;
+    return message;
   }
 }

@@ -3,17 +3,20 @@ import type { CacheManager } from '@arcade/cache';
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type App, createApp, type Logger } from '@arcade/core';
-import '@arcade/ws';
-import { ChatConnection } from './chat-connection';
+import { eventEmitter } from '@arcade/ws';
+import type { ChatEvents } from './chat-events';
+import { registerChatRoute } from './chat-route';
 import type { ChatServices } from './chat-services';
 import { type ClientLimitOptions, ClientLimits, resolveClientLimits } from './client-limits';
+import { registerClientModule } from './client-module';
 import { type ChatHistoryOptions, HISTORY_LENGTH, HISTORY_TTL_MS } from './history';
 import { registerHttpRoutes } from './http-routes';
+import { operationsOptions, registerChatMetrics, registerMetricsOff } from './operations';
 import { type AllowedOrigins, OriginPolicy } from './origin-policy';
-import { type MessageRateLimit, rateLimitKey } from './rate-limiter';
+import type { MessageRateLimit } from './rate-limiter';
 import { RoomDirectory, type RoomDirectoryOptions } from './room-directory';
 import { sendSecurityHeaders } from './security-headers';
-import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './validation';
+import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH, MAX_TEXT_LENGTH } from './validation';
 import { guardWebSocketUpgrade } from './websocket-guard';
 
 /** The interface the chat listens on unless told otherwise: loopback, reachable from this machine only. */
@@ -46,6 +49,18 @@ export interface ChatServerOptions {
   cache?: CacheManager;
   /** Bearer token of the admin API (`GET /api/ws/connections`, `POST /api/broadcast`). @default admin API disabled */
   adminToken?: string;
+  /**
+   * Bearer token of `GET /metrics` (Prometheus text). Without it metrics are off: prom-client is not
+   * loaded, nothing is counted, and `/metrics` answers 403 saying how to turn them on.
+   * @default metrics off
+   */
+  metricsToken?: string;
+  /**
+   * How long `drain()` (SIGTERM in `dist/main.js`) keeps serving HTTP with readiness answering 503,
+   * before it closes every WebSocket with 1012: the time the load balancer needs to notice.
+   * @default 0
+   */
+  drainDelayMs?: number;
   /**
    * Chat and private messages per client address (all its connections together: reconnecting gives
    * no fresh budget), counted by each instance; the same as `clientLimits.chat`, which wins when both
@@ -90,6 +105,13 @@ export interface ChatServer {
   readonly serverInstanceId: string;
   /** Closes every socket (1001), cleans this node's records from storage and releases the cache it created. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Takes this node out of rotation for a rolling deploy: `/readyz` answers 503 and new WebSocket
+   * upgrades are refused at once; after `drainDelayMs` every WebSocket is closed with 1012 (Service
+   * Restart: the page reconnects at once, to another instance), then the rest is as `close()`.
+   * Idempotent; `close()` during the delay ends it.
+   */
+  drain(): Promise<void>;
 }
 
 /** Key prefix of the chat's own data (the room directory) inside the shared cache. */
@@ -146,6 +168,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   }
   const services: ChatServices = {
     realtime: app,
+    events: eventEmitter<ChatEvents>(app),
     cache,
     historyLength: history.size,
     rooms,
@@ -175,35 +198,19 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       host: options.host ?? DEFAULT_HOST,
       ...(options.logger ? { logger: options.logger } : {}),
       staticFilesDirectory: options.staticFilesDirectory ?? DEFAULT_STATIC_DIRECTORY,
+      ...operationsOptions(options.metricsToken),
+      ...(options.drainDelayMs === undefined ? {} : { drainDelayMs: options.drainDelayMs }),
       webSocket: {
-        // The chat's own frames are small; a bigger frame is an error the client hears about (too_large),
-        // and one past this bound is cut off by the transport with 1009.
-        maxPayload: MAX_FRAME_BYTES * 4,
         // Chat lines are kept in @arcade/ws room history: at most `size` per room, dropped `ttlMs`
         // after a room's last line, so no client can make stored history grow without bound.
         history,
       },
       init: () => {
         registerHttpRoutes(app, services, options.adminToken);
-        app.route
-          .get('/ws')
-          .before(guardWebSocketUpgrade(originPolicy, services.clientLimits))
-          .handleWebSocket((ctx, websocket, id) => {
-            // The TCP peer: behind a reverse proxy, the proxy (README, "Limits per client").
-            const rateKey = rateLimitKey(ctx.rawRequest.socket.remoteAddress, id);
-            const connection = new ChatConnection(id, websocket, services, rateKey);
-            websocket.listen((data) => connection.receive(data), {
-              onDone: () => {
-                connection.closed().catch((error: unknown) => {
-                  services.logger.debug('leave notice not sent', { connectionId: id, error: String(error) });
-                });
-              },
-              onError: (error) => {
-                services.logger.warn('chat socket error', { connectionId: id, error: String(error) });
-              },
-            });
-            connection.start();
-          });
+        if (options.metricsToken === undefined) registerMetricsOff(app);
+        else registerChatMetrics(app, services.clientLimits);
+        registerClientModule(app);
+        registerChatRoute(app, services, guardWebSocketUpgrade(originPolicy, services.clientLimits));
       },
     });
   } catch (error) {
@@ -213,23 +220,31 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   services.rooms.start();
 
   let closing: Promise<void> | undefined;
+  /** After the server closed (drained or not): this node's directory entry and the cache it created. */
+  const release = async (stopped: Promise<void>): Promise<void> => {
+    try {
+      await stopped;
+      await services.rooms.close().catch((error: unknown) => {
+        // Storage is down: the entry expires by itself (room directory lease).
+        services.logger.warn('room directory entry not removed', { error: String(error) });
+      });
+    } finally {
+      if (owned) await cache.dispose();
+    }
+  };
   return {
     url: server.url,
     host: server.host,
     port: server.port,
     serverInstanceId: app.serverInstanceId,
     close() {
-      closing ??= (async () => {
-        try {
-          await server.close();
-          await services.rooms.close().catch((error: unknown) => {
-            // Storage is down: the entry expires by itself (room directory lease).
-            services.logger.warn('room directory entry not removed', { error: String(error) });
-          });
-        } finally {
-          if (owned) await cache.dispose();
-        }
-      })();
+      // Called during a drain's delay, the server's close() ends the delay (the drain goes on).
+      const stopped = server.close();
+      closing ??= release(stopped);
+      return closing;
+    },
+    drain() {
+      closing ??= release(server.drain());
       return closing;
     },
   };

@@ -1,8 +1,8 @@
 import type { CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
-import type { ConnectionInfo, WebSocketApi } from '@arcade/ws';
+import type { ConnectionInfo, EventEmitter, WebSocketApi } from '@arcade/ws';
+import type { ChatEvents, ChatLimits, ChatUser } from './chat-events';
 import type { ClientLimits } from './client-limits';
-import type { ChatLimits, ChatUser } from './protocol';
 import type { RoomDirectory } from './room-directory';
 
 /** The @arcade/ws operations the chat uses, bound to one app (so several servers can share a process). */
@@ -11,10 +11,7 @@ export type ChatRealtime = Pick<
   | 'joinRoom'
   | 'leaveRoom'
   | 'getRoomMembers'
-  | 'emitToRoom'
   | 'getRoomHistory'
-  | 'emitToConnection'
-  | 'emitToAll'
   | 'getAllConnections'
   | 'getConnectionInfo'
   | 'updateConnectionMetadata'
@@ -23,8 +20,10 @@ export type ChatRealtime = Pick<
 /** Everything a chat connection or route needs, created once per server. */
 export interface ChatServices {
   realtime: ChatRealtime;
+  /** The typed emits of the chat's events map, to rooms, connections and everyone of the cluster. */
+  events: EventEmitter<ChatEvents>;
   cache: CacheManager;
-  /** How many lines of a room's history a joining user gets (the room history's size). */
+  /** How many lines of a room's history `roomView` reads (the room history's size). */
   historyLength: number;
   rooms: RoomDirectory;
   /** The budgets of each client address (see `rateLimitKey`), across its connections, for every frame type. */

@@ -1,5 +1,5 @@
 import { ChatConfigError } from './chat-config-error';
-import type { ClientMessageType } from './protocol';
+import type { ChatFrameKind } from './chat-events';
 import { DEFAULT_MESSAGE_RATE_LIMIT, type RateBudget, type RateDecision, RateLimiter } from './rate-limiter';
 
 /**
@@ -11,30 +11,38 @@ export interface ClientLimitOptions {
   connect: RateBudget;
   /** WebSocket connections open at once; beyond it the upgrade is answered 429. @default 20 */
   openConnections: number;
-  /** `join` and `leave` frames: each may send a room one joined or left notice. @default 10 per 30 s */
+  /** Joins (the protocol's `join`) and `leaveRoom`: each may send a room one joined or left notice. @default 10 per 30 s */
   membership: RateBudget;
-  /** `message` and `private` frames. @default 5 per 5 s */
+  /** `say` and `whisper`. @default 5 per 5 s */
   chat: RateBudget;
-  /** `typing` frames, each relayed to a whole room. @default 20 per 10 s */
+  /** `typing`, each relayed to a whole room. @default 20 per 10 s */
   typing: RateBudget;
-  /** `list_rooms` frames. @default 10 per 10 s */
+  /** `listRooms`. @default 10 per 10 s */
   roomList: RateBudget;
+  /** `roomView`: a room's members (one storage read each) and, when asked, its history. @default 20 per 30 s */
+  roomView: RateBudget;
 }
 
 /** The budgets frames are counted against. */
-export type FrameBudget = 'membership' | 'chat' | 'typing' | 'roomList';
+export type FrameBudget = 'membership' | 'chat' | 'typing' | 'roomList' | 'roomView';
+
+/** Every budget of a client address: its frames', and its connections'. */
+export type ClientBudget = FrameBudget | 'connect' | 'openConnections';
 
 /**
- * The budget of every frame type a client may send: a new type must be given one here, or the
- * compiler refuses it, so no frame type is ever unlimited.
+ * The budget of every frame kind a client may send to the chat (each `toServer` name of the events
+ * map, and the protocol's `join`): a new kind must be given one here, or the compiler refuses it, so
+ * no kind is ever unlimited. (The protocol's `leave` and `ping` reach no chat code: see the README,
+ * "Limits per client".)
  */
-export const FRAME_BUDGETS: Readonly<Record<ClientMessageType, FrameBudget>> = {
+export const FRAME_BUDGETS: Readonly<Record<ChatFrameKind, FrameBudget>> = {
   join: 'membership',
-  leave: 'membership',
-  message: 'chat',
-  private: 'chat',
+  leaveRoom: 'membership',
+  say: 'chat',
+  whisper: 'chat',
   typing: 'typing',
-  list_rooms: 'roomList',
+  listRooms: 'roomList',
+  roomView: 'roomView',
 };
 
 /**
@@ -49,15 +57,17 @@ export const DEFAULT_CLIENT_LIMITS: Readonly<ClientLimitOptions> = Object.freeze
   chat: DEFAULT_MESSAGE_RATE_LIMIT,
   typing: { messages: 20, perMs: 10_000 },
   roomList: { messages: 10, perMs: 10_000 },
+  roomView: { messages: 20, perMs: 30_000 },
 });
 
-const REFUSALS: Readonly<Record<FrameBudget | 'connect' | 'openConnections', string>> = {
+const REFUSALS: Readonly<Record<ClientBudget, string>> = {
   connect: 'Too many new connections from your address',
   openConnections: 'Too many open connections from your address: close one first',
   membership: 'You are joining and leaving rooms too fast',
   chat: 'You are sending messages too fast',
   typing: 'Too many typing notices',
   roomList: 'You are asking for the room list too often',
+  roomView: 'You are asking for the members of your room too often',
 };
 
 /** The sentence a refused client reads: what it did too much of, and how long to wait. */
@@ -95,6 +105,7 @@ export function resolveClientLimits(given: Partial<ClientLimitOptions> = {}): Cl
     chat: budget('chat', merged.chat),
     typing: budget('typing', merged.typing),
     roomList: budget('roomList', merged.roomList),
+    roomView: budget('roomView', merged.roomView),
   };
 }
 
@@ -112,6 +123,16 @@ export type ConnectionAdmission =
 export class ClientLimits {
   private readonly windows: Readonly<Record<FrameBudget | 'connect', RateLimiter>>;
   private readonly open = new Map<string, number>();
+  /** Refusals since the start, per budget: read by the metrics at each scrape (src/operations.ts). */
+  private readonly refused: Record<ClientBudget, number> = {
+    connect: 0,
+    openConnections: 0,
+    membership: 0,
+    chat: 0,
+    typing: 0,
+    roomList: 0,
+    roomView: 0,
+  };
 
   constructor(
     readonly options: ClientLimitOptions,
@@ -123,12 +144,21 @@ export class ClientLimits {
       chat: new RateLimiter(options.chat, now),
       typing: new RateLimiter(options.typing, now),
       roomList: new RateLimiter(options.roomList, now),
+      roomView: new RateLimiter(options.roomView, now),
     };
   }
 
-  /** Counts one frame of `type` from `key` if its budget has room for it. */
-  takeFrame(type: ClientMessageType, key: string): RateDecision {
-    return this.windows[FRAME_BUDGETS[type]].take(key);
+  /** Counts one frame of `kind` from `key` if its budget has room for it. */
+  takeFrame(kind: ChatFrameKind, key: string): RateDecision {
+    const budget = FRAME_BUDGETS[kind];
+    const decision = this.windows[budget].take(key);
+    if (!decision.allowed) this.refused[budget] += 1;
+    return decision;
+  }
+
+  /** How many frames and connections each budget has refused since the start. */
+  refusals(): Readonly<Record<ClientBudget, number>> {
+    return this.refused;
   }
 
   /**
@@ -137,9 +167,13 @@ export class ClientLimits {
    */
   admitConnection(key: string): ConnectionAdmission {
     const open = this.open.get(key) ?? 0;
-    if (open >= this.options.openConnections) return { admitted: false, budget: 'openConnections' };
+    if (open >= this.options.openConnections) {
+      this.refused.openConnections += 1;
+      return { admitted: false, budget: 'openConnections' };
+    }
     const decision = this.windows.connect.take(key);
     if (!decision.allowed) {
+      this.refused.connect += 1;
       return { admitted: false, budget: 'connect', retryAfterMs: decision.retryAfterMs };
     }
     this.open.set(key, open + 1);

@@ -83,7 +83,9 @@ function allowedOrigins(env: NodeJS.ProcessEnv): AllowedOrigins | undefined {
  * Reads the server's options from the environment:
  * `PORT` (default 3000; 0 picks a free port), `HOST`, `REDIS_URL` (Redis mode: this process is one node
  * of a cluster), `REDIS_CLUSTER_NODES` (the same on a Redis Cluster: its seed nodes, comma-separated
- * URLs; not together with `REDIS_URL`), `ADMIN_TOKEN` (enables the admin API), `CHAT_RATE_MESSAGES`
+ * URLs; not together with `REDIS_URL`), `ADMIN_TOKEN` (enables the admin API), `METRICS_TOKEN` (turns
+ * metrics on, behind that bearer token), `DRAIN_DELAY_MS` (how long a drain keeps serving before it
+ * closes the WebSockets), `CHAT_RATE_MESSAGES`
  * and `CHAT_RATE_WINDOW_MS` (message rate limit per client address), `CHAT_HISTORY_TTL_MS` (how long a
  * quiet room keeps its lines), `ALLOWED_ORIGINS` (origins allowed to open the WebSocket besides the
  * page's own, or `*`).
@@ -100,6 +102,7 @@ export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServer
     );
   }
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
   const origins = allowedOrigins(env);
   return {
     port,
@@ -107,11 +110,30 @@ export function readChatConfig(env: NodeJS.ProcessEnv = process.env): ChatServer
     ...(redisUrl ? { redisUrl } : {}),
     ...(redisClusterNodes ? { redisClusterNodes } : {}),
     ...(adminToken ? { adminToken } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
     ...(origins ? { allowedOrigins: origins } : {}),
+    ...(env.DRAIN_DELAY_MS?.trim() ? { drainDelayMs: positiveInteger(env, 'DRAIN_DELAY_MS', 0, true) } : {}),
     rateLimit: {
       messages: positiveInteger(env, 'CHAT_RATE_MESSAGES', DEFAULT_MESSAGE_RATE_LIMIT.messages),
       perMs: positiveInteger(env, 'CHAT_RATE_WINDOW_MS', DEFAULT_MESSAGE_RATE_LIMIT.perMs),
     },
     history: { ttlMs: positiveInteger(env, 'CHAT_HISTORY_TTL_MS', HISTORY_TTL_MS) },
   };
+}
+
+/** The levels of `LOG_LEVEL`, from the most to the least verbose (pino's names). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `LOG_LEVEL`: what `dist/main.js` logs (`info` by default); anything else throws {@link ChatConfigError}. */
+export function readLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ChatConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}".`);
+  }
+  return level;
 }

@@ -1,5 +1,5 @@
 import type { WebSocketApi } from '@arcade/ws';
-import type { ChatLine } from './protocol';
+import type { ChatLine } from './chat-events';
 import { isRecord } from './validation';
 
 /** How many lines of a room are kept (the newest) and sent to a user who joins it. */
@@ -9,22 +9,23 @@ export const HISTORY_LENGTH = 50;
 export const HISTORY_TTL_MS = 10 * 60 * 1000;
 
 /**
- * Bounds of every room's history. The lines live in @arcade/ws room history (`emitToRoom(room, line,
- * { history: true })`), in the same storage as the connection registry, so a user joining on another
+ * Bounds of every room's history. The lines live in @arcade/ws room history (`chat.toRoom(room,
+ * { history: true }).emit('line', line)`), in the same storage as the connection registry, so a user joining on another
  * instance sees them; @arcade/ws keeps at most `size` lines per room and drops a room's lines `ttlMs`
  * after its last one, whatever the clients do.
  */
 export interface ChatHistoryOptions {
-  /** Lines kept per room, and sent in `joined`. @default {@link HISTORY_LENGTH} */
+  /** Lines kept per room, and read by `roomView` with `history: true`. @default {@link HISTORY_LENGTH} */
   size?: number;
   /** How long a room's lines are kept after its last line, in milliseconds. @default {@link HISTORY_TTL_MS} */
   ttlMs?: number;
 }
 
 /**
- * The chat line of `room` that a stored history message holds (the JSON text frame the chat emitted),
- * or `undefined` for anything else: a binary frame, text that is not JSON, or JSON that is not a line
- * of this room in the chat's protocol (another app may emit to a room of the same name).
+ * The chat line of `room` that a stored history message holds (the `line` event the chat emitted: the
+ * text `{"event":"line","data":{...}}`), or `undefined` for anything else: a binary frame, text that
+ * is not JSON, another event, or a line that is not one of this room in the chat's shape (another app
+ * may emit to a room of the same name).
  */
 export function chatLineOf(message: string | Uint8Array, room: string): ChatLine | undefined {
   if (typeof message !== 'string') return undefined;
@@ -34,12 +35,12 @@ export function chatLineOf(message: string | Uint8Array, room: string): ChatLine
   } catch {
     return undefined;
   }
-  if (!isRecord(value) || !isRecord(value.from)) return undefined;
-  const { type, id, text, at, from } = value;
-  if (type !== 'message' || value.room !== room) return undefined;
+  if (!isRecord(value) || value.event !== 'line' || !isRecord(value.data)) return undefined;
+  const { id, text, at, from } = value.data;
+  if (value.data.room !== room || !isRecord(from)) return undefined;
   if (typeof id !== 'string' || typeof text !== 'string' || typeof at !== 'string') return undefined;
   if (typeof from.id !== 'string' || typeof from.name !== 'string') return undefined;
-  return { type, id, room, from: { id: from.id, name: from.name }, text, at };
+  return { id, room, from: { id: from.id, name: from.name }, text, at };
 }
 
 /** The last `limit` chat lines of `room`, oldest first, read from its @arcade/ws room history. */

@@ -8,7 +8,6 @@ import {
   UnauthorizedException,
 } from '@arcade/core';
 import { type ChatServices, roomMembers } from './chat-services';
-import type { ServerMessage } from './protocol';
 import { ChatInputError, validateRoom, validateText } from './validation';
 
 function tokensMatch(given: string, expected: string): boolean {
@@ -105,9 +104,8 @@ export function registerHttpRoutes(app: App, services: ChatServices, adminToken:
         }
         throw error;
       }
-      const announcement: ServerMessage = { type: 'announcement', text, at: new Date().toISOString() };
       try {
-        await realtime.emitToAll(JSON.stringify(announcement));
+        await services.events.toAll().emit('announcement', { text, at: new Date().toISOString() });
       } catch (error) {
         services.logger.error('broadcast failed', { error: String(error) });
         throw new ServiceUnavailableException({ message: 'The broadcast could not be sent; try again.' });

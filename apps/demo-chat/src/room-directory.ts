@@ -1,7 +1,7 @@
 import type { BatchOperation, CacheManager } from '@arcade/cache';
 import type { Logger } from '@arcade/core';
 import { ChatConfigError } from './chat-config-error';
-import type { RoomSummary } from './protocol';
+import type { RoomSummary } from './chat-events';
 
 /** Options of {@link RoomDirectory}. */
 export interface RoomDirectoryOptions {

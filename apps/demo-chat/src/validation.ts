@@ -1,23 +1,34 @@
-import type { ChatErrorCode, ClientMessage } from './protocol';
-
 /** Longest user name, in characters. */
 export const MAX_NAME_LENGTH = 32;
 /** Longest room name, in characters. */
 export const MAX_ROOM_LENGTH = 40;
 /** Longest chat or private message, in characters. */
 export const MAX_TEXT_LENGTH = 2000;
-/** Largest WebSocket frame the chat reads, in UTF-8 bytes; anything bigger is answered with `too_large`. */
+/**
+ * Largest WebSocket frame the chat reads, in UTF-8 bytes (the route's `maxPayload`): a `say` of
+ * {@link MAX_TEXT_LENGTH} characters fits however it is written, and @arcade/ws closes the connection
+ * of a bigger frame with 1009.
+ */
 export const MAX_FRAME_BYTES = 16 * 1024;
 
-/** A client input the server refuses; `code` and `message` go back to the client as `{ type: 'error' }`. */
+/** Which input rule a value broke. */
+export type ChatInputErrorCode =
+  | 'INVALID_NAME'
+  | 'INVALID_ROOM'
+  | 'INVALID_TEXT'
+  | 'INVALID_RECIPIENT'
+  | 'INVALID_FIELD';
+
+/**
+ * A client input the rules below refuse; `message` says, in words the user can act on, what to fix.
+ * The schemas (src/chat-schemas.ts) turn it into an `INVALID_PAYLOAD` issue, a join refusal into an
+ * `EventError` with its code, an HTTP route into a 400.
+ */
 export class ChatInputError extends Error {
   override readonly name = 'ChatInputError';
   constructor(
-    readonly code: ChatErrorCode,
+    readonly code: ChatInputErrorCode,
     message: string,
-    readonly requestType?: string,
-    /** For `rate_limited`: milliseconds until the next message is accepted. */
-    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -35,7 +46,7 @@ function characterCount(value: string): number {
 
 /** How one kind of label (a user name, a room name) is checked. */
 interface LabelRule {
-  code: 'invalid_name' | 'invalid_room';
+  code: 'INVALID_NAME' | 'INVALID_ROOM';
   whenEmpty: string;
   maxLength: number;
   tooLong: string;
@@ -44,7 +55,7 @@ interface LabelRule {
 }
 
 const NAME_RULE: LabelRule = {
-  code: 'invalid_name',
+  code: 'INVALID_NAME',
   whenEmpty: 'Choose a name: it cannot be empty.',
   maxLength: MAX_NAME_LENGTH,
   tooLong: `Names are at most ${MAX_NAME_LENGTH} characters long.`,
@@ -53,7 +64,7 @@ const NAME_RULE: LabelRule = {
 };
 
 const ROOM_RULE: LabelRule = {
-  code: 'invalid_room',
+  code: 'INVALID_ROOM',
   whenEmpty: 'Choose a room: its name cannot be empty.',
   maxLength: MAX_ROOM_LENGTH,
   tooLong: `Room names are at most ${MAX_ROOM_LENGTH} characters long.`,
@@ -61,48 +72,79 @@ const ROOM_RULE: LabelRule = {
   badCharacters: 'Room names may use letters, digits, spaces, _ and - and must start with a letter or digit.',
 };
 
-function validateLabel(rule: LabelRule, value: unknown, requestType: string | undefined): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ChatInputError(rule.code, rule.whenEmpty, requestType);
-  }
-  const label = value.trim().replace(/\s+/g, ' ');
-  if (characterCount(label) > rule.maxLength) throw new ChatInputError(rule.code, rule.tooLong, requestType);
-  if (!rule.pattern.test(label)) throw new ChatInputError(rule.code, rule.badCharacters, requestType);
+function validateLabel(rule: LabelRule, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ChatInputError(rule.code, rule.whenEmpty);
+  const label = normalizeLabel(value);
+  if (characterCount(label) > rule.maxLength) throw new ChatInputError(rule.code, rule.tooLong);
+  if (!rule.pattern.test(label)) throw new ChatInputError(rule.code, rule.badCharacters);
   return label;
 }
 
-/** Validates a user name and returns it trimmed with inner whitespace collapsed. */
-export function validateName(value: unknown, requestType?: string): string {
-  return validateLabel(NAME_RULE, value, requestType);
+/** A name or room as the chat keeps it: trimmed, inner runs of whitespace collapsed to one space. */
+export function normalizeLabel(value: string): string {
+  return value.trim().replace(/\s+/g, ' ');
 }
 
-/** Validates a room name and returns it trimmed with inner whitespace collapsed. */
-export function validateRoom(value: unknown, requestType?: string): string {
-  return validateLabel(ROOM_RULE, value, requestType);
+/** Validates a user name and returns it trimmed with inner whitespace collapsed. */
+export function validateName(value: unknown): string {
+  return validateLabel(NAME_RULE, value);
+}
+
+/**
+ * Validates a room name and returns it trimmed with inner whitespace collapsed. A room joined through
+ * the protocol is the client's exact string, so `authorizeJoin` refuses one that is not already in
+ * this form (see {@link validateJoinedRoom}).
+ */
+export function validateRoom(value: unknown): string {
+  return validateLabel(ROOM_RULE, value);
+}
+
+/**
+ * Validates the room of a protocol join: the chat's room rules, and already normalized, since the
+ * client keeps (and rejoins) the exact string it asked for.
+ */
+export function validateJoinedRoom(value: string): string {
+  const room = validateRoom(value);
+  if (room !== value) {
+    throw new ChatInputError(
+      'INVALID_ROOM',
+      `Room names have no spaces at either end and no double spaces: join ${JSON.stringify(room)}.`,
+    );
+  }
+  return room;
+}
+
+/** The longest connection id `whisper` accepts (ids of @arcade/ws are UUIDs). */
+const MAX_RECIPIENT_LENGTH = 64;
+
+/** Validates the recipient of a private message: a connection id. */
+export function validateRecipient(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_RECIPIENT_LENGTH) {
+    throw new ChatInputError(
+      'INVALID_RECIPIENT',
+      'A private message needs "to": the id of a connected user (pick someone from the member list).',
+    );
+  }
+  return value;
 }
 
 /** Validates chat text: not empty or whitespace only, not too long, no control characters. Returns it trimmed. */
-export function validateText(value: unknown, requestType?: string): string {
+export function validateText(value: unknown): string {
   if (typeof value !== 'string') {
-    throw new ChatInputError('invalid_text', 'The message must have a "text" string.', requestType);
+    throw new ChatInputError('INVALID_TEXT', 'The message must have a "text" string.');
   }
   const text = value.trim();
   if (text === '') {
-    throw new ChatInputError(
-      'invalid_text',
-      'Empty messages are not sent: type some text first.',
-      requestType,
-    );
+    throw new ChatInputError('INVALID_TEXT', 'Empty messages are not sent: type some text first.');
   }
   if (characterCount(text) > MAX_TEXT_LENGTH) {
     throw new ChatInputError(
-      'invalid_text',
+      'INVALID_TEXT',
       `Messages are at most ${MAX_TEXT_LENGTH} characters long (this one has ${characterCount(text)}).`,
-      requestType,
     );
   }
   if (CONTROL_CHARACTERS.test(text)) {
-    throw new ChatInputError('invalid_text', 'Messages cannot contain control characters.', requestType);
+    throw new ChatInputError('INVALID_TEXT', 'Messages cannot contain control characters.');
   }
   return text;
 }
@@ -110,57 +152,4 @@ export function validateText(value: unknown, requestType?: string): string {
 /** Whether `value` is a plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Turns one WebSocket frame into a validated {@link ClientMessage}, or throws a {@link ChatInputError}
- * that says what is wrong in words the user can act on.
- */
-export function parseClientMessage(frame: string | Uint8Array): ClientMessage {
-  if (typeof frame !== 'string') {
-    throw new ChatInputError('unsupported_frame', 'Binary frames are not supported: send JSON text.');
-  }
-  if (Buffer.byteLength(frame, 'utf8') > MAX_FRAME_BYTES) {
-    throw new ChatInputError('too_large', `Frames are at most ${MAX_FRAME_BYTES} bytes.`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    throw new ChatInputError(
-      'invalid_json',
-      'Frames must be JSON objects such as {"type":"message","text":"hi"}.',
-    );
-  }
-  if (!isRecord(value) || typeof value.type !== 'string') {
-    throw new ChatInputError('invalid_json', 'Frames must be JSON objects with a "type" string.');
-  }
-  const type = value.type;
-  switch (type) {
-    case 'join':
-      return { type, name: validateName(value.name, type), room: validateRoom(value.room, type) };
-    case 'leave':
-    case 'list_rooms':
-      return { type };
-    case 'message':
-      return { type, text: validateText(value.text, type) };
-    case 'typing':
-      return { type, typing: value.typing === true };
-    case 'private': {
-      if (typeof value.to !== 'string' || value.to === '' || value.to.length > 64) {
-        throw new ChatInputError(
-          'recipient_not_found',
-          'A private message needs "to": the id of a connected user.',
-          type,
-        );
-      }
-      return { type, to: value.to, text: validateText(value.text, type) };
-    }
-    default:
-      throw new ChatInputError(
-        'unknown_type',
-        `Unknown message type "${type.slice(0, 40)}": use join, leave, message, typing, private or list_rooms.`,
-        type.slice(0, 40),
-      );
-  }
 }

@@ -1,15 +1,16 @@
 import { httpRequest, RecordingLogger } from '@arcade/test-support';
 import { type ChatServer, createChatServer, HISTORY_LENGTH, MAX_FRAME_BYTES, MAX_TEXT_LENGTH } from '../src';
-import { ChatClient } from './support/chat-client';
+import { ChatClient, outcomeOf, refusalOf } from './support/chat-client';
 import { UNREACHED_LIMITS } from './support/limits';
+import { RawEventsClient } from './support/raw-events-client';
 
 const ADMIN_TOKEN = 'test-admin-token';
 
 let server: ChatServer;
-const clients: ChatClient[] = [];
+const clients: (ChatClient | RawEventsClient)[] = [];
 
-async function client(): Promise<ChatClient> {
-  const c = await ChatClient.connect(server.url);
+async function client(name: string): Promise<ChatClient> {
+  const c = await ChatClient.connect(server.url, name);
   clients.push(c);
   return c;
 }
@@ -34,27 +35,27 @@ afterAll(async () => {
 
 describe('joining', () => {
   it('greets a new connection with its id and the limits', async () => {
-    const alice = await client();
-    const welcome = alice.received[0];
-    expect(welcome).toMatchObject({ type: 'welcome', connectionId: alice.connectionId });
-    expect(welcome).toHaveProperty('limits.maxTextLength', MAX_TEXT_LENGTH);
+    const alice = await client('Alice');
+    expect(alice.received[0]).toMatchObject({ event: 'welcome', data: { connectionId: alice.connectionId } });
+    expect(alice.received[0]?.data).toHaveProperty('limits.maxTextLength', MAX_TEXT_LENGTH);
   });
 
   it('creates the room on first join and lists the members with their names', async () => {
-    const alice = await client();
-    const bob = await client();
-    const first = await alice.join('Alice', 'join-room');
+    const alice = await client('Alice');
+    const bob = await client('  Bob   Builder ');
+    const first = await alice.join('join-room');
     expect(first).toMatchObject({
       room: 'join-room',
       you: { id: alice.connectionId, name: 'Alice' },
-      history: [],
+      lines: [],
+      recovered: true,
     });
     expect(first.members).toEqual([{ id: alice.connectionId, name: 'Alice' }]);
 
-    const second = await bob.join('  Bob   Builder ', 'join-room');
+    const second = await bob.join('join-room');
     expect(second.you.name).toBe('Bob Builder');
     expect(second.members.map((m) => m.name)).toEqual(['Alice', 'Bob Builder']);
-    const notice = await alice.next('member_joined');
+    const notice = await alice.next('memberJoined');
     expect(notice).toMatchObject({
       room: 'join-room',
       member: { id: bob.connectionId, name: 'Bob Builder' },
@@ -63,8 +64,8 @@ describe('joining', () => {
   });
 
   it('keeps the chosen name as connection metadata', async () => {
-    const alice = await client();
-    await alice.join('Alice', 'metadata-room');
+    const alice = await client('Alice');
+    await alice.join('metadata-room');
     const reply = await httpRequest(`${server.url}/api/ws/connections`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
@@ -77,87 +78,87 @@ describe('joining', () => {
   });
 
   it('moves a user between rooms and tells the old room', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'move-from');
-    await bob.join('Bob', 'move-from');
-    await alice.next('member_joined');
-    await bob.join('Bob', 'move-to');
-    const left = await alice.next('member_left');
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('move-from');
+    await bob.join('move-from');
+    await alice.next('memberJoined');
+    await bob.join('move-to');
+    const left = await alice.next('memberLeft');
     expect(left).toMatchObject({
       room: 'move-from',
       member: { id: bob.connectionId, name: 'Bob' },
       memberCount: 1,
     });
+    // The server moved the connection: it is no longer a member of the room it left.
+    const members = await httpRequest(`${server.url}/api/rooms/move-from/members`);
+    expect(members.json()).toMatchObject({ members: [{ id: alice.connectionId }], count: 1 });
   });
 
   it('announces a closed connection to its room', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'close-room');
-    await bob.join('Bob', 'close-room');
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('close-room');
+    await bob.join('close-room');
     await bob.close();
-    const left = await alice.next('member_left');
+    const left = await alice.next('memberLeft');
     expect(left).toMatchObject({ member: { id: bob.connectionId, name: 'Bob' }, memberCount: 1 });
   });
 
   it('confirms an explicit leave', async () => {
-    const alice = await client();
-    await alice.join('Alice', 'leave-room');
-    alice.send({ type: 'leave' });
-    expect(await alice.next('left')).toEqual({ type: 'left', room: 'leave-room' });
-    alice.send({ type: 'message', text: 'still here?' });
-    expect(await alice.nextError()).toMatchObject({ code: 'not_joined', requestType: 'message' });
+    const alice = await client('Alice');
+    await alice.join('leave-room');
+    expect(await alice.client.request('leaveRoom')).toEqual({ room: 'leave-room' });
+    await alice.client.leave('leave-room');
+    expect(await alice.trySay('still here?')).toBe('NOT_JOINED');
+    expect((await refusalOf(alice.client.request('leaveRoom'))).code).toBe('NOT_JOINED');
   });
 });
 
 describe('validation', () => {
   it.each([
-    [{ type: 'join', name: '', room: 'r' }, 'invalid_name', 'cannot be empty'],
-    [{ type: 'join', name: '   ', room: 'r' }, 'invalid_name', 'cannot be empty'],
-    [{ type: 'join', name: 'x'.repeat(33), room: 'r' }, 'invalid_name', 'at most 32'],
-    [{ type: 'join', name: '<img>', room: 'r' }, 'invalid_name', 'letters, digits'],
-    [{ type: 'join', name: 'Alice', room: '' }, 'invalid_room', 'cannot be empty'],
-    [{ type: 'join', name: 'Alice', room: 'r'.repeat(41) }, 'invalid_room', 'at most 40'],
-    [{ type: 'join', name: 'Alice', room: 'a/b' }, 'invalid_room', 'letters, digits'],
-    [{ type: 'join', name: 'Alice' }, 'invalid_room', 'cannot be empty'],
-    [{ type: 'shout', text: 'hi' }, 'unknown_type', 'Unknown message type "shout"'],
-    [{ text: 'hi' }, 'invalid_json', '"type" string'],
-  ])('answers %j with %s', async (frame, code, words) => {
-    const alice = await client();
-    alice.send(frame);
-    const error = await alice.nextError();
-    expect(error.code).toBe(code);
-    expect(error.message).toContain(words);
+    ['', 'INVALID_NAME', 'cannot be empty'],
+    ['   ', 'INVALID_NAME', 'cannot be empty'],
+    ['x'.repeat(33), 'INVALID_NAME', 'at most 32'],
+    ['<img>', 'INVALID_NAME', 'letters, digits'],
+  ])('refuses the join of a connection named %j with %s', async (name, code, words) => {
+    const refusal = await refusalOf((await client(name)).client.join('r'));
+    expect(refusal).toMatchObject({ code, room: 'r' });
+    expect(refusal.message).toContain(words);
   });
 
-  it('answers a frame that is not JSON', async () => {
-    const alice = await client();
-    alice.sendRaw('hello?');
-    expect(await alice.nextError()).toMatchObject({ code: 'invalid_json' });
+  it.each([
+    ['r'.repeat(41), 'at most 40'],
+    ['a/b', 'letters, digits'],
+    [' padded', 'no spaces at either end'],
+    ['two  spaces', 'no double spaces'],
+  ])('refuses to join the room %j', async (room, words) => {
+    const refusal = await refusalOf((await client('Alice')).client.join(room));
+    expect(refusal.code).toBe('INVALID_ROOM');
+    expect(refusal.message).toContain(words);
   });
 
-  it('answers a binary frame', async () => {
-    const alice = await client();
-    alice.sendRaw(Buffer.from([1, 2, 3]));
-    expect(await alice.nextError()).toMatchObject({ code: 'unsupported_frame' });
+  it('answers frames that are not of the protocol, an unknown event and a binary frame, and stays open', async () => {
+    const raw = await RawEventsClient.connect(server.url, 'Rob');
+    clients.push(raw);
+    void raw.client.send('hello?');
+    void raw.client.send(Buffer.from([1, 2, 3]));
+    void raw.client.send(JSON.stringify({ t: 'req', id: 7, event: 'shout', data: {} }));
+    expect(await raw.answer(7)).toMatchObject({ code: 'UNKNOWN_EVENT' });
+    expect(raw.refusals('BAD_FRAME')).toHaveLength(2);
+    expect(await raw.answer(raw.request('listRooms'))).toMatchObject({ t: 'res' });
   });
 
-  it('answers a frame over the size limit', async () => {
-    const alice = await client();
-    await alice.join('Alice', 'size-room');
-    alice.send({ type: 'message', text: 'x'.repeat(MAX_FRAME_BYTES) });
-    const error = await alice.nextError();
-    expect(error).toMatchObject({ code: 'too_large' });
-    expect(error.message).toContain(String(MAX_FRAME_BYTES));
+  it('closes the connection of a frame over the size limit with 1009', async () => {
+    const raw = await RawEventsClient.connect(server.url, 'Rob');
+    clients.push(raw);
+    raw.request('say', { text: 'x'.repeat(MAX_FRAME_BYTES) });
+    expect((await raw.client.closed).code).toBe(1009);
   });
 
   it('refuses chat before joining', async () => {
-    const alice = await client();
-    alice.send({ type: 'message', text: 'hello' });
-    const error = await alice.nextError();
-    expect(error).toMatchObject({ code: 'not_joined', requestType: 'message' });
-    expect(error.message).toContain('Join a room first');
+    const refusal = await refusalOf((await client('Alice')).client.request('say', { text: 'hello' }));
+    expect(refusal).toMatchObject({ code: 'NOT_JOINED', message: 'Join a room first.' });
   });
 
   it.each([
@@ -165,123 +166,153 @@ describe('validation', () => {
     ['whitespace-only', ' \n\t ', 'Empty messages'],
     ['too long', 'y'.repeat(MAX_TEXT_LENGTH + 1), `at most ${MAX_TEXT_LENGTH}`],
     ['control characters', 'bell\u0007', 'control characters'],
-  ])('refuses %s text', async (_label, text, words) => {
-    const alice = await client();
-    await alice.join('Alice', 'text-room');
-    alice.send({ type: 'message', text });
-    const error = await alice.nextError();
-    expect(error).toMatchObject({ code: 'invalid_text', requestType: 'message' });
-    expect(error.message).toContain(words);
+  ])('refuses %s text with the rule it breaks', async (_label, text, words) => {
+    const alice = await client('Alice');
+    await alice.join('text-room');
+    const refusal = await refusalOf(alice.client.request('say', { text }));
+    expect(refusal.code).toBe('INVALID_PAYLOAD');
+    expect(refusal.issues).toEqual([{ message: expect.stringContaining(words), path: ['text'] }]);
+  });
+
+  it('refuses payloads of the wrong shape for every kind of frame', async () => {
+    const raw = await RawEventsClient.connect(server.url, 'Rob');
+    clients.push(raw);
+    const answers = await Promise.all([
+      raw.answer(raw.request('say', 'hello')),
+      raw.answer(raw.request('whisper', { text: 'psst' })),
+      raw.answer(raw.request('roomView', { room: 'lobby', history: 'yes' })),
+      raw.answer(raw.request('listRooms', { all: true })),
+    ]);
+    for (const answer of answers) expect(answer).toMatchObject({ t: 'err', code: 'INVALID_PAYLOAD' });
+    expect(answers[1]?.message).toContain('"to"');
+    raw.emit('typing', { typing: 'maybe' });
+    await raw.client.nextJson((frame: { event?: string; code?: string }) => frame.code === 'INVALID_PAYLOAD');
+    expect(raw.refusals('INVALID_PAYLOAD', 'typing')).toHaveLength(1);
+  });
+
+  it('refuses the view of a room the connection is not in', async () => {
+    const alice = await client('Alice');
+    await alice.join('here');
+    const refusal = await refusalOf(alice.client.request('roomView', { room: 'elsewhere', history: true }));
+    expect(refusal.code).toBe('NOT_JOINED');
   });
 });
 
 describe('messages', () => {
-  it('broadcasts a message to the room with a server timestamp', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'talk-room');
-    await bob.join('Bob', 'talk-room');
+  it('broadcasts a line to the room with a server timestamp and its history position', async () => {
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('talk-room');
+    await bob.join('talk-room');
     const before = new Date().toISOString();
-    alice.send({ type: 'message', text: '  hello, Bob  ', at: '1999-01-01T00:00:00.000Z' });
-    const line = await bob.next('message');
+    // A client's own `at` is ignored (the schema keeps only the fields it knows).
+    const payload = { text: '  hello, Bob  ', at: '1999-01-01T00:00:00.000Z' };
+    const sent = await alice.client.request('say', payload);
+    const line = await bob.next('line');
     const after = new Date().toISOString();
     expect(line).toMatchObject({
+      id: sent.id,
       room: 'talk-room',
       text: 'hello, Bob',
       from: { id: alice.connectionId, name: 'Alice' },
     });
     expect(line.at >= before && line.at <= after).toBe(true);
-    expect(await alice.next('message')).toEqual(line);
+    expect(bob.received.find((r) => r.data === line)?.meta).toEqual({
+      room: 'talk-room',
+      position: sent.position,
+    });
+    expect(await alice.next('line')).toEqual(line);
   });
 
   it('delivers each line once to every member, its sender too', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'once-room');
-    await bob.join('Bob', 'once-room');
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('once-room');
+    await bob.join('once-room');
     const first = await alice.say('once');
     await bob.say('barrier');
     // Lines reach every member in one order: by Bob's own line, Alice's came to both, or never will.
-    await alice.next('message', (line) => line.text === 'barrier');
+    await alice.next('line', (line) => line.text === 'barrier');
     for (const member of [alice, bob]) {
-      expect(member.received.filter((m) => m.type === 'message' && m.id === first.id)).toHaveLength(1);
+      expect(member.all('line').filter((line) => line.id === first.id)).toHaveLength(1);
     }
   });
 
-  it('does not deliver a message to another room', async () => {
-    const alice = await client();
-    const carol = await client();
-    await alice.join('Alice', 'room-one');
-    await carol.join('Carol', 'room-two');
+  it('does not deliver a line to another room', async () => {
+    const alice = await client('Alice');
+    const carol = await client('Carol');
+    await alice.join('room-one');
+    await carol.join('room-two');
     await alice.say('only for room one');
     await carol.say('only for room two');
-    expect(carol.received.some((m) => m.type === 'message' && m.text === 'only for room one')).toBe(false);
+    expect(carol.all('line').some((line) => line.text === 'only for room one')).toBe(false);
   });
 
   it('relays typing to the others in the room, not to the typist', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'typing-room');
-    await bob.join('Bob', 'typing-room');
-    alice.send({ type: 'typing', typing: true });
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('typing-room');
+    await bob.join('typing-room');
+    alice.client.send('typing', { typing: true });
     expect(await bob.next('typing')).toMatchObject({
       from: { id: alice.connectionId, name: 'Alice' },
       typing: true,
     });
     // Alice's own line comes after her typing event, so by then she would have had the echo.
     await alice.say('done typing');
-    expect(alice.received.some((m) => m.type === 'typing')).toBe(false);
+    expect(alice.all('typing')).toEqual([]);
   });
 
-  it(`keeps the last ${HISTORY_LENGTH} messages of a room for those who join later`, async () => {
-    const alice = await client();
-    await alice.join('Alice', 'history-room');
-    for (let i = 1; i <= HISTORY_LENGTH + 15; i += 1) alice.send({ type: 'message', text: `line ${i}` });
-    await alice.next('message', (line) => line.text === `line ${HISTORY_LENGTH + 15}`);
-    const bob = await client();
-    const joined = await bob.join('Bob', 'history-room');
-    expect(joined.history).toHaveLength(HISTORY_LENGTH);
-    expect(joined.history.map((line) => line.text)).toEqual(
+  it(`keeps the last ${HISTORY_LENGTH} lines of a room for those who join later`, async () => {
+    const alice = await client('Alice');
+    await alice.join('history-room');
+    const sent = Array.from({ length: HISTORY_LENGTH + 15 }, (_, i) =>
+      alice.client.request('say', { text: `line ${i + 1}` }),
+    );
+    await Promise.all(sent);
+    const bob = await client('Bob');
+    const joined = await bob.join('history-room');
+    expect(joined.lines.map((line) => line.text)).toEqual(
       Array.from({ length: HISTORY_LENGTH }, (_, i) => `line ${i + 16}`),
     );
   });
 
-  it('sends a private message to one user and echoes it to the sender', async () => {
-    const alice = await client();
-    const bob = await client();
-    const carol = await client();
-    await alice.join('Alice', 'dm-room');
-    await bob.join('Bob', 'dm-room');
-    await carol.join('Carol', 'dm-room');
-    alice.send({ type: 'private', to: bob.connectionId, text: 'psst' });
-    const received = await bob.next('private');
-    expect(received).toMatchObject({
+  it('sends a private message to one user and answers the sender with its copy', async () => {
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    const carol = await client('Carol');
+    await alice.join('dm-room');
+    await bob.join('dm-room');
+    await carol.join('dm-room');
+    const copy = await alice.client.request('whisper', { to: bob.connectionId, text: 'psst' });
+    expect(copy).toMatchObject({
       from: { id: alice.connectionId, name: 'Alice' },
       to: { id: bob.connectionId, name: 'Bob' },
       text: 'psst',
     });
-    expect(await alice.next('private')).toEqual(received);
+    expect(await bob.next('whisper')).toEqual(copy);
     await alice.say('barrier');
-    await carol.next('message', (line) => line.text === 'barrier');
-    expect(carol.received.some((m) => m.type === 'private')).toBe(false);
+    await carol.next('line', (line) => line.text === 'barrier');
+    expect(carol.all('whisper')).toEqual([]);
   });
 
   it('refuses a private message to nobody', async () => {
-    const alice = await client();
-    await alice.join('Alice', 'dm-room-2');
-    alice.send({ type: 'private', to: 'no-such-connection', text: 'hello?' });
-    expect(await alice.nextError()).toMatchObject({ code: 'recipient_not_found', requestType: 'private' });
+    const alice = await client('Alice');
+    await alice.join('dm-room-2');
+    expect(await outcomeOf(alice.client.request('whisper', { to: 'no-such-connection', text: 'hi' }))).toBe(
+      'RECIPIENT_NOT_FOUND',
+    );
   });
 });
 
-describe('rooms API', () => {
+describe('rooms', () => {
   it('lists rooms with member counts and drops a room once it is empty', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'listed-busy');
-    await bob.join('Bob', 'listed-busy');
-    const carol = await client();
-    await carol.join('Carol', 'listed-quiet');
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('listed-busy');
+    await bob.join('listed-busy');
+    const carol = await client('Carol');
+    await carol.join('listed-quiet');
 
     const reply = await httpRequest(`${server.url}/api/rooms`);
     expect(reply.status).toBe(200);
@@ -294,16 +325,15 @@ describe('rooms API', () => {
     );
 
     // Carol moves: once her join is confirmed she has left the quiet room, which is now empty.
-    await carol.join('Carol', 'listed-busy');
-    alice.send({ type: 'list_rooms' });
-    const listed = await alice.next('rooms');
-    expect(listed.rooms).toContainEqual({ name: 'listed-busy', memberCount: 3 });
-    expect(listed.rooms.map((room) => room.name)).not.toContain('listed-quiet');
+    await carol.join('listed-busy');
+    const listed = await alice.client.request('listRooms');
+    expect(listed).toContainEqual({ name: 'listed-busy', memberCount: 3 });
+    expect(listed.map((room) => room.name)).not.toContain('listed-quiet');
   });
 
   it('lists the members of a room with their names', async () => {
-    const alice = await client();
-    await alice.join('Alice', 'members-room');
+    const alice = await client('Alice');
+    await alice.join('members-room');
     const reply = await httpRequest(`${server.url}/api/rooms/members-room/members`);
     expect(reply.json()).toEqual({
       roomId: 'members-room',
@@ -352,9 +382,9 @@ describe('admin API', () => {
   });
 
   it('broadcasts an announcement to every connection with the token', async () => {
-    const alice = await client();
-    const bob = await client();
-    await alice.join('Alice', 'broadcast-room');
+    const alice = await client('Alice');
+    const bob = await client('Bob');
+    await alice.join('broadcast-room');
     const reply = await httpRequest(`${server.url}/api/broadcast`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -401,24 +431,21 @@ describe('with a strict rate limit and no admin token', () => {
     await strict.close();
   });
 
-  it('refuses messages past the per-address limit and tells when to retry', async () => {
-    const alice = await ChatClient.connect(strict.url);
-    const bob = await ChatClient.connect(strict.url, { localAddress: '127.0.0.2' });
+  it('refuses lines past the per-address limit and tells when to retry', async () => {
+    const alice = await ChatClient.connect(strict.url, 'Alice');
+    const bob = await ChatClient.connect(strict.url, 'Bob', { localAddress: '127.0.0.2' });
     local.push(alice, bob);
-    await alice.join('Alice', 'busy');
-    await bob.join('Bob', 'busy');
+    await alice.join('busy');
+    await bob.join('busy');
     await alice.say('one');
     await alice.say('two');
-    alice.send({ type: 'private', to: bob.connectionId, text: 'three' });
-    await alice.next('private');
-    alice.send({ type: 'message', text: 'four' });
-    const error = await alice.nextError();
-    expect(error).toMatchObject({ code: 'rate_limited', requestType: 'message' });
-    expect(error.message).toContain('too fast');
-    expect(error.retryAfterMs).toBeGreaterThan(0);
+    await alice.client.request('whisper', { to: bob.connectionId, text: 'three' });
+    const refusal = await refusalOf(alice.client.request('say', { text: 'four' }));
+    expect(refusal.code).toBe('RATE_LIMITED');
+    expect(refusal.message).toMatch(/too fast: wait \d+ s and try again/);
     // The limit is per client address: Bob, on another one, still talks.
     await bob.say('bob is fine');
-    expect(alice.received.some((m) => m.type === 'message' && m.text === 'four')).toBe(false);
+    expect(alice.all('line').some((line) => line.text === 'four')).toBe(false);
   });
 
   it('keeps the admin API closed when no token is configured', async () => {

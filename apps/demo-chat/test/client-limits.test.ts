@@ -1,29 +1,27 @@
 import { expectUpgradeRefused, RecordingLogger, waitFor } from '@arcade/test-support';
 import { ChatConfigError, type ChatServer, type ClientLimitOptions, createChatServer } from '../src';
 import { ClientLimits, resolveClientLimits } from '../src/client-limits';
-import { ChatClient } from './support/chat-client';
+import { ChatClient, refusalOf } from './support/chat-client';
 import { UNREACHED_LIMITS } from './support/limits';
+import { RawEventsClient } from './support/raw-events-client';
 
 // What one client address gets through, whatever it sends and however many connections it opens.
 // The probe of issue 18 saw 300 `typing` frames reach a member as 101 events, and 100 joins make 50
 // joined and 50 left notices in 2 s. (Chat lines over many fresh connections: test/bounds.test.ts.)
+// The floods are written by hand (RawEventsClient), as a script would: no client library in between.
 
-const clients: ChatClient[] = [];
+const clients: (ChatClient | RawEventsClient)[] = [];
 
-async function connect(server: ChatServer, localAddress = '127.0.0.1'): Promise<ChatClient> {
-  const client = await ChatClient.connect(server.url, { localAddress });
+async function connect(server: ChatServer, name: string, localAddress = '127.0.0.1'): Promise<ChatClient> {
+  const client = await ChatClient.connect(server.url, name, { localAddress });
   clients.push(client);
   return client;
 }
 
-/**
- * Waits until the server has handled every frame `client` sent before, and `client` has received
- * everything the server sent it before: frames are handled in order, and an unknown type is answered
- * at once without counting against any budget.
- */
-async function barrier(client: ChatClient): Promise<void> {
-  client.send({ type: 'barrier' });
-  await client.next('error', (error) => error.code === 'unknown_type');
+async function connectRaw(server: ChatServer, name: string): Promise<RawEventsClient> {
+  const client = await RawEventsClient.connect(server.url, name, '127.0.0.1');
+  clients.push(client);
+  return client;
 }
 
 /**
@@ -32,13 +30,6 @@ async function barrier(client: ChatClient): Promise<void> {
  * frame reaches the chat and only the chat's budgets decide.
  */
 const FRAMES_PER_CONNECTION = 75;
-
-function rateLimited(client: ChatClient, requestType: string): number {
-  return client.received.filter(
-    (message) =>
-      message.type === 'error' && message.code === 'rate_limited' && message.requestType === requestType,
-  ).length;
-}
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -49,6 +40,7 @@ describe('frame budgets per client address', () => {
     typing: { messages: 5, perMs: 3_600_000 },
     membership: { messages: 4, perMs: 3_600_000 },
     roomList: { messages: 3, perMs: 3_600_000 },
+    roomView: { messages: 2, perMs: 3_600_000 },
   };
   let server: ChatServer;
 
@@ -67,65 +59,90 @@ describe('frame budgets per client address', () => {
   });
 
   it('lets 300 typing frames reach a member as no more events than the typing budget', async () => {
-    const member = await connect(server, '127.0.0.2');
-    await member.join('Mia', 'typed-at');
+    const member = await connect(server, 'Mia', '127.0.0.2');
+    await member.join('typed-at');
     const typists = await Promise.all(
-      Array.from({ length: 300 / FRAMES_PER_CONNECTION }, () => connect(server)),
+      Array.from({ length: 300 / FRAMES_PER_CONNECTION }, () => connectRaw(server, 'Tess')),
     );
-    for (const typist of typists) await typist.join('Tess', 'typed-at');
+    // Four joins: the whole membership budget of the address.
+    for (const typist of typists)
+      expect(await typist.answer(typist.join('typed-at'))).toMatchObject({ t: 'res' });
     for (const typist of typists) {
-      for (let i = 0; i < FRAMES_PER_CONNECTION; i += 1) typist.send({ type: 'typing', typing: i % 2 === 0 });
+      for (let i = 0; i < FRAMES_PER_CONNECTION; i += 1) typist.emit('typing', { typing: i % 2 === 0 });
     }
-    for (const typist of typists) await barrier(typist);
-    await barrier(member);
+    // A line after its typing frames: answered once they are all handled (a connection's frames run
+    // in order), and reaching the member after every typing event they sent.
+    const lines = typists.map((typist, index) =>
+      typist.answer(typist.request('say', { text: `barrier ${index}` })),
+    );
+    for (const line of await Promise.all(lines)) expect(line).toMatchObject({ t: 'res' });
+    for (let index = 0; index < typists.length; index += 1) {
+      await member.next('line', (line) => line.text === `barrier ${index}`);
+    }
 
-    expect(member.received.filter((message) => message.type === 'typing')).toHaveLength(5);
-    expect(typists.reduce((sum, typist) => sum + rateLimited(typist, 'typing'), 0)).toBe(295);
-    const refusal = await (typists[0] as ChatClient).next('error', (error) => error.requestType === 'typing');
-    expect(refusal).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('typing') });
-    expect(refusal.retryAfterMs).toBeGreaterThan(0);
+    expect(member.all('typing')).toHaveLength(5);
+    const refusals = typists.flatMap((typist) => typist.refusals('RATE_LIMITED', 'typing'));
+    expect(refusals).toHaveLength(295);
+    expect(refusals[0]?.message).toMatch(/typing notices: wait \d+ s/);
   });
 
   it('lets 100 joins send a room no more joined and left notices than the membership budget', async () => {
-    const member = await connect(server, '127.0.0.2');
-    await member.join('Mia', 'hopped-at');
-    const hoppers = [await connect(server), await connect(server)];
-    for (const hopper of hoppers) {
-      for (let i = 0; i < 50; i += 1) {
-        hopper.send({ type: 'join', name: 'Hop', room: i % 2 === 0 ? 'hopped-at' : 'elsewhere' });
-      }
-    }
-    for (const hopper of hoppers) await barrier(hopper);
-    await barrier(member);
+    const member = await connect(server, 'Mia', '127.0.0.2');
+    await member.join('hopped-at');
+    const hoppers = [await connectRaw(server, 'Hop'), await connectRaw(server, 'Hop')];
+    const answers = hoppers.flatMap((hopper) =>
+      Array.from({ length: 50 }, (_, i) =>
+        hopper.answer(hopper.join(i % 2 === 0 ? 'hopped-at' : 'elsewhere')),
+      ),
+    );
+    const outcomes = await Promise.all(answers);
+    expect(outcomes.filter((answer) => answer.t === 'res')).toHaveLength(4);
+    expect(outcomes.filter((answer) => answer.code === 'RATE_LIMITED')).toHaveLength(96);
 
-    // Each join let through sends the member one notice: joined for the member's room, left for the other.
+    // A line said after every notice was sent reaches the member after them.
+    const witness = await connect(server, 'Wit', '127.0.0.3');
+    await witness.join('hopped-at');
+    await witness.say('after the hops');
+    await member.next('line', (line) => line.text === 'after the hops');
+    // Each join let through (each hopper's first ones: its frames run in order) sends the member one
+    // notice: joined for the member's room, left when it moves on to the other.
     const notices = member.received.filter(
-      (message) => message.type === 'member_joined' || message.type === 'member_left',
+      (received) =>
+        (received.event === 'memberJoined' || received.event === 'memberLeft') &&
+        (received.data as { member: { name: string } }).member.name === 'Hop',
     );
     expect(notices).toHaveLength(4);
-    const joined = hoppers.flatMap((hopper) =>
-      hopper.received.filter((message) => message.type === 'joined'),
-    );
-    expect(joined).toHaveLength(4);
-    expect(hoppers.reduce((sum, hopper) => sum + rateLimited(hopper, 'join'), 0)).toBe(96);
+  });
+
+  it('counts leaveRoom with the joins, and roomView on a budget of its own', async () => {
+    const client = await connect(server, 'Lea');
+    await client.client.join('counted'); // membership: 1 of 4
+    await client.client.request('roomView', { room: 'counted', history: false });
+    await client.client.request('roomView', { room: 'counted', history: true });
+    expect(
+      (await refusalOf(client.client.request('roomView', { room: 'counted', history: false }))).message,
+    ).toContain('members of your room too often');
+    for (let i = 0; i < 3; i += 1) await client.client.request('leaveRoom').catch(() => undefined);
+    const refusal = await refusalOf(client.client.request('leaveRoom'));
+    expect(refusal).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('joining and leaving'),
+    });
   });
 
   it('counts the budget of an address over all its connections, and leaves other addresses alone', async () => {
     for (let c = 0; c < 3; c += 1) {
-      const asker = await connect(server);
-      asker.send({ type: 'list_rooms' });
-      await asker.next('rooms');
+      const asker = await connect(server, 'Ask');
+      await asker.client.request('listRooms');
     }
-    const fourth = await connect(server);
-    fourth.send({ type: 'list_rooms' });
-    expect(await fourth.nextError()).toMatchObject({
-      code: 'rate_limited',
-      requestType: 'list_rooms',
+    const fourth = await connect(server, 'Ask');
+    const refusal = await refusalOf(fourth.client.request('listRooms'));
+    expect(refusal).toMatchObject({
+      code: 'RATE_LIMITED',
       message: expect.stringContaining('room list too often'),
     });
-    const elsewhere = await connect(server, '127.0.0.3');
-    elsewhere.send({ type: 'list_rooms' });
-    await elsewhere.next('rooms');
+    const elsewhere = await connect(server, 'Else', '127.0.0.3');
+    expect(await elsewhere.client.request('listRooms')).toEqual([]);
   });
 });
 
@@ -144,7 +161,7 @@ describe('connection budgets per client address', () => {
       clientLimits: { ...UNREACHED_LIMITS, connect: { messages: 3, perMs: 3_600_000 } },
       logger: new RecordingLogger(),
     });
-    for (let c = 0; c < 3; c += 1) await (await connect(server)).close();
+    for (let c = 0; c < 3; c += 1) await (await connect(server, 'Con')).close();
     const refused = await expectUpgradeRefused(`${server.url.replace(/^http/, 'ws')}/ws`, {
       localAddress: '127.0.0.1',
     });
@@ -153,7 +170,7 @@ describe('connection budgets per client address', () => {
     expect(JSON.parse(refused.body)).toMatchObject({
       error: { statusCode: 429, message: expect.stringContaining('new connections') },
     });
-    await connect(server, '127.0.0.2');
+    await connect(server, 'Other', '127.0.0.2');
   });
 
   it('answers 429 past the open-connection cap, and admits again once one closes', async () => {
@@ -163,8 +180,8 @@ describe('connection budgets per client address', () => {
       clientLimits: { ...UNREACHED_LIMITS, openConnections: 2 },
       logger: new RecordingLogger(),
     });
-    const first = await connect(server);
-    await connect(server);
+    const first = await connect(server, 'First');
+    await connect(server, 'Second');
     const url = `${server.url.replace(/^http/, 'ws')}/ws`;
     const refused = await expectUpgradeRefused(url, { localAddress: '127.0.0.1' });
     expect(refused.status).toBe(429);
@@ -172,7 +189,7 @@ describe('connection budgets per client address', () => {
     await first.close();
     // The server frees the slot when the TCP connection is gone, which follows the close handshake.
     clients.push(
-      await waitFor(() => ChatClient.connect(server.url).catch(() => undefined), {
+      await waitFor(() => ChatClient.connect(server.url, 'Third').catch(() => undefined), {
         description: 'a connection admitted once the first one closed',
       }),
     );

@@ -12,8 +12,8 @@ const RECOVERY_LIMIT_MS = 30_000;
 let cluster: ClusterScript;
 const clients: ChatClient[] = [];
 
-async function clientOn(url: string): Promise<ChatClient> {
-  const client = await ChatClient.connect(url);
+async function clientOn(url: string, name: string): Promise<ChatClient> {
+  const client = await ChatClient.connect(url, name);
   clients.push(client);
   return client;
 }
@@ -56,7 +56,7 @@ async function chatGetsThrough(from: ChatClient, to: ChatClient, label: string):
       attempt += 1;
       const text = `${label} ${attempt}`;
       if ((await from.trySay(text)) !== 'sent') return false;
-      await to.next('message', (line) => line.text === text);
+      await to.next('line', (line) => line.text === text);
       return true;
     },
     {
@@ -77,18 +77,20 @@ afterAll(async () => {
 });
 
 it('keeps both instances up when its redis-server dies, restarts Redis, and cross-instance chat resumes', async () => {
-  const ada = await clientOn(cluster.urlA);
-  const bea = await clientOn(cluster.urlB);
-  await ada.join('Ada', 'resilient');
-  await bea.join('Bea', 'resilient');
+  const ada = await clientOn(cluster.urlA, 'Ada');
+  const bea = await clientOn(cluster.urlB, 'Bea');
+  await ada.join('resilient');
+  await bea.join('resilient');
   await chatGetsThrough(ada, bea, 'before');
 
   const port = redisPort();
   const crashed = await redisPid(port);
   let connectionsClosed = false;
-  void Promise.race([ada.closed, bea.closed]).then(() => {
-    connectionsClosed = true;
-  });
+  for (const member of [ada, bea]) {
+    member.client.onStatus(() => {
+      connectionsClosed = true;
+    });
+  }
   process.kill(crashed, 'SIGKILL');
 
   await waitFor(() => /redis-server stopped \(killed by SIGKILL\)/.test(cluster.printedSoFar()), {
@@ -117,10 +119,10 @@ it('keeps both instances up when its redis-server dies, restarts Redis, and cros
   expect(connectionsClosed).toBe(false);
 
   // Newcomers on the restarted (empty) Redis meet each other across instances too.
-  const cara = await clientOn(cluster.urlA);
-  const dan = await clientOn(cluster.urlB);
-  await cara.join('Cara', 'reborn');
-  expect((await dan.join('Dan', 'reborn')).members.map((member) => member.name)).toEqual(['Cara', 'Dan']);
+  const cara = await clientOn(cluster.urlA, 'Cara');
+  const dan = await clientOn(cluster.urlB, 'Dan');
+  await cara.join('reborn');
+  expect((await dan.join('reborn')).members.map((member) => member.name)).toEqual(['Cara', 'Dan']);
   await chatGetsThrough(dan, cara, 'newcomers');
 });
 

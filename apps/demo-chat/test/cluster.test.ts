@@ -10,8 +10,8 @@ let a: ChatServer;
 let b: ChatServer;
 const clients: ChatClient[] = [];
 
-async function clientOn(server: ChatServer): Promise<ChatClient> {
-  const c = await ChatClient.connect(server.url);
+async function clientOn(server: ChatServer, name: string): Promise<ChatClient> {
+  const c = await ChatClient.connect(server.url, name);
   clients.push(c);
   return c;
 }
@@ -44,57 +44,56 @@ it('runs two instances with different ids', () => {
 });
 
 it('delivers room messages and typing between instances', async () => {
-  const ada = await clientOn(a);
-  const bea = await clientOn(b);
-  await ada.join('Ada', 'spanning');
-  const joined = await bea.join('Bea', 'spanning');
+  const ada = await clientOn(a, 'Ada');
+  const bea = await clientOn(b, 'Bea');
+  await ada.join('spanning');
+  const joined = await bea.join('spanning');
   expect(joined.members.map((m) => m.name)).toEqual(['Ada', 'Bea']);
-  expect(await ada.next('member_joined')).toMatchObject({ member: { name: 'Bea' }, memberCount: 2 });
+  expect(await ada.next('memberJoined')).toMatchObject({ member: { name: 'Bea' }, memberCount: 2 });
 
-  bea.send({ type: 'typing', typing: true });
+  bea.client.send('typing', { typing: true });
   expect(await ada.next('typing')).toMatchObject({ from: { name: 'Bea' }, typing: true });
   await bea.say('from B');
-  expect(await ada.next('message')).toMatchObject({ text: 'from B', from: { id: bea.connectionId } });
+  expect(await ada.next('line')).toMatchObject({ text: 'from B', from: { id: bea.connectionId } });
   await ada.say('from A');
-  expect(await bea.next('message', (line) => line.text === 'from A')).toMatchObject({
+  expect(await bea.next('line', (line) => line.text === 'from A')).toMatchObject({
     from: { name: 'Ada' },
   });
   // Each line reached each member once, its sender too, and in the same order on both instances.
   for (const member of [ada, bea]) {
-    const lines = member.received.flatMap((m) => (m.type === 'message' ? [m.text] : []));
-    expect(lines).toEqual(['from B', 'from A']);
+    expect(member.all('line').map((line) => line.text)).toEqual(['from B', 'from A']);
   }
 });
 
 it('shows history written on one instance to a user joining on the other', async () => {
-  const ada = await clientOn(a);
-  await ada.join('Ada', 'remembered');
+  const ada = await clientOn(a, 'Ada');
+  await ada.join('remembered');
   await ada.say('first');
   await ada.say('second');
-  const bea = await clientOn(b);
-  const joined = await bea.join('Bea', 'remembered');
-  expect(joined.history.map((line) => line.text)).toEqual(['first', 'second']);
+  const bea = await clientOn(b, 'Bea');
+  const joined = await bea.join('remembered');
+  expect(joined.lines.map((line) => line.text)).toEqual(['first', 'second']);
 });
 
 it('sends a private message to a user on the other instance', async () => {
-  const ada = await clientOn(a);
-  const bea = await clientOn(b);
-  await ada.join('Ada', 'whisper');
-  await bea.join('Bea', 'whisper');
-  ada.send({ type: 'private', to: bea.connectionId, text: 'across the cluster' });
-  expect(await bea.next('private')).toMatchObject({
+  const ada = await clientOn(a, 'Ada');
+  const bea = await clientOn(b, 'Bea');
+  await ada.join('whisper');
+  await bea.join('whisper');
+  const copy = await ada.client.request('whisper', { to: bea.connectionId, text: 'across the cluster' });
+  expect(await bea.next('whisper')).toMatchObject({
     from: { id: ada.connectionId, name: 'Ada' },
     to: { id: bea.connectionId, name: 'Bea' },
     text: 'across the cluster',
   });
-  expect(await ada.next('private')).toMatchObject({ text: 'across the cluster' });
+  expect(copy).toMatchObject({ text: 'across the cluster' });
 });
 
 it('lists rooms, members and connections of the whole cluster from either instance', async () => {
-  const ada = await clientOn(a);
-  const bea = await clientOn(b);
-  await ada.join('Ada', 'census');
-  await bea.join('Bea', 'census');
+  const ada = await clientOn(a, 'Ada');
+  const bea = await clientOn(b, 'Bea');
+  await ada.join('census');
+  await bea.join('census');
   const rooms = await httpRequest(`${b.url}/api/rooms`);
   expect(rooms.json<{ rooms: unknown[] }>().rooms).toContainEqual({ name: 'census', memberCount: 2 });
   const members = await httpRequest(`${a.url}/api/rooms/census/members`);
@@ -112,8 +111,8 @@ it('lists rooms, members and connections of the whole cluster from either instan
 });
 
 it('broadcasts an admin announcement to connections on every instance', async () => {
-  const ada = await clientOn(a);
-  const bea = await clientOn(b);
+  const ada = await clientOn(a, 'Ada');
+  const bea = await clientOn(b, 'Bea');
   const reply = await httpRequest(`${a.url}/api/broadcast`, {
     method: 'POST',
     headers: { authorization: 'Bearer cluster-token', 'content-type': 'application/json' },

@@ -1,4 +1,4 @@
-import { ChatConfigError, readChatConfig } from '../src/config';
+import { ChatConfigError, readChatConfig, readLogLevel } from '../src/config';
 
 describe('readChatConfig', () => {
   it('defaults to port 3000, memory storage and no admin API', () => {
@@ -16,6 +16,8 @@ describe('readChatConfig', () => {
         HOST: '0.0.0.0',
         REDIS_URL: 'redis://127.0.0.1:6380/2',
         ADMIN_TOKEN: ' s3cret ',
+        METRICS_TOKEN: ' sc4pe ',
+        DRAIN_DELAY_MS: '15000',
         CHAT_RATE_MESSAGES: '10',
         CHAT_RATE_WINDOW_MS: '1000',
         CHAT_HISTORY_TTL_MS: '60000',
@@ -25,6 +27,8 @@ describe('readChatConfig', () => {
       host: '0.0.0.0',
       redisUrl: 'redis://127.0.0.1:6380/2',
       adminToken: 's3cret',
+      metricsToken: 'sc4pe',
+      drainDelayMs: 15_000,
       rateLimit: { messages: 10, perMs: 1000 },
       history: { ttlMs: 60_000 },
     });
@@ -101,8 +105,31 @@ describe('readChatConfig', () => {
     ['CHAT_RATE_MESSAGES', '0'],
     ['CHAT_RATE_WINDOW_MS', '-5'],
     ['CHAT_HISTORY_TTL_MS', '0'],
+    ['DRAIN_DELAY_MS', '-1'],
+    ['DRAIN_DELAY_MS', '1.5'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => readChatConfig({ [name]: value })).toThrow(ChatConfigError);
     expect(() => readChatConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('takes DRAIN_DELAY_MS=0, and a blank METRICS_TOKEN as unset (metrics off)', () => {
+    expect(readChatConfig({ DRAIN_DELAY_MS: '0' }).drainDelayMs).toBe(0);
+    expect(readChatConfig({ METRICS_TOKEN: '  ' })).not.toHaveProperty('metricsToken');
+  });
+});
+
+describe('readLogLevel', () => {
+  it('defaults to info and reads the levels of pino, in any case', () => {
+    expect(readLogLevel({})).toBe('info');
+    expect(readLogLevel({ LOG_LEVEL: ' DEBUG ' })).toBe('debug');
+    expect(readLogLevel({ LOG_LEVEL: 'silent' })).toBe('silent');
+  });
+
+  it('refuses another level, naming the ones it takes', () => {
+    expect(() => readLogLevel({ LOG_LEVEL: 'verbose' })).toThrow(
+      new ChatConfigError(
+        'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose".',
+      ),
+    );
   });
 });

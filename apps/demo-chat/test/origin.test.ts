@@ -13,7 +13,7 @@ function wsUrl(of: ChatServer): string {
 }
 
 async function accepted(of: ChatServer, options: { origin?: string; headers?: Record<string, string> }) {
-  const client = await ChatClient.connect(of.url, options);
+  const client = await ChatClient.connect(of.url, 'Oren', options);
   clients.push(client);
   return client;
 }

@@ -8,8 +8,8 @@ import { type ClusterScript, startClusterScript, stopClusterScript } from './sup
 let cluster: ClusterScript;
 const clients: ChatClient[] = [];
 
-async function clientOn(url: string): Promise<ChatClient> {
-  const c = await ChatClient.connect(url);
+async function clientOn(url: string, name: string): Promise<ChatClient> {
+  const c = await ChatClient.connect(url, name);
   clients.push(c);
   return c;
 }
@@ -53,31 +53,31 @@ it('starts a Redis Cluster of six nodes and two instances on it', async () => {
 });
 
 it('delivers a chat line sent on one instance to a user on the other', async () => {
-  const ada = await clientOn(cluster.urlA);
-  const bea = await clientOn(cluster.urlB);
-  await ada.join('Ada', 'sharded');
-  const joined = await bea.join('Bea', 'sharded');
+  const ada = await clientOn(cluster.urlA, 'Ada');
+  const bea = await clientOn(cluster.urlB, 'Bea');
+  await ada.join('sharded');
+  const joined = await bea.join('sharded');
   expect(joined.members.map((m) => m.name)).toEqual(['Ada', 'Bea']);
 
   await ada.say('hello from instance A');
-  expect(await bea.next('message', (line) => line.text === 'hello from instance A')).toMatchObject({
+  expect(await bea.next('line', (line) => line.text === 'hello from instance A')).toMatchObject({
     room: 'sharded',
     from: { id: ada.connectionId, name: 'Ada' },
   });
   await bea.say('hello from instance B');
-  expect(await ada.next('message', (line) => line.text === 'hello from instance B')).toMatchObject({
+  expect(await ada.next('line', (line) => line.text === 'hello from instance B')).toMatchObject({
     from: { id: bea.connectionId, name: 'Bea' },
   });
 });
 
 it('shows the room history written on one instance to a user joining on the other', async () => {
-  const ada = await clientOn(cluster.urlA);
-  await ada.join('Ada', 'remembered');
+  const ada = await clientOn(cluster.urlA, 'Ada');
+  await ada.join('remembered');
   await ada.say('first');
   await ada.say('second');
-  const bea = await clientOn(cluster.urlB);
-  const joined = await bea.join('Bea', 'remembered');
-  expect(joined.history.map((line) => line.text)).toEqual(['first', 'second']);
+  const bea = await clientOn(cluster.urlB, 'Bea');
+  const joined = await bea.join('remembered');
+  expect(joined.lines.map((line) => line.text)).toEqual(['first', 'second']);
 });
 
 it('stops both instances and every node of the Redis Cluster on Ctrl+C', async () => {

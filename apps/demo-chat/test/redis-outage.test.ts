@@ -1,9 +1,9 @@
 import type { CacheStatus } from '@arcade/cache';
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
-import { httpRequest, RecordingLogger } from '@arcade/test-support';
+import { httpRequest, RecordingLogger, waitFor } from '@arcade/test-support';
 import { type ChatServer, createChatServer } from '../src';
-import { ChatClient } from './support/chat-client';
+import { ChatClient, refusalOf } from './support/chat-client';
 
 let redis: RedisTestServer;
 let cache: RedisCacheManager;
@@ -35,26 +35,40 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-it('reports Redis trouble on /healthz and to a sender, and chats again once Redis is back', async () => {
-  const alice = await ChatClient.connect(server.url);
+it('reports Redis trouble on /healthz, /readyz and to a sender, stays live, and chats again once Redis is back', async () => {
+  const alice = await ChatClient.connect(server.url, 'Alice');
   clients.push(alice);
-  await alice.join('Alice', 'outage-room');
+  await alice.join('outage-room');
   expect((await httpRequest(`${server.url}/healthz`)).status).toBe(200);
+  expect((await httpRequest(`${server.url}/readyz`)).status).toBe(200);
 
   await redis.kill();
   const down = await cacheStatus((status) => status !== 'ready');
   const health = await httpRequest(`${server.url}/healthz`);
   expect(health.status).toBe(503);
   expect(health.json()).toMatchObject({ status: 'degraded', storage: down });
+  // Not ready: the load balancer sends new users elsewhere. Still live: a restart would not help.
+  await waitFor(async () => (await httpRequest(`${server.url}/readyz`)).status === 503, {
+    description: '/readyz answering 503 while Redis is down',
+  });
+  const readiness = await httpRequest(`${server.url}/readyz`);
+  expect(readiness.json()).toMatchObject({
+    ready: false,
+    draining: false,
+    checks: { webSocketStorage: { ready: false } },
+  });
+  expect((await httpRequest(`${server.url}/livez`)).status).toBe(200);
 
-  alice.send({ type: 'message', text: 'anyone there?' });
-  const error = await alice.nextError();
-  expect(error).toMatchObject({ code: 'unavailable', requestType: 'message' });
-  expect(error.message).toContain('try again');
+  const refusal = await refusalOf(alice.client.request('say', { text: 'anyone there?' }));
+  expect(refusal.code).toBe('UNAVAILABLE');
+  expect(refusal.message).toContain('try again');
 
   await redis.restart();
   await cacheStatus((status) => status === 'ready');
   expect((await httpRequest(`${server.url}/healthz`)).status).toBe(200);
+  await waitFor(async () => (await httpRequest(`${server.url}/readyz`)).status === 200, {
+    description: '/readyz answering 200 once Redis is back',
+  });
   // The restarted Redis is empty; the instance rewrites its records and the room works again.
   await alice.say('back in business');
 });

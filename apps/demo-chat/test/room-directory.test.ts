@@ -8,14 +8,15 @@ import { RoomDirectory } from '../src/room-directory';
 import { ChatClient } from './support/chat-client';
 import { type CountedCache, countStorageCalls } from './support/counting-cache';
 import { UNREACHED_LIMITS } from './support/limits';
+import { RawEventsClient } from './support/raw-events-client';
 
 const DIRECTORY_KEY = 'demo-chat:room-directory';
 
 let redis: RedisTestServer;
-const clients: ChatClient[] = [];
+const clients: (ChatClient | RawEventsClient)[] = [];
 
-async function clientOn(server: ChatServer): Promise<ChatClient> {
-  const client = await ChatClient.connect(server.url);
+async function clientOn(server: ChatServer, name: string): Promise<ChatClient> {
+  const client = await ChatClient.connect(server.url, name);
   clients.push(client);
   return client;
 }
@@ -72,11 +73,9 @@ describe('a room listing on Redis', () => {
     for (let start = from; start < to; start += 20) {
       await Promise.all(
         Array.from({ length: Math.min(20, to - start) }, async (_, offset) => {
-          const client = await clientOn(server);
-          await client.join('Filler', `room-${start + offset}`);
-          // A barrier: the join's notice to its room went out before this reply.
-          client.send({ type: 'list_rooms' });
-          await client.next('rooms');
+          const client = await clientOn(server, 'Filler');
+          // Answered after the join's notice and directory write (the connection's frames run in order).
+          await client.join(`room-${start + offset}`);
         }),
       );
     }
@@ -85,8 +84,7 @@ describe('a room listing on Redis', () => {
   async function measure(expectedRooms: number): Promise<void> {
     const asker = clients[0] as ChatClient;
     counted.reset();
-    asker.send({ type: 'list_rooms' });
-    expect((await asker.next('rooms')).rooms).toHaveLength(expectedRooms);
+    expect(await asker.client.request('listRooms')).toHaveLength(expectedRooms);
     expect(callsOfTheListing()).toEqual([{ method: 'setMembers', keys: [DIRECTORY_KEY] }]);
 
     counted.reset();
@@ -94,7 +92,7 @@ describe('a room listing on Redis', () => {
     expect(callsOfTheListing()).toEqual([{ method: 'setMembers', keys: [DIRECTORY_KEY] }]);
   }
 
-  it('costs one storage call for 1 room and for 200 rooms, by list_rooms and GET /api/rooms', async () => {
+  it('costs one storage call for 1 room and for 200 rooms, by listRooms and GET /api/rooms', async () => {
     await fillRooms(0, 1);
     await measure(1);
     await fillRooms(1, 200);
@@ -118,29 +116,30 @@ describe('room listings of two instances on one Redis', () => {
   });
 
   it('count the members of both instances, and follow leaves, closes and instances going away', async () => {
-    const ada = await clientOn(a);
-    const bea = await clientOn(b);
-    const cy = await clientOn(b);
-    await ada.join('Ada', 'shared');
-    await bea.join('Bea', 'shared');
-    await cy.join('Cy', 'solo');
+    // Ada speaks the protocol by hand, to join her room twice.
+    const ada = await RawEventsClient.connect(a.url, 'Ada');
+    clients.push(ada);
+    const bea = await clientOn(b, 'Bea');
+    const cy = await clientOn(b, 'Cy');
+    expect(await ada.answer(ada.join('shared'))).toMatchObject({ t: 'res' });
+    await bea.join('shared');
+    await cy.join('solo');
     const both = [
       { name: 'shared', memberCount: 2 },
       { name: 'solo', memberCount: 1 },
     ];
     expect(await listedOver(a)).toEqual(both);
-    // Joining the room one is in again (under another name) still counts one member.
-    await ada.join('Ada L.', 'shared');
+    // Joining the room one is in again still counts one member.
+    expect(await ada.answer(ada.join('shared'))).toMatchObject({ t: 'res' });
     expect(await listedOver(b)).toEqual(both);
-    ada.send({ type: 'list_rooms' });
-    expect((await ada.next('rooms')).rooms).toEqual(both);
+    expect(await ada.answer(ada.request('listRooms'))).toMatchObject({ data: both });
 
-    cy.send({ type: 'leave' });
-    await cy.next('left');
+    await cy.client.request('leaveRoom');
+    await cy.client.leave('solo');
     expect(await listedOver(a)).toEqual([{ name: 'shared', memberCount: 2 }]);
 
     // Cy moves to Ada's room on another instance: counted there, at once, from either instance.
-    await cy.join('Cy', 'shared');
+    await cy.join('shared');
     expect(await listedOver(a)).toEqual([{ name: 'shared', memberCount: 3 }]);
 
     await bea.close();
@@ -156,9 +155,9 @@ describe('room listings of two instances on one Redis', () => {
       logger: new RecordingLogger(),
     });
     try {
-      const dee = await ChatClient.connect(c.url);
+      const dee = await ChatClient.connect(c.url, 'Dee');
       clients.push(dee);
-      await dee.join('Dee', 'shared');
+      await dee.join('shared');
       expect(await listedOver(b)).toEqual([{ name: 'shared', memberCount: 3 }]);
     } finally {
       await c.close();
@@ -167,8 +166,8 @@ describe('room listings of two instances on one Redis', () => {
   });
 
   it('counts the members again once a restarted Redis comes back empty', async () => {
-    const ada = await clientOn(a);
-    await ada.join('Ada', 'survivor');
+    const ada = await clientOn(a, 'Ada');
+    await ada.join('survivor');
     await redis.kill();
     await redis.restart();
     await waitFor(

@@ -13,7 +13,19 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PATHS = ['/', '/index.html', '/app.js', '/style.css', '/api/rooms', '/healthz', '/no-such-file'];
+const PATHS = [
+  '/',
+  '/index.html',
+  '/app.js',
+  '/chat-view.js',
+  '/vendor/arcade-client/index.js',
+  '/style.css',
+  '/api/rooms',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/no-such-file',
+];
 
 /** The directives of a Content-Security-Policy header, by name. */
 function directives(policy: string | undefined): Map<string, string[]> {

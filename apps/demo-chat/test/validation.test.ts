@@ -1,7 +1,8 @@
 import {
   ChatInputError,
-  parseClientMessage,
+  validateJoinedRoom,
   validateName,
+  validateRecipient,
   validateRoom,
   validateText,
 } from '../src/validation';
@@ -16,45 +17,6 @@ function errorOf(run: () => unknown): ChatInputError {
   throw new Error('expected a ChatInputError');
 }
 
-describe('parseClientMessage', () => {
-  it('returns a join with trimmed, collapsed names', () => {
-    expect(parseClientMessage('{"type":"join","name":"  Zoë  Ann ","room":" café  du coin "}')).toEqual({
-      type: 'join',
-      name: 'Zoë Ann',
-      room: 'café du coin',
-    });
-  });
-
-  it('reads typing as a boolean', () => {
-    expect(parseClientMessage('{"type":"typing","typing":"yes"}')).toEqual({ type: 'typing', typing: false });
-    expect(parseClientMessage('{"type":"typing","typing":true}')).toEqual({ type: 'typing', typing: true });
-  });
-
-  it('keeps markup in text as plain characters', () => {
-    expect(parseClientMessage('{"type":"message","text":"<script>alert(1)</script>"}')).toEqual({
-      type: 'message',
-      text: '<script>alert(1)</script>',
-    });
-  });
-
-  it('refuses a JSON value that is not an object', () => {
-    expect(errorOf(() => parseClientMessage('[1,2]')).code).toBe('invalid_json');
-    expect(errorOf(() => parseClientMessage('null')).code).toBe('invalid_json');
-  });
-
-  it('refuses a private message without a recipient', () => {
-    const error = errorOf(() => parseClientMessage('{"type":"private","text":"hi"}'));
-    expect(error.code).toBe('recipient_not_found');
-    expect(error.requestType).toBe('private');
-  });
-
-  it('shortens an absurd unknown type in its error', () => {
-    const error = errorOf(() => parseClientMessage(JSON.stringify({ type: 'z'.repeat(500) })));
-    expect(error.code).toBe('unknown_type');
-    expect(error.message.length).toBeLessThan(200);
-  });
-});
-
 describe('validators', () => {
   it('count characters, not UTF-16 units', () => {
     expect(validateName('𝒜'.repeat(32))).toHaveLength(64);
@@ -67,8 +29,8 @@ describe('validators', () => {
   });
 
   it('refuse names that start with punctuation', () => {
-    expect(errorOf(() => validateName('-dash')).code).toBe('invalid_name');
-    expect(errorOf(() => validateRoom('_under')).code).toBe('invalid_room');
+    expect(errorOf(() => validateName('-dash')).code).toBe('INVALID_NAME');
+    expect(errorOf(() => validateRoom('_under')).code).toBe('INVALID_ROOM');
   });
 
   it('keep newlines and tabs in text but trim the ends', () => {
@@ -77,5 +39,28 @@ describe('validators', () => {
 
   it('refuse text that is not a string', () => {
     expect(errorOf(() => validateText(42)).message).toContain('"text" string');
+  });
+
+  it('trim names and collapse their inner spaces', () => {
+    expect(validateName('  Zoë  Ann ')).toBe('Zoë Ann');
+    expect(validateRoom(' café  du coin ')).toBe('café du coin');
+  });
+
+  it('keep markup in text as plain characters', () => {
+    expect(validateText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>');
+  });
+
+  it('take a joined room only in the form the chat keeps it, since the client rejoins that exact string', () => {
+    expect(validateJoinedRoom('café du coin')).toBe('café du coin');
+    const error = errorOf(() => validateJoinedRoom(' café  du coin '));
+    expect(error.code).toBe('INVALID_ROOM');
+    expect(error.message).toContain('join "café du coin"');
+  });
+
+  it('refuse a recipient that cannot be a connection id', () => {
+    expect(validateRecipient('c-1')).toBe('c-1');
+    for (const bad of ['', 42, 'x'.repeat(65), undefined]) {
+      expect(errorOf(() => validateRecipient(bad)).code).toBe('INVALID_RECIPIENT');
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { RecordingLogger } from '@arcade/test-support';
+import { RecordingLogger, TcpProxy } from '@arcade/test-support';
 import type { Page } from 'playwright-core';
 import { type ChatServer, createChatServer } from '../../src';
 import {
@@ -11,7 +11,6 @@ import {
   waitForMessage,
 } from '../support/browser';
 import { ChatClient } from '../support/chat-client';
-import { startTcpProxy } from '../support/tcp-proxy';
 
 // A real browser on a shared 2-core machine: a generous guard against hangs, not a performance bound.
 jest.setTimeout(90_000);
@@ -59,7 +58,8 @@ describe('two pages in one room', () => {
       await lobby.locator('.badge', { hasText: '2' }).waitFor();
       await lobby.click();
       expect(await visitor.inputValue('#join-room')).toBe('lobby');
-      await visitor.locator('#status[data-state="connected"]').waitFor();
+      // The page connects when it joins, as the name it joins with.
+      await visitor.locator('#status[data-state="idle"]').waitFor();
       await screenshot(visitor, 'join-form-phone');
     } finally {
       await visitor.close();
@@ -147,20 +147,20 @@ describe('a page after a server restart', () => {
       await joinChat(page, server.url, 'Rita', 'restart-room');
       const { port } = server;
       await server.close();
-      await page.locator('#status[data-state="disconnected"]').waitFor();
+      await page.locator('#status[data-state="reconnecting"]').waitFor();
       expect(await page.locator('#message-input').isDisabled()).toBe(true);
       await screenshot(page, 'reconnect-disconnected');
 
       server = await createChatServer({ port, host: '127.0.0.1', logger: new RecordingLogger() });
-      await page.locator('#status[data-state="connected"]').waitFor();
+      await page.locator('#status[data-state="online"]').waitFor();
       await page.locator('#message-input:enabled').waitFor();
 
-      const observer = await ChatClient.connect(server.url);
+      const observer = await ChatClient.connect(server.url, 'Observer');
       try {
-        const joined = await observer.join('Observer', 'restart-room');
+        const joined = await observer.join('restart-room');
         expect(joined.members.map((member) => member.name)).toContain('Rita');
         await sendMessage(page, 'back again');
-        await observer.next('message', (line) => line.text === 'back again' && line.from.name === 'Rita');
+        await observer.next('line', (line) => line.text === 'back again' && line.from.name === 'Rita');
         await observer.say('welcome back');
         await waitForMessage(page, 'welcome back');
       } finally {
@@ -175,19 +175,19 @@ describe('a page after a server restart', () => {
 
 describe('a page after a network loss', () => {
   it('reconnects by itself and rejoins its room', async () => {
-    const proxy = await startTcpProxy(server.port);
+    const proxy = await TcpProxy.start(server.port);
     const page = await browser.newPage();
-    const observer = await ChatClient.connect(server.url);
+    const observer = await ChatClient.connect(server.url, 'Observer');
     try {
-      await observer.join('Observer', 'flaky-room');
-      await joinChat(page, proxy.url, 'Nina', 'flaky-room');
-      await observer.next('member_joined', (notice) => notice.member.name === 'Nina');
-      proxy.cutAll();
-      await observer.next('member_left', (notice) => notice.member.name === 'Nina');
-      await page.locator('#status[data-state="connected"]').waitFor();
-      await observer.next('member_joined', (notice) => notice.member.name === 'Nina');
+      await observer.join('flaky-room');
+      await joinChat(page, `http://127.0.0.1:${proxy.port}`, 'Nina', 'flaky-room');
+      await observer.next('memberJoined', (notice) => notice.member.name === 'Nina');
+      proxy.cut();
+      await observer.next('memberLeft', (notice) => notice.member.name === 'Nina');
+      await page.locator('#status[data-state="online"]').waitFor();
+      await observer.next('memberJoined', (notice) => notice.member.name === 'Nina');
       await sendMessage(page, 'I am back');
-      await observer.next('message', (line) => line.text === 'I am back');
+      await observer.next('line', (line) => line.text === 'I am back');
     } finally {
       await observer.close();
       await page.close();

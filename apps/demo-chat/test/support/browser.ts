@@ -97,15 +97,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Opens the page at `url`, joins `room` as `name` and waits until the chat view shows the room. */
+/** Opens the page at `url`, joins `room` as `name` and waits until the chat view shows the room, online. */
 export async function joinChat(page: Page, url: string, name: string, room: string): Promise<void> {
   await page.goto(url);
-  await page.locator('#status[data-state="connected"]').waitFor();
   await page.fill('#join-name', name);
   await page.fill('#join-room', room);
   await page.press('#join-room', 'Enter');
   await page.locator('#current-room', { hasText: room }).waitFor();
+  await page.locator('#status[data-state="online"]').waitFor();
   await page.locator('#message-input:enabled').waitFor();
+}
+
+/** The texts of the chat lines the page shows, in order (notices and private messages left out). */
+export function shownLines(page: Page): Promise<string[]> {
+  return page.locator('#messages .message:not(.private) .text').allTextContents();
 }
 
 /** Types and sends a message from the composer with the keyboard. */

@@ -13,4 +13,5 @@ export const UNREACHED_LIMITS: ClientLimitOptions = {
   chat: PLENTY,
   typing: PLENTY,
   roomList: PLENTY,
+  roomView: PLENTY,
 };
