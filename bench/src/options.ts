@@ -1,5 +1,17 @@
 /** Every scenario, in the order a full run executes them. */
-export const SCENARIOS = ['fanout', 'echo', 'connections', 'cluster', 'cluster-sharded', 'http'] as const;
+export const SCENARIOS = [
+  'fanout',
+  'big-room',
+  'echo',
+  'storage-echo',
+  'echo-latency',
+  'connections',
+  'storage-idle',
+  'scale',
+  'cluster',
+  'cluster-sharded',
+  'http',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Settings of one `pnpm bench` invocation (command-line flags in brackets). */
@@ -24,8 +36,16 @@ export interface BenchOptions {
   /** Echo connections and total messages/s [--echo-connections, --echo-rate]. @default 1000, 20000 */
   echoConnections: number;
   echoRate: number;
-  /** Idle connections of the connections scenario [--connections]. @default 10000 */
+  /** Idle connections of the connections and storage-idle scenarios [--connections]. @default 10000 */
   idleConnections: number;
+  /** Rooms the idle connections of storage-idle and scale are spread over [--idle-rooms]. @default 100 */
+  idleRooms: number;
+  /** Connections at each rung of the scale ladder [--scale a,b,c]. @default 1000,5000,10000,18000 */
+  scaleRungs: number[];
+  /** Members of big-room's one room [--big-room]. @default 10000 */
+  bigRoomMembers: number;
+  /** Total msg/s of echo-latency [--latency-rate]. @default 5000 */
+  latencyRate: number;
   /** autocannon connections [--http-connections]. @default 64 */
   httpConnections: number;
   /**
@@ -52,6 +72,11 @@ const DEFAULTS: BenchOptions = {
   echoConnections: 1000,
   echoRate: 20_000,
   idleConnections: 10_000,
+  idleRooms: 100,
+  // The top rung stays under this machine's ceiling of 20,000 open files per process (see child.ts).
+  scaleRungs: [1000, 5000, 10_000, 18_000],
+  bigRoomMembers: 10_000,
+  latencyRate: 5000,
   httpConnections: 64,
   slices: 6,
   cpuProf: false,
@@ -69,6 +94,9 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
   '--echo-connections': 'echoConnections',
   '--echo-rate': 'echoRate',
   '--connections': 'idleConnections',
+  '--idle-rooms': 'idleRooms',
+  '--big-room': 'bigRoomMembers',
+  '--latency-rate': 'latencyRate',
   '--http-connections': 'httpConnections',
   '--slices': 'slices',
   // The name from when only HTTP was interleaved, kept for scripts that pass it.
@@ -76,18 +104,25 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
 };
 
 export const USAGE = `usage: node dist/run.js [options]
-  --scenario fanout,echo,connections,cluster,cluster-sharded,http   (default: all)
-  --target arcade,arcade-history,ws,ws-batch,socketio,fastify,node-http
-  --rounds N  --duration MS  --warmup MS  --quick (1 round, 1 s, 2000 idle connections)
-  --rooms N --members N --window N --payload BYTES
-  --echo-connections N --echo-rate MSG_PER_S --connections N --http-connections N
+  --scenario ${SCENARIOS.join(',')}   (default: all)
+  --target arcade,arcade-history,arcade-default,arcade-memory,arcade-redis,ws,ws-batch,ws-redis,socketio,fastify,node-http
+  --rounds N  --duration MS  --warmup MS
+  --quick   1 round of 1 s, 2000 idle connections, a 2000-member big room, scale ladder 500,1000,2000
+  --rooms N --members N --window N --payload BYTES --big-room MEMBERS
+  --echo-connections N --echo-rate MSG_PER_S --latency-rate MSG_PER_S
+  --connections N --idle-rooms N --scale N,N,...   idle connections; the scale ladder's rungs
+  --http-connections N
   --slices N   turns of each echo and HTTP target, which run at once and alternate (default 6)
   --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)
   --cpu-prof-load   the same for the load generator (to see whether the client is the limit)`;
 
 /** Parses command-line flags; throws with the usage text on anything unknown. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { ...DEFAULTS, scenarios: [...DEFAULTS.scenarios] };
+  const options: BenchOptions = {
+    ...DEFAULTS,
+    scenarios: [...DEFAULTS.scenarios],
+    scaleRungs: [...DEFAULTS.scaleRungs],
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -95,8 +130,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (flag === '--cpu-prof') options.cpuProf = true;
     else if (flag === '--cpu-prof-load') options.cpuProfLoad = true;
     else if (flag === '--quick')
-      Object.assign(options, { rounds: 1, durationMs: 1000, idleConnections: 2000 });
-    else if (flag === '--scenario' && value !== undefined) {
+      Object.assign(options, {
+        rounds: 1,
+        durationMs: 1000,
+        idleConnections: 2000,
+        bigRoomMembers: 2000,
+        scaleRungs: [500, 1000, 2000],
+      });
+    else if (flag === '--scale' && value !== undefined) {
+      options.scaleRungs = parseRungs(value);
+      i++;
+    } else if (flag === '--scenario' && value !== undefined) {
       const names = value.split(',');
       const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(',')}\n${USAGE}`);
@@ -116,4 +160,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`--slices must be a whole number of at least 1\n${USAGE}`);
   }
   return options;
+}
+
+/** `--scale`: increasing whole numbers of connections, comma-separated. */
+function parseRungs(value: string): number[] {
+  const rungs = value.split(',').map(Number);
+  if (rungs.some((rung, i) => !Number.isInteger(rung) || rung < 1 || (i > 0 && rung <= rungs[i - 1]!))) {
+    throw new Error(`--scale takes increasing whole numbers, got ${value}\n${USAGE}`);
+  }
+  return rungs;
 }

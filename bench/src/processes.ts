@@ -14,18 +14,40 @@ import type {
   ToServer,
 } from './protocol';
 
+/** How the runner starts a target: its script, the dialect its clients speak, its environment. */
+interface TargetSpec {
+  script: string;
+  dialect: Dialect;
+  env: Record<string, string>;
+  /** The target stores in Redis: a scenario running it starts a fresh redis-server and sets `REDIS_URL`. */
+  redis?: true;
+}
+
 /** The server processes the runner can start. */
 export const TARGETS = {
+  // No storage call: the embedded in-memory default.
   arcade: { script: 'targets/arcade.js', dialect: 'raw', env: {} },
   // The same server, emitting with `{ history: true }`: its cost is reported against `arcade` (report.ts).
   'arcade-history': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_HISTORY: '1' } },
+  // The same server after `initializeWebSocketStorage()`, and after `initializeWebSocketStorage(new
+  // MemoryCacheManager())` (a shared store, as a custom adapter is), and on `RedisCacheManager`.
+  'arcade-default': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_STORAGE: 'default' } },
+  'arcade-memory': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_STORAGE: 'memory' } },
+  'arcade-redis': { script: 'targets/arcade.js', dialect: 'raw', env: {}, redis: true },
   ws: { script: 'targets/ws.js', dialect: 'raw', env: {} },
   'ws-batch': { script: 'targets/ws.js', dialect: 'raw', env: { WS_BATCH: '1' } },
+  // Raw ws with hand-written Redis PUBLISH/SUBSCRIBE: the baseline of `arcade-redis`.
+  'ws-redis': { script: 'targets/ws.js', dialect: 'raw', env: {}, redis: true },
   socketio: { script: 'targets/socketio.js', dialect: 'socketio', env: {} },
   fastify: { script: 'targets/fastify.js', dialect: 'raw', env: {} },
   'node-http': { script: 'targets/node-http.js', dialect: 'raw', env: {} },
-} as const satisfies Record<string, { script: string; dialect: Dialect; env: Record<string, string> }>;
+} as const satisfies Record<string, TargetSpec>;
 export type TargetName = keyof typeof TARGETS;
+
+/** Whether a target stores in Redis, so that the scenario must give it a redis-server. */
+export function needsRedis(target: TargetName): boolean {
+  return (TARGETS[target] as TargetSpec).redis === true;
+}
 
 export const RESULTS_DIR = join(__dirname, '..', 'results');
 const START_TIMEOUT_MS = 15_000;
@@ -37,6 +59,8 @@ export interface ServerHandle {
   pid: number;
   port: number;
   dialect: Dialect;
+  /** Processes whose CPU is reported apart from the server's (its redis-server), if any. */
+  sidePids: number[];
 }
 
 /** Process-wide settings for the processes the runner starts. */
@@ -53,6 +77,8 @@ function cpuProfArgs(name: string): string[] {
 export interface ServerOptions {
   env?: Record<string, string>;
   openFiles?: number;
+  /** Processes serving it whose CPU is reported apart (its redis-server). */
+  sidePids?: number[];
 }
 
 /** Starts a target server and waits until it listens. */
@@ -72,7 +98,13 @@ export async function startServer(target: TargetName, extra: ServerOptions = {})
       START_TIMEOUT_MS,
       `target ${target}`,
     );
-    return { child, pid: child.pid!, port: ready.port, dialect: spec.dialect };
+    return {
+      child,
+      pid: child.pid!,
+      port: ready.port,
+      dialect: spec.dialect,
+      sidePids: extra.sidePids ?? [],
+    };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -100,7 +132,10 @@ export async function stopServer(server: ServerHandle): Promise<void> {
 /** How a load-generator process is started and driven. */
 export interface LoadOptions {
   openFiles?: number;
-  /** Called when an idle-connections job has all its connections open; they close when it resolves. */
+  /**
+   * Called at each rung of an idle-connections job, once its connections are open; the next rung opens
+   * (or, after the last, every connection closes) when it resolves.
+   */
   onConnected?: (metrics: Metrics) => Promise<void>;
 }
 
@@ -116,19 +151,36 @@ export async function runLoad(job: LoadJob, options: LoadOptions = {}): Promise<
     const send = (message: ToLoad): void => {
       child.send(message);
     };
-    send({ type: 'run', job });
-    if (options.onConnected !== undefined) {
-      const connected = await nextMessage<FromLoad, 'connected'>(child, 'connected', LOAD_TIMEOUT_MS, 'load');
-      await options.onConnected(connected.metrics);
-      send({ type: 'release' });
+    // Rungs are handled one after the other; a failing one ends the load (and is what gets thrown).
+    const { onConnected } = options;
+    let rungs = Promise.resolve();
+    let rungError: unknown;
+    if (onConnected !== undefined) {
+      child.on('message', (message: FromLoad) => {
+        if (message.type !== 'connected') return;
+        rungs = rungs
+          .then(() => onConnected(message.metrics))
+          .then(
+            () => send({ type: 'release' }),
+            (error: unknown) => {
+              rungError ??= error;
+              child.kill('SIGKILL');
+            },
+          );
+      });
     }
-    const result = await nextMessage<FromLoad, 'result'>(
-      child,
-      'result',
-      LOAD_TIMEOUT_MS,
-      `load ${job.kind}`,
-    );
-    return result.metrics;
+    send({ type: 'run', job });
+    try {
+      const result = await nextMessage<FromLoad, 'result'>(
+        child,
+        'result',
+        LOAD_TIMEOUT_MS,
+        `load ${job.kind}`,
+      );
+      return result.metrics;
+    } catch (error) {
+      throw rungError ?? error;
+    }
   } finally {
     if (child.connected) child.disconnect();
     await waitForExit(child, 5000);

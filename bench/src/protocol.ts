@@ -42,7 +42,17 @@ export interface MeasuredServer {
 }
 
 /** A server an echo job measures, with the dialect its clients speak. */
-export interface EchoServer extends Endpoint, MeasuredServer {}
+export interface EchoServer extends Endpoint, MeasuredServer {
+  /** Processes whose CPU in the server's slices is reported apart (its redis-server), if any. */
+  sidePids?: number[];
+}
+
+/**
+ * What an echo client connects to: `echo`, the route that answers each message on its connection
+ * (`websocket.add`, `ws.send`); `room`, the room route, each connection alone in a room of its own, so
+ * the server's broadcast to the room (`emitToRoom`) is the echo.
+ */
+export type EchoRoute = 'echo' | 'room';
 
 /**
  * Every echo server of a round, taking turns: each has its own connections, and in each turn one
@@ -54,6 +64,7 @@ export interface EchoJob {
   servers: EchoServer[];
   /** Connections to each server. */
   connections: number;
+  route: EchoRoute;
   /** Messages per second over the connections of the server whose turn it is. */
   rate: number;
   payloadBytes: number;
@@ -65,10 +76,19 @@ export interface EchoJob {
   connectConcurrency: number;
 }
 
+/**
+ * Idle connections opened in rungs: the connections grow to each count of `rungs` in turn, and at each
+ * the load generator reports (`connected`) and waits for the runner's `release` (which reads the
+ * server's memory meanwhile). Each connection joins one of `rooms` rooms.
+ */
 export interface ConnectionsJob {
   kind: 'connections';
   endpoint: Endpoint;
-  connections: number;
+  /** The server, whose CPU is charged to the connects, and processes charged apart (its redis-server). */
+  pid: number;
+  sidePids: number[];
+  /** Total connections at each rung, increasing. */
+  rungs: number[];
   rooms: number;
   connectConcurrency: number;
 }

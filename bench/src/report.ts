@@ -2,7 +2,7 @@ import { cpus, loadavg, release } from 'node:os';
 import type { BenchOptions, ScenarioName } from './options';
 import type { TargetName } from './processes';
 import type { Metrics } from './protocol';
-import { COSTS, GOALS, type Scenario } from './scenarios';
+import { COSTS, type Column, columnsOf, GOALS, type Scenario } from './scenarios';
 import { median } from './stats';
 
 /** The outcome of one run of one target in one scenario and round. */
@@ -181,6 +181,7 @@ function costSections(records: readonly RunRecord[]): string[] {
 
 function scenarioTable(
   scenario: Scenario,
+  columns: readonly Column[],
   targets: readonly TargetName[],
   records: readonly RunRecord[],
 ): string[] {
@@ -189,14 +190,14 @@ function scenarioTable(
   );
   const ratios = scenario.ratios.filter((ratio) => ran.includes(ratio.baseline));
   const lines = [
-    row(['target', ...scenario.columns.map((c) => c.header), ...ratios.map((r) => r.header)]),
-    row(['---', ...scenario.columns.map(() => '---:'), ...ratios.map(() => '---:')]),
+    row(['target', ...columns.map((c) => c.header), ...ratios.map((r) => r.header)]),
+    row(['---', ...columns.map(() => '---:'), ...ratios.map(() => '---:')]),
   ];
   for (const target of ran) {
     lines.push(
       row([
         target,
-        ...scenario.columns.map((c) => format(medianOf(records, scenario.name, target, c.metric), c.digits)),
+        ...columns.map((c) => format(medianOf(records, scenario.name, target, c.metric), c.digits)),
         ...ratios.map((r) =>
           r.baseline === target
             ? '1.00×'
@@ -261,7 +262,7 @@ export function renderReport(
   lines.push(...costSections(records));
   for (const scenario of scenarios) {
     lines.push(`## ${scenario.name}`, '', scenario.describe(options), '');
-    lines.push(...scenarioTable(scenario, targetsOf(scenario), records), '');
+    lines.push(...scenarioTable(scenario, columnsOf(scenario, options), targetsOf(scenario), records), '');
   }
   const failures = records.filter((r) => r.error !== undefined);
   if (failures.length > 0) {

@@ -1,6 +1,8 @@
+import { runConnections } from '../src/load/connections';
 import { runEcho } from '../src/load/echo';
 import { runFanout } from '../src/load/fanout';
 import { runHttp } from '../src/load/http';
+import type { Metrics } from '../src/protocol';
 import { type HttpTestServer, startHttpServer, startWsServer, type TestServer } from './support/servers';
 
 describe('fan-out load against a real ws server', () => {
@@ -65,6 +67,7 @@ describe('echo load against real ws servers', () => {
       kind: 'echo',
       servers: servers.map((server) => ({ port: server.port, dialect: 'raw', pid: process.pid })),
       connections: 5,
+      route: 'echo',
       rate: 500,
       payloadBytes: 48,
       warmupMs: 50,
@@ -82,6 +85,80 @@ describe('echo load against real ws servers', () => {
       expect(result.cpuUsPerMessage).toBeGreaterThan(0);
       expect(result.loadCpuPercent).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('echo through the room route against a real ws server', () => {
+  let server: TestServer;
+  let opened: number;
+  beforeEach(async () => {
+    opened = 0;
+    server = await startWsServer(() => opened++);
+  });
+  afterEach(() => server.close());
+
+  it('puts each connection alone in its room, so each broadcast comes back once, and charges side processes apart', async () => {
+    const [metrics] = await runEcho({
+      kind: 'echo',
+      servers: [{ port: server.port, dialect: 'raw', pid: process.pid, sidePids: [process.pid] }],
+      connections: 4,
+      route: 'room',
+      rate: 400,
+      payloadBytes: 48,
+      warmupMs: 50,
+      durationMs: 300,
+      slices: 2,
+      connectConcurrency: 4,
+    });
+    expect(opened).toBe(4);
+    // Two connections in one room would each get the other's messages: more replies than sent.
+    expect(metrics!.lost).toBe(0);
+    expect(metrics!.sentPerSec).toBeGreaterThan(0);
+    expect(metrics!.redisCpuUsPerMessage).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('idle connections in rungs against a real ws server', () => {
+  let server: TestServer;
+  let open: number;
+  beforeEach(async () => {
+    open = 0;
+    server = await startWsServer((socket) => {
+      open++;
+      socket.on('close', () => open--);
+    });
+  });
+  afterEach(() => server.close());
+
+  it('grows to each rung, reports it while its connections are open, then closes them all', async () => {
+    const seen: Array<{ metrics: Metrics; open: number }> = [];
+    const last = await runConnections(
+      {
+        kind: 'connections',
+        endpoint: { port: server.port, dialect: 'raw' },
+        pid: process.pid,
+        sidePids: [process.pid],
+        rungs: [3, 7],
+        rooms: 2,
+        connectConcurrency: 2,
+      },
+      async (metrics) => {
+        seen.push({ metrics, open });
+      },
+    );
+    expect(seen.map((rung) => [rung.metrics.connections, rung.open])).toEqual([
+      [3, 3],
+      [7, 7],
+    ]);
+    for (const { metrics } of seen) {
+      expect(metrics.failedConnects).toBe(0);
+      expect(metrics.connectsPerSec).toBeGreaterThan(0);
+      expect(metrics.cpuUsPerConnect).toBeGreaterThanOrEqual(0);
+      expect(metrics.redisCpuUsPerConnect).toBeGreaterThanOrEqual(0);
+    }
+    expect(last).toEqual(seen[1]!.metrics);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(open).toBe(0);
   });
 });
 

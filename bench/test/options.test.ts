@@ -5,12 +5,18 @@ describe('parseOptions', () => {
     const options = parseOptions([]);
     expect(options.scenarios).toEqual([
       'fanout',
+      'big-room',
       'echo',
+      'storage-echo',
+      'echo-latency',
       'connections',
+      'storage-idle',
+      'scale',
       'cluster',
       'cluster-sharded',
       'http',
     ]);
+    expect(options.scaleRungs).toEqual([1000, 5000, 10_000, 18_000]);
     expect(options.rounds).toBe(3);
     expect(options.targets).toBeUndefined();
     expect(options.cpuProf).toBe(false);
@@ -51,7 +57,26 @@ describe('parseOptions', () => {
   });
 
   it('shortens everything with --quick', () => {
-    expect(parseOptions(['--quick'])).toMatchObject({ rounds: 1, durationMs: 1000, idleConnections: 2000 });
+    expect(parseOptions(['--quick'])).toMatchObject({
+      rounds: 1,
+      durationMs: 1000,
+      idleConnections: 2000,
+      bigRoomMembers: 2000,
+      scaleRungs: [500, 1000, 2000],
+    });
+  });
+
+  it('reads the scale ladder as increasing whole numbers, and refuses anything else', () => {
+    expect(parseOptions(['--scale', '100,200']).scaleRungs).toEqual([100, 200]);
+    expect(parseOptions(['--quick', '--scale', '300']).scaleRungs).toEqual([300]);
+    expect(() => parseOptions(['--scale', '200,100'])).toThrow(/--scale takes increasing whole numbers/);
+    expect(() => parseOptions(['--scale', '1,x'])).toThrow(/--scale takes increasing whole numbers/);
+    expect(() => parseOptions(['--scale', '0'])).toThrow(/--scale takes increasing whole numbers/);
+  });
+
+  it('does not share the default ladder between runs', () => {
+    parseOptions([]).scaleRungs.push(1);
+    expect(parseOptions([]).scaleRungs).toEqual([1000, 5000, 10_000, 18_000]);
   });
 
   it('refuses unknown scenarios and options with the usage text', () => {

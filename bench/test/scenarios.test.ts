@@ -1,6 +1,7 @@
+import { parseOptions } from '../src/options';
 import { threadCpuMicros } from '../src/proc-stats';
-import { TARGETS } from '../src/processes';
-import { COSTS, SCENARIO_LIST, targetsFor } from '../src/scenarios';
+import { needsRedis, TARGETS } from '../src/processes';
+import { COSTS, columnsOf, GOALS, rungLabel, SCENARIO_LIST, targetsFor } from '../src/scenarios';
 import { CLUSTER_MASTERS, clusterCpu } from '../src/scenarios/cluster-sharded';
 
 const scenario = (name: string) => SCENARIO_LIST.find((s) => s.name === name)!;
@@ -71,7 +72,7 @@ describe('cluster-sharded', () => {
   });
 
   it('has a column per master share, from the busiest to the least busy, and the replicas apart', () => {
-    const metrics = scenario('cluster-sharded').columns.map((c) => c.metric);
+    const metrics = columnsOf(scenario('cluster-sharded'), parseOptions([])).map((c) => c.metric);
     expect(metrics).toEqual(
       expect.arrayContaining([
         'redisCpuUsPerDelivery',
@@ -126,5 +127,81 @@ describe('thread CPU of a process', () => {
     }
     const spent = threadCpuMicros(process.pid) - before;
     expect(spent).toBeGreaterThan(0);
+  });
+});
+
+describe('storage setups (issue 20)', () => {
+  const setups = ['arcade', 'arcade-default', 'arcade-memory', 'arcade-redis', 'ws', 'ws-redis'];
+
+  it('runs every storage setup and its raw ws baseline in storage-echo and storage-idle', () => {
+    expect(targetsFor(scenario('storage-echo'), undefined)).toEqual(setups);
+    expect(targetsFor(scenario('storage-idle'), undefined)).toEqual(setups);
+  });
+
+  it('starts each setup from the same server as arcade, switched by its environment alone', () => {
+    expect(TARGETS['arcade-default']).toMatchObject({
+      script: TARGETS.arcade.script,
+      env: { ARCADE_STORAGE: 'default' },
+    });
+    expect(TARGETS['arcade-memory']).toMatchObject({
+      script: TARGETS.arcade.script,
+      env: { ARCADE_STORAGE: 'memory' },
+    });
+    expect(TARGETS['arcade-redis']).toMatchObject({ script: TARGETS.arcade.script, env: {} });
+    expect(TARGETS['ws-redis']).toMatchObject({ script: TARGETS.ws.script, env: {} });
+  });
+
+  it('gives a redis-server to the Redis setups only', () => {
+    expect(setups.filter((target) => needsRedis(target as keyof typeof TARGETS))).toEqual([
+      'arcade-redis',
+      'ws-redis',
+    ]);
+  });
+
+  it('holds each setup to its goal against its own baseline: raw ws, or raw ws with Redis pub/sub', () => {
+    const echo = GOALS.filter((goal) => goal.scenario === 'storage-echo');
+    expect(echo.map((goal) => [goal.target, goal.baseline, goal.bound])).toEqual([
+      ['arcade', 'ws', 1.05],
+      ['arcade-default', 'ws', 1.05],
+      ['arcade-memory', 'ws', 1.25],
+      ['arcade-redis', 'ws-redis', 1.25],
+    ]);
+  });
+
+  it('keeps every goal of the first round', () => {
+    const first = GOALS.filter((goal) =>
+      ['fanout', 'cluster', 'echo', 'connections', 'http'].includes(goal.scenario),
+    );
+    expect(first).toHaveLength(7);
+  });
+});
+
+describe('the scale ladder', () => {
+  it('has a column per rung of each per-connection figure, headed by the rung', () => {
+    const columns = columnsOf(scenario('scale'), parseOptions(['--scale', '500,2000']));
+    expect(columns.map((c) => c.metric)).toEqual(
+      expect.arrayContaining([
+        'r500.rssPerConnKiB',
+        'r2000.rssPerConnKiB',
+        'r500.cpuUsPerConnect',
+        'heapGrowth',
+      ]),
+    );
+    expect(columns.map((c) => c.header)).toContain('RSS KiB/conn @2k');
+  });
+
+  it('labels rungs in thousands when they are whole thousands', () => {
+    expect(rungLabel(18_000)).toBe('18k');
+    expect(rungLabel(500)).toBe('500');
+    expect(rungLabel(1500)).toBe('1500');
+  });
+
+  it('checks its goals on the top rung, whatever the ladder', () => {
+    const goals = GOALS.filter((goal) => goal.scenario === 'scale');
+    expect(goals.map((goal) => goal.metric)).toEqual([
+      'top.rssPerConnKiB',
+      'top.cpuUsPerConnect',
+      'heapGrowth',
+    ]);
   });
 });

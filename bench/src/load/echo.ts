@@ -1,5 +1,6 @@
+import { cpuMicros, threadCpuMicros } from '../proc-stats';
 import type { EchoJob, EchoServer, Metrics } from '../protocol';
-import { echoPath } from '../protocol';
+import { echoPath, roomPath } from '../protocol';
 import { Samples } from '../stats';
 import { BenchClient } from './bench-client';
 import { CpuWindow } from './cpu-window';
@@ -34,12 +35,14 @@ interface EchoTarget {
   /** Wall time of the measured sending, ms (the CPU window also holds the drains). */
   sendingMs: number;
   rtt: Samples;
+  /** The server's CPU first, then its side processes' (redis-server, read to the nanosecond). */
   cpu: CpuWindow;
 }
 
 const decoded: DecodedPayload = { kind: 0, owner: 0, seq: 0, sentMicros: 0 };
 
 async function connect(server: EchoServer, job: EchoJob): Promise<EchoTarget> {
+  const sidePids = server.sidePids ?? [];
   const target: EchoTarget = {
     clients: [],
     next: 0,
@@ -50,7 +53,9 @@ async function connect(server: EchoServer, job: EchoJob): Promise<EchoTarget> {
     measuredReceived: 0,
     sendingMs: 0,
     rtt: new Samples(),
-    cpu: new CpuWindow([server.pid]),
+    cpu: new CpuWindow([server.pid, ...sidePids], (pid) =>
+      pid === server.pid ? cpuMicros(pid) : threadCpuMicros(pid),
+    ),
   };
   const onMessage = (buffer: Buffer, start: number, end: number): void => {
     if (!decodePayload(buffer, start, end, decoded)) return;
@@ -59,8 +64,11 @@ async function connect(server: EchoServer, job: EchoJob): Promise<EchoTarget> {
     target.measuredReceived++;
     target.rtt.add(receivedAtMicros() - decoded.sentMicros);
   };
-  target.clients = await mapLimited(job.connections, job.connectConcurrency, () =>
-    BenchClient.open(server.port, echoPath(server.dialect), server.dialect, onMessage),
+  // On the room route, each connection is alone in a room of its own: the broadcast is the echo.
+  const path = (index: number): string =>
+    job.route === 'echo' ? echoPath(server.dialect) : roomPath(server.dialect, `echo-${index}`);
+  target.clients = await mapLimited(job.connections, job.connectConcurrency, (index) =>
+    BenchClient.open(server.port, path(index), server.dialect, onMessage),
   );
   return target;
 }
@@ -106,15 +114,21 @@ async function drain(target: EchoTarget): Promise<void> {
 
 function metricsOf({ measuredSent, measuredReceived, sendingMs, rtt, cpu }: EchoTarget): Metrics {
   const [p50, p99, p999] = rtt.percentiles([50, 99, 99.9]);
+  const [serverCpu = 0, ...sideCpu] = cpu.cpu;
+  const side: Metrics =
+    sideCpu.length === 0
+      ? {}
+      : { redisCpuUsPerMessage: sideCpu.reduce((a, b) => a + b, 0) / measuredReceived };
   return {
     sentPerSec: (measuredSent / sendingMs) * 1000,
     rttP50Ms: p50! / 1000,
     rttP99Ms: p99! / 1000,
     rttP999Ms: p999! / 1000,
     lost: measuredSent - measuredReceived,
-    cpuUsPerMessage: cpu.totalCpu / measuredReceived,
-    serverCpuPercent: (cpu.totalCpu / (cpu.elapsedMs * 1000)) * 100,
+    cpuUsPerMessage: serverCpu / measuredReceived,
+    serverCpuPercent: (serverCpu / (cpu.elapsedMs * 1000)) * 100,
     loadCpuPercent: cpu.selfCpuPercent,
+    ...side,
   };
 }
 

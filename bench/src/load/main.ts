@@ -44,7 +44,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
       return (await import('./http')).runHttp(job);
     case 'connections':
       return runConnections(job, async (metrics) => {
-        send({ type: 'connected', metrics });
+        send({ type: 'connected', metrics: finite(metrics) });
         await waitForRelease();
       });
   }

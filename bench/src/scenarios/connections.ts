@@ -4,47 +4,103 @@ import { memoryStatus } from '../proc-stats';
 import { collectGarbage, runLoad, startServer, stopAll, type TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { filesFor } from './fanout';
+import { withRedisFor } from './redis-for';
 
-/** Lets the server finish the work of the last handshakes (joins, timers) before memory is read. */
-const SETTLE_MS = 300;
+/** Lets timers and late callbacks of the last handshakes run before memory is read. */
+const SETTLE_MS = 100;
+
+/** Idle connections opened in rungs, each in one of `rooms` rooms. */
+export interface IdleLoad {
+  rooms: number;
+  /** Total connections at each rung, increasing. */
+  rungs: readonly number[];
+}
 
 /**
- * connections: `idleConnections` idle clients (each in one of 10 rooms); server RSS and V8 heap per
- * connection, after full GCs before and after, and the connect rate.
+ * Opens `load`'s rungs of idle connections to a fresh server of `target` (with a redis-server of its
+ * own when it stores in Redis) and measures, at each rung: RSS and V8 heap per connection (after full
+ * GCs, against the same before the first connection), connects/s and the server's CPU per connect
+ * (redis-server's apart) over the rung's new connections. One set of metrics per rung.
  */
-export async function runConnectionsScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
-  const count = options.idleConnections;
-  const server = await startServer(target, { openFiles: filesFor(count) });
-  try {
-    const heapBefore = await collectGarbage(server);
-    const rssBefore = memoryStatus(server.pid).rss;
-    let heapAfter = Number.NaN;
-    let rssAfter = Number.NaN;
-    const metrics = await runLoad(
-      {
-        kind: 'connections',
-        endpoint: { port: server.port, dialect: server.dialect },
-        connections: count,
-        rooms: 10,
-        connectConcurrency: 100,
-      },
-      {
-        openFiles: filesFor(count),
-        onConnected: async () => {
-          await delay(SETTLE_MS);
-          heapAfter = await collectGarbage(server);
-          rssAfter = memoryStatus(server.pid).rss;
+export async function measureIdle(target: TargetName, load: IdleLoad): Promise<Metrics[]> {
+  const top = load.rungs[load.rungs.length - 1] ?? 0;
+  return withRedisFor([target], { openFiles: filesFor(top) }, async (optionsFor) => {
+    const server = await startServer(target, optionsFor(target));
+    try {
+      const heapBefore = await collectGarbage(server);
+      const rssBefore = memoryStatus(server.pid).rss;
+      const rungs: Metrics[] = [];
+      await runLoad(
+        {
+          kind: 'connections',
+          endpoint: { port: server.port, dialect: server.dialect },
+          pid: server.pid,
+          sidePids: server.sidePids,
+          rungs: [...load.rungs],
+          rooms: load.rooms,
+          connectConcurrency: 100,
         },
-      },
-    );
-    const open = metrics.connections!;
-    return {
-      ...metrics,
-      rssPerConnKiB: (rssAfter - rssBefore) / open / 1024,
-      heapPerConnKiB: (heapAfter - heapBefore) / open / 1024,
-      rssMiB: rssAfter / 2 ** 20,
-    };
-  } finally {
-    await stopAll([server]);
+        {
+          openFiles: filesFor(top),
+          onConnected: async (metrics) => {
+            await delay(SETTLE_MS);
+            const heapAfter = await collectGarbage(server);
+            const rssAfter = memoryStatus(server.pid).rss;
+            const open = metrics.connections!;
+            rungs.push({
+              ...metrics,
+              rssPerConnKiB: (rssAfter - rssBefore) / open / 1024,
+              heapPerConnKiB: (heapAfter - heapBefore) / open / 1024,
+              rssMiB: rssAfter / 2 ** 20,
+            });
+          },
+        },
+      );
+      return rungs;
+    } finally {
+      await stopAll([server]);
+    }
+  });
+}
+
+/** connections: `idleConnections` idle clients, each in one of 10 rooms (the first round's scenario). */
+export async function runConnectionsScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
+  const [metrics] = await measureIdle(target, { rooms: 10, rungs: [options.idleConnections] });
+  return metrics!;
+}
+
+/** storage-idle: `idleConnections` idle clients, each in one of `idleRooms` rooms. */
+export async function runStorageIdleScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
+  const [metrics] = await measureIdle(target, {
+    rooms: options.idleRooms,
+    rungs: [options.idleConnections],
+  });
+  return metrics!;
+}
+
+/** The per-connection figures of the scale ladder, per rung and for its top rung. */
+export const LADDER_METRICS = ['rssPerConnKiB', 'heapPerConnKiB', 'cpuUsPerConnect'] as const;
+
+/**
+ * scale: one server grows through `scaleRungs` idle connections (each in one of `idleRooms` rooms);
+ * each rung's figures are kept as `r<count>.<metric>`, the top rung's also as `top.<metric>`, and how
+ * much the heap per connection grew from the first rung to the top as `heapGrowth`.
+ */
+export async function runScaleScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
+  const rungs = await measureIdle(target, { rooms: options.idleRooms, rungs: options.scaleRungs });
+  const result: Metrics = {};
+  for (const [i, metrics] of rungs.entries()) {
+    const count = options.scaleRungs[i]!;
+    for (const metric of LADDER_METRICS) result[`r${count}.${metric}`] = metrics[metric]!;
   }
+  const first = rungs[0];
+  const last = rungs[rungs.length - 1];
+  if (first !== undefined && last !== undefined) {
+    for (const metric of LADDER_METRICS) result[`top.${metric}`] = last[metric]!;
+    result['top.connections'] = last.connections!;
+    result['top.connectsPerSec'] = last.connectsPerSec!;
+    result['top.rssMiB'] = last.rssMiB!;
+    result.heapGrowth = last.heapPerConnKiB! / first.heapPerConnKiB!;
+  }
+  return result;
 }

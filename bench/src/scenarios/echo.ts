@@ -1,32 +1,47 @@
 import type { BenchOptions } from '../options';
 import { runLoad, type TargetName } from '../processes';
-import type { Metrics } from '../protocol';
+import type { EchoRoute, Metrics } from '../protocol';
 import { filesFor } from './fanout';
 import { measureRound } from './round';
 
-/**
- * echo: every target of the round serves at once, one process each, with `echoConnections` clients
- * apiece; the load generator gives them turns in interleaved slices, the turn's clients sending at the
- * fixed total rate, every message coming back to its sender.
- */
-export function runEchoRound(
-  targets: readonly TargetName[],
-  options: BenchOptions,
-): Promise<PromiseSettledResult<Metrics>[]> {
-  return measureRound(targets, { openFiles: filesFor(options.echoConnections) }, (servers) =>
-    runLoad(
-      {
-        kind: 'echo',
-        servers: servers.map(({ port, dialect, pid }) => ({ port, dialect, pid })),
-        connections: options.echoConnections,
-        rate: options.echoRate,
-        payloadBytes: options.payloadBytes,
-        warmupMs: options.warmupMs,
-        durationMs: options.durationMs,
-        slices: options.slices,
-        connectConcurrency: 50,
-      },
-      { openFiles: filesFor(options.echoConnections * servers.length) },
-    ),
-  );
+/** What distinguishes the echo scenarios: the route the clients use and the total rate. */
+interface EchoLoad {
+  route: EchoRoute;
+  rate(options: BenchOptions): number;
 }
+
+/**
+ * An echo scenario's round: every target of the round serves at once, one process each (and one
+ * redis-server shared by those that store in Redis), with `echoConnections` clients apiece; the load
+ * generator gives them turns in interleaved slices, the turn's clients sending at the fixed total rate,
+ * every message coming back to its sender.
+ */
+function echoRound(load: EchoLoad) {
+  return (targets: readonly TargetName[], options: BenchOptions): Promise<PromiseSettledResult<Metrics>[]> =>
+    measureRound(targets, { openFiles: filesFor(options.echoConnections) }, (servers) =>
+      runLoad(
+        {
+          kind: 'echo',
+          servers: servers.map(({ port, dialect, pid, sidePids }) => ({ port, dialect, pid, sidePids })),
+          connections: options.echoConnections,
+          route: load.route,
+          rate: load.rate(options),
+          payloadBytes: options.payloadBytes,
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+          slices: options.slices,
+          connectConcurrency: 50,
+        },
+        { openFiles: filesFor(options.echoConnections * servers.length) },
+      ),
+    );
+}
+
+/** echo: the echo route (`websocket.add`, `ws.send`) at `echoRate`. */
+export const runEchoRound = echoRound({ route: 'echo', rate: (o) => o.echoRate });
+
+/** storage-echo: echo through the room route (`emitToRoom`), each connection alone in its room, at `echoRate`. */
+export const runStorageEchoRound = echoRound({ route: 'room', rate: (o) => o.echoRate });
+
+/** echo-latency: the same path at the low rate `latencyRate`, for round-trip percentiles. */
+export const runEchoLatencyRound = echoRound({ route: 'room', rate: (o) => o.latencyRate });

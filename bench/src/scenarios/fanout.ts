@@ -38,3 +38,11 @@ export async function runFanoutScenario(target: TargetName, options: BenchOption
     await stopAll([server]);
   }
 }
+
+/**
+ * big-room: the fan-out on one room of `bigRoomMembers` clients: member 0 publishes (window as in
+ * fan-out), so each message is one broadcast delivered to every member.
+ */
+export function runBigRoomScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
+  return runFanoutScenario(target, { ...options, rooms: 1, members: options.bigRoomMembers });
+}

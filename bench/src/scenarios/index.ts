@@ -3,9 +3,14 @@ import type { TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { runClusterScenario } from './cluster';
 import { CLUSTER_MASTERS, runClusterShardedScenario } from './cluster-sharded';
-import { runConnectionsScenario } from './connections';
-import { runEchoRound } from './echo';
-import { runFanoutScenario } from './fanout';
+import {
+  LADDER_METRICS,
+  runConnectionsScenario,
+  runScaleScenario,
+  runStorageIdleScenario,
+} from './connections';
+import { runEchoLatencyRound, runEchoRound, runStorageEchoRound } from './echo';
+import { runBigRoomScenario, runFanoutScenario } from './fanout';
 import { runHttpRound } from './http';
 
 /** A column of a scenario's table: the median over rounds of one metric. */
@@ -29,7 +34,8 @@ interface ScenarioBase {
   targets: TargetName[];
   /** Every target this scenario can run (`--target` picks among them). */
   accepts: TargetName[];
-  columns: Column[];
+  /** The table's columns; a function when they depend on the options (the scale ladder's rungs). */
+  columns: Column[] | ((options: BenchOptions) => Column[]);
   ratios: RatioColumn[];
 }
 
@@ -51,6 +57,15 @@ interface RoundScenario extends ScenarioBase {
 export type Scenario = SequentialScenario | RoundScenario;
 
 const WS_TARGETS: TargetName[] = ['arcade', 'ws', 'ws-batch', 'socketio'];
+/** Each way an app sets up storage, and its raw `ws` baseline (with hand-written Redis pub/sub for Redis). */
+const STORAGE_TARGETS: TargetName[] = [
+  'arcade',
+  'arcade-default',
+  'arcade-memory',
+  'arcade-redis',
+  'ws',
+  'ws-redis',
+];
 /** The room scenarios also run `arcade-history`: the same server, emitting with `{ history: true }`. */
 const ROOM_TARGETS: TargetName[] = ['arcade', 'arcade-history', 'ws', 'ws-batch', 'socketio'];
 const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
@@ -59,6 +74,40 @@ const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
 function sameRoundRatios(baseline: TargetName, metrics: ReadonlyArray<[string, string]>): RatioColumn[] {
   return metrics.map(([metric, label]) => ({ metric, baseline, header: `${label} ÷ ${baseline}` }));
 }
+
+/** The columns of a scenario for a run's options. */
+export function columnsOf(scenario: Scenario, options: BenchOptions): Column[] {
+  return typeof scenario.columns === 'function' ? scenario.columns(options) : scenario.columns;
+}
+
+/** 18000 as `18k`, 500 as `500`: the scale ladder's rungs in headers. */
+export function rungLabel(count: number): string {
+  return count >= 1000 && count % 1000 === 0 ? `${count / 1000}k` : String(count);
+}
+
+const LADDER_HEADERS: Record<(typeof LADDER_METRICS)[number], [header: string, digits: number]> = {
+  rssPerConnKiB: ['RSS KiB/conn', 2],
+  heapPerConnKiB: ['heap KiB/conn', 2],
+  cpuUsPerConnect: ['CPU µs/connect', 0],
+};
+
+const ECHO_COLUMNS: Column[] = [
+  { metric: 'sentPerSec', header: 'msg/s', digits: 0 },
+  { metric: 'rttP50Ms', header: 'RTT p50 ms', digits: 2 },
+  { metric: 'rttP99Ms', header: 'p99 ms', digits: 2 },
+  { metric: 'rttP999Ms', header: 'p99.9 ms', digits: 2 },
+  { metric: 'lost', header: 'lost', digits: 0 },
+  { metric: 'cpuUsPerMessage', header: 'server CPU µs/msg', digits: 2 },
+];
+
+const IDLE_COLUMNS: Column[] = [
+  { metric: 'connections', header: 'open', digits: 0 },
+  { metric: 'connectsPerSec', header: 'connects/s', digits: 0 },
+  { metric: 'cpuUsPerConnect', header: 'server CPU µs/connect', digits: 0 },
+  { metric: 'rssPerConnKiB', header: 'RSS KiB/conn', digits: 2 },
+  { metric: 'heapPerConnKiB', header: 'heap KiB/conn', digits: 2 },
+  { metric: 'rssMiB', header: 'RSS MiB', digits: 0 },
+];
 
 const FANOUT_COLUMNS: Column[] = [
   { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
@@ -90,6 +139,24 @@ export const SCENARIO_LIST: Scenario[] = [
     ],
   },
   {
+    name: 'big-room',
+    describe: (o) =>
+      `one room of ${o.bigRoomMembers} clients, member 0 publishes, window ${o.window}, ` +
+      `${o.payloadBytes}-byte text messages: each message one broadcast to every member; one server process`,
+    targets: ['arcade', 'ws-batch'],
+    accepts: ROOM_TARGETS,
+    run: runBigRoomScenario,
+    columns: [
+      ...FANOUT_COLUMNS,
+      { metric: 'peakRssMiB', header: 'peak RSS MiB', digits: 0 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: sameRoundRatios('ws-batch', [
+      ['cpuUsPerDelivery', 'CPU'],
+      ['deliveredPerSec', 'msg/s'],
+    ]),
+  },
+  {
     name: 'echo',
     describe: (o) =>
       `${o.echoConnections} connections per target, ${o.echoRate} msg/s in total (open loop), ` +
@@ -98,20 +165,51 @@ export const SCENARIO_LIST: Scenario[] = [
     targets: ['arcade', 'ws', 'socketio'],
     accepts: WS_TARGETS,
     runRound: runEchoRound,
-    columns: [
-      { metric: 'sentPerSec', header: 'msg/s', digits: 0 },
-      { metric: 'rttP50Ms', header: 'RTT p50 ms', digits: 2 },
-      { metric: 'rttP99Ms', header: 'p99 ms', digits: 2 },
-      { metric: 'rttP999Ms', header: 'p99.9 ms', digits: 2 },
-      { metric: 'lost', header: 'lost', digits: 0 },
-      { metric: 'cpuUsPerMessage', header: 'server CPU µs/msg', digits: 2 },
-      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
-    ],
+    columns: [...ECHO_COLUMNS, { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 }],
     ratios: [
       { metric: 'cpuUsPerMessage', baseline: 'ws', header: 'CPU ÷ ws' },
       { metric: 'cpuUsPerMessage', baseline: 'socketio', header: 'CPU ÷ socketio' },
       { metric: 'rttP99Ms', baseline: 'ws', header: 'p99 ÷ ws' },
     ],
+  },
+  {
+    name: 'storage-echo',
+    describe: (o) =>
+      `echo through the room route: ${o.echoConnections} connections per target, each alone in its room, ` +
+      `the server broadcasts (\`emitToRoom\`) every message to the room; ${o.echoRate} msg/s in total ` +
+      `(open loop), ${o.payloadBytes}-byte messages; the targets serve at the same time (one redis-server ` +
+      `for those on Redis) and take turns in ${o.slices} interleaved slices each`,
+    targets: STORAGE_TARGETS,
+    accepts: [...STORAGE_TARGETS, 'ws-batch', 'socketio'],
+    runRound: runStorageEchoRound,
+    columns: [
+      ...ECHO_COLUMNS,
+      { metric: 'redisCpuUsPerMessage', header: 'redis CPU µs/msg', digits: 2 },
+      { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 },
+    ],
+    ratios: [
+      ...sameRoundRatios('ws', [
+        ['cpuUsPerMessage', 'CPU'],
+        ['rttP99Ms', 'p99'],
+      ]),
+      ...sameRoundRatios('ws-redis', [['cpuUsPerMessage', 'CPU']]),
+    ],
+  },
+  {
+    name: 'echo-latency',
+    describe: (o) =>
+      `storage-echo's load at a low rate: ${o.echoConnections} connections per target, each alone in its ` +
+      `room, ${o.latencyRate} msg/s in total; round trips from the send time in each message`,
+    targets: ['arcade', 'ws'],
+    accepts: [...STORAGE_TARGETS, 'ws-batch', 'socketio'],
+    runRound: runEchoLatencyRound,
+    columns: ECHO_COLUMNS,
+    ratios: sameRoundRatios('ws', [
+      ['rttP50Ms', 'p50'],
+      ['rttP99Ms', 'p99'],
+      ['rttP999Ms', 'p99.9'],
+      ['cpuUsPerMessage', 'CPU'],
+    ]),
   },
   {
     name: 'connections',
@@ -120,18 +218,62 @@ export const SCENARIO_LIST: Scenario[] = [
     targets: ['arcade', 'ws', 'socketio'],
     accepts: WS_TARGETS,
     run: runConnectionsScenario,
-    columns: [
-      { metric: 'connections', header: 'open', digits: 0 },
-      { metric: 'connectsPerSec', header: 'connects/s', digits: 0 },
-      { metric: 'rssPerConnKiB', header: 'RSS KiB/conn', digits: 2 },
-      { metric: 'heapPerConnKiB', header: 'heap KiB/conn', digits: 2 },
-      { metric: 'rssMiB', header: 'RSS MiB', digits: 0 },
-    ],
+    columns: IDLE_COLUMNS,
     ratios: [
       { metric: 'rssPerConnKiB', baseline: 'ws', header: 'RSS/conn ÷ ws' },
       { metric: 'rssPerConnKiB', baseline: 'socketio', header: 'RSS/conn ÷ socketio' },
       { metric: 'connectsPerSec', baseline: 'ws', header: 'connects/s ÷ ws' },
     ],
+  },
+  {
+    name: 'storage-idle',
+    describe: (o) =>
+      `${o.idleConnections} idle connections, each in one of ${o.idleRooms} rooms, 100 handshakes in ` +
+      `flight; memory after full GCs; server CPU per connect from the first handshake to 200 ms after ` +
+      `the last (redis-server's apart, not in the ratios)`,
+    targets: STORAGE_TARGETS,
+    accepts: [...STORAGE_TARGETS, 'socketio'],
+    run: runStorageIdleScenario,
+    columns: [...IDLE_COLUMNS, { metric: 'redisCpuUsPerConnect', header: 'redis CPU µs/connect', digits: 0 }],
+    ratios: (['ws', 'ws-redis'] as const).flatMap((baseline) =>
+      sameRoundRatios(baseline, [
+        ['rssPerConnKiB', 'RSS/conn'],
+        ['connectsPerSec', 'connects/s'],
+        ['cpuUsPerConnect', 'CPU/connect'],
+      ]),
+    ),
+  },
+  {
+    name: 'scale',
+    describe: (o) =>
+      `one server grows to ${o.scaleRungs.join(', ')} idle connections, each in one of ${o.idleRooms} ` +
+      `rooms; RSS and heap per connection after full GCs at each rung, CPU per connect over each rung's ` +
+      `new connections; heap growth = heap per connection at the top rung ÷ at the first`,
+    targets: ['arcade', 'ws'],
+    accepts: [...STORAGE_TARGETS, 'socketio'],
+    run: runScaleScenario,
+    columns: (o) => [
+      ...LADDER_METRICS.flatMap((metric) =>
+        o.scaleRungs.map((rung) => ({
+          metric: `r${rung}.${metric}`,
+          header: `${LADDER_HEADERS[metric][0]} @${rungLabel(rung)}`,
+          digits: LADDER_HEADERS[metric][1],
+        })),
+      ),
+      {
+        metric: 'top.connectsPerSec',
+        header: `connects/s @${rungLabel(o.scaleRungs.at(-1) ?? 0)}`,
+        digits: 0,
+      },
+      { metric: 'top.rssMiB', header: 'RSS MiB at top', digits: 0 },
+      { metric: 'heapGrowth', header: 'heap growth', digits: 3 },
+    ],
+    ratios: sameRoundRatios('ws', [
+      ['top.rssPerConnKiB', 'RSS/conn at top'],
+      ['top.heapPerConnKiB', 'heap/conn at top'],
+      ['top.cpuUsPerConnect', 'CPU/connect at top'],
+      ['heapGrowth', 'heap growth'],
+    ]),
   },
   {
     name: 'cluster',
@@ -289,6 +431,109 @@ export interface Goal {
   bound: number;
 }
 
+/** A goal of issue 20 on each storage setup, against its raw `ws` baseline. */
+function storageGoals(
+  what: string,
+  scenario: ScenarioName,
+  metric: string,
+  kind: Goal['kind'],
+  bounds: Partial<Record<'arcade' | 'arcade-default' | 'arcade-memory' | 'arcade-redis', number>>,
+): Goal[] {
+  const setups = {
+    arcade: ['no storage call', 'ws'],
+    'arcade-default': ['initializeWebSocketStorage()', 'ws'],
+    'arcade-memory': ['MemoryCacheManager', 'ws'],
+    'arcade-redis': ['RedisCacheManager', 'ws-redis'],
+  } as const;
+  return Object.entries(bounds).map(([target, bound]) => {
+    const [setup, baseline] = setups[target as keyof typeof setups];
+    return {
+      label: `${what}, ${setup} (${target}), ÷ ${baseline === 'ws' ? 'raw ws' : 'raw ws + Redis pub/sub'}`,
+      scenario,
+      metric,
+      target: target as TargetName,
+      baseline,
+      kind,
+      bound: bound!,
+    };
+  });
+}
+
+/** Issue 20: every path users take, each storage setup, the scale ladder, one big room. */
+const ROUND_TWO_GOALS: Goal[] = [
+  ...storageGoals(
+    'echo through emitToRoom: server CPU µs per message',
+    'storage-echo',
+    'cpuUsPerMessage',
+    'max',
+    {
+      arcade: 1.05,
+      'arcade-default': 1.05,
+      'arcade-memory': 1.25,
+      'arcade-redis': 1.25,
+    },
+  ),
+  ...storageGoals('idle in rooms: RSS KiB per connection', 'storage-idle', 'rssPerConnKiB', 'max', {
+    arcade: 1.05,
+    'arcade-default': 1.05,
+    'arcade-memory': 1.15,
+    'arcade-redis': 1.15,
+  }),
+  ...storageGoals('connects/s', 'storage-idle', 'connectsPerSec', 'min', {
+    arcade: 0.95,
+    'arcade-default': 0.95,
+  }),
+  ...storageGoals('server CPU µs per connect', 'storage-idle', 'cpuUsPerConnect', 'max', {
+    'arcade-memory': 1.3,
+    'arcade-redis': 1.3,
+  }),
+  {
+    label: 'echo through emitToRoom at the low rate: RTT p99 ms, ÷ raw ws',
+    scenario: 'echo-latency',
+    metric: 'rttP99Ms',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1,
+  },
+  {
+    label: 'scale, top rung: RSS KiB per connection, ÷ raw ws',
+    scenario: 'scale',
+    metric: 'top.rssPerConnKiB',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1.05,
+  },
+  {
+    label: 'scale, top rung: server CPU µs per connect, ÷ raw ws',
+    scenario: 'scale',
+    metric: 'top.cpuUsPerConnect',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1.05,
+  },
+  {
+    label: 'scale: heap per connection, top rung ÷ first, ÷ the same for raw ws',
+    scenario: 'scale',
+    metric: 'heapGrowth',
+    target: 'arcade',
+    baseline: 'ws',
+    kind: 'max',
+    bound: 1.05,
+  },
+  {
+    label: 'one big room: server CPU µs per delivery, ÷ write-batching ws',
+    scenario: 'big-room',
+    metric: 'cpuUsPerDelivery',
+    target: 'arcade',
+    baseline: 'ws-batch',
+    kind: 'max',
+    bound: 1,
+  },
+];
+
 export const GOALS: Goal[] = [
   {
     label: 'fan-out server CPU µs per delivery, ÷ write-batching ws',
@@ -353,4 +598,5 @@ export const GOALS: Goal[] = [
     kind: 'min',
     bound: 1,
   },
+  ...ROUND_TWO_GOALS,
 ];

@@ -1,3 +1,4 @@
+import { MemoryCacheManager } from '@arcade/cache-memory';
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { createConsoleLogger, route, runServer } from '@arcade/core';
 import { emitToRoom, initializeWebSocketStorage, joinRoom } from '@arcade/ws';
@@ -9,8 +10,16 @@ import { redisClusterNodes, redisUrl, reportError, serveUnderRunner } from './se
  * - `/ws/bench/:room` joins the room in `onConnect` and `emitToRoom`s every text message unchanged;
  * - `/ws/echo` sends every message back with `websocket.add`;
  * - `/json` and `/users/:id` for the HTTP scenario.
- * Memory storage, or Redis when `REDIS_URL` is set, or a Redis Cluster (sharded pub/sub) when
- * `REDIS_CLUSTER_NODES` is: `new RedisCacheManager({ cluster })` with those seed nodes. With `ARCADE_HISTORY=1` (target `arcade-history`)
+ * Storage, as an app chooses it:
+ * - nothing set: no storage call at all (the embedded in-memory default; target `arcade`);
+ * - `ARCADE_STORAGE=default`: `initializeWebSocketStorage()` (target `arcade-default`);
+ * - `ARCADE_STORAGE=memory`: `initializeWebSocketStorage(new MemoryCacheManager())`, a shared store in
+ *   one process, as a custom adapter is (target `arcade-memory`);
+ * - `REDIS_URL`: `new RedisCacheManager({ url })` (targets `arcade-redis`, and every target of the
+ *   cluster scenario); `REDIS_CLUSTER_NODES`: a Redis Cluster (sharded pub/sub),
+ *   `new RedisCacheManager({ cluster })` with those seed nodes.
+ *
+ * With `ARCADE_HISTORY=1` (target `arcade-history`)
  * every emit is `emitToRoom(room, data, { history: true })`, with the default history bounds (100
  * messages, 10 minutes); otherwise the call is exactly `emitToRoom(room, data)`, as a user without
  * history writes it. The per-connection rate limit is turned off (a
@@ -20,6 +29,7 @@ import { redisClusterNodes, redisUrl, reportError, serveUnderRunner } from './se
 serveUnderRunner(async () => {
   const url = redisUrl();
   const cluster = redisClusterNodes();
+  const storage = process.env.ARCADE_STORAGE || undefined;
   const emitOptions = process.env.ARCADE_HISTORY === '1' ? { history: true } : undefined;
   const server = await runServer({
     port: 0,
@@ -29,6 +39,9 @@ serveUnderRunner(async () => {
     init: async () => {
       if (cluster !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ cluster }));
       else if (url !== undefined) await initializeWebSocketStorage(new RedisCacheManager({ url }));
+      else if (storage === 'memory') await initializeWebSocketStorage(new MemoryCacheManager());
+      else if (storage === 'default') await initializeWebSocketStorage();
+      else if (storage !== undefined) throw new Error(`unknown ARCADE_STORAGE=${storage} (default, memory)`);
       route.get('/ws/bench/:room').handleWebSocket(
         (ctx, websocket) => {
           const room = ctx.pathParameters.room!;

@@ -276,15 +276,13 @@ export class MemoryCacheManager implements CacheManager {
     const subscription: ChannelListeners = {
       listeners,
       deliver: (message, position) => {
+        if (listeners.size === 1) {
+          // A channel's usual case: its one listener, called without a snapshot of the set.
+          for (const entry of listeners) return this.notify(entry, channel, message, position);
+        }
         for (const entry of [...listeners]) {
           // A listener may unsubscribe another one while we deliver: honour it at once.
-          if (!listeners.has(entry)) continue;
-          const own = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
-          try {
-            entry.listener(own, channel, position);
-          } catch (error) {
-            this.onListenerError(error, channel);
-          }
+          if (listeners.has(entry)) this.notify(entry, channel, message, position);
         }
       },
     };
@@ -294,6 +292,21 @@ export class MemoryCacheManager implements CacheManager {
     subscribers.add(subscription);
     this.store.channels.set(full, subscribers);
     return subscription;
+  }
+
+  /** Calls one listener with a message of its own; what it throws goes to `onListenerError`. */
+  private notify(
+    entry: { listener: MessageListener },
+    channel: string,
+    message: PubSubMessage,
+    position: LogPosition | undefined,
+  ): void {
+    const own = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
+    try {
+      entry.listener(own, channel, position);
+    } catch (error) {
+      this.onListenerError(error, channel);
+    }
   }
 
   private unregister(channel: string, subscription: ChannelListeners): void {
@@ -353,18 +366,28 @@ export class MemoryCacheManager implements CacheManager {
     return removed;
   }
 
-  /** Rejects the batch before it writes anything when a set operation would meet a value or a log. */
+  /**
+   * Rejects the batch before it writes anything when a set operation would meet a value or a log:
+   * what an earlier operation of the batch left at its key, else what the store holds there.
+   */
   private checkBatchKinds(operations: readonly PreparedOperation[]): void {
-    const kinds = new Map<string, Entry['kind'] | 'none'>();
-    for (const operation of operations) {
-      if (operation.type === 'set') kinds.set(operation.key, 'value');
-      else if (operation.type === 'remove') kinds.set(operation.key, 'none');
-      else {
-        const kind = kinds.get(operation.key) ?? this.store.read(this.prefix + operation.key)?.kind ?? 'none';
-        if (kind === 'value' || kind === 'log') {
-          throw wrongType(operation.key, `batch ${operation.type}`, holds({ kind }));
-        }
-        kinds.set(operation.key, 'set');
+    // The keys that an operation of the batch writes a value at or removes. A set operation on any
+    // other key only meets what the store holds there (an earlier set operation on the key would have
+    // met the same, or failed). Short batches scan back instead of building the set.
+    const valueKeys =
+      operations.length > SCAN_BACK_LIMIT
+        ? new Set(operations.flatMap((op) => (op.type === 'set' || op.type === 'remove' ? [op.key] : [])))
+        : undefined;
+    for (const [index, operation] of operations.entries()) {
+      if (operation.type === 'set' || operation.type === 'remove') continue;
+      const kind =
+        (valueKeys === undefined || valueKeys.has(operation.key)
+          ? kindBefore(operations, index)
+          : undefined) ??
+        this.store.read(this.prefix + operation.key)?.kind ??
+        'none';
+      if (kind === 'value' || kind === 'log') {
+        throw wrongType(operation.key, `batch ${operation.type}`, holds({ kind }));
       }
     }
   }
@@ -373,6 +396,27 @@ export class MemoryCacheManager implements CacheManager {
     this.currentStatus = status;
     for (const listener of [...this.statusListeners]) listener(status);
   }
+}
+
+/** What a key holds (or `none`) as a batch goes. */
+type KeyKind = Entry['kind'] | 'none';
+
+/** Batches up to this long check kinds by scanning back over their earlier operations. */
+const SCAN_BACK_LIMIT = 16;
+
+/** What `operation` leaves at its key. */
+function kindAfter(operation: PreparedOperation): KeyKind {
+  return operation.type === 'set' ? 'value' : operation.type === 'remove' ? 'none' : 'set';
+}
+
+/** What the operations before `index` left at the key of operation `index`; `undefined` if none touched it. */
+function kindBefore(operations: readonly PreparedOperation[], index: number): KeyKind | undefined {
+  const key = operations[index]?.key;
+  for (let i = index - 1; i >= 0; i--) {
+    const operation = operations[i]!;
+    if (operation.key === key) return kindAfter(operation);
+  }
+  return undefined;
 }
 
 function disposedError(method: string): CacheError {

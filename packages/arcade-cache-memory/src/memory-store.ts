@@ -28,12 +28,6 @@ export interface ChannelSubscriber {
   deliver(message: PubSubMessage, position: LogPosition | undefined): void;
 }
 
-interface Delivery {
-  subscriber: ChannelSubscriber;
-  message: PubSubMessage;
-  position: LogPosition | undefined;
-}
-
 /**
  * The in-process equivalent of one Redis server: keys, sets and pub/sub channels. Adapters given
  * the same store share its data and hear each other's messages, like several processes on one
@@ -51,7 +45,11 @@ export class MemoryStore {
   private readonly sweepIntervalMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private users = 0;
-  private queue: Delivery[] = [];
+  /**
+   * Deliveries waiting for the next flush, flat: subscriber, message, position, then the next one
+   * (an object per delivery was most of what a publish allocated).
+   */
+  private queue: Array<ChannelSubscriber | PubSubMessage | LogPosition | undefined> = [];
   private flushScheduled = false;
 
   /** @internal Use {@link createMemoryStore}. */
@@ -93,7 +91,7 @@ export class MemoryStore {
    * loop, like a message coming back from a server: never inside `publish`, in publish order.
    */
   enqueue(subscribers: Iterable<ChannelSubscriber>, message: PubSubMessage, position?: LogPosition): void {
-    for (const subscriber of subscribers) this.queue.push({ subscriber, message, position });
+    for (const subscriber of subscribers) this.queue.push(subscriber, message, position);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
@@ -121,7 +119,10 @@ export class MemoryStore {
     // that publishes cannot starve the event loop.
     const batch = this.queue;
     this.queue = [];
-    for (const { subscriber, message, position } of batch) subscriber.deliver(message, position);
+    for (let i = 0; i < batch.length; i += 3) {
+      const subscriber = batch[i] as ChannelSubscriber;
+      subscriber.deliver(batch[i + 1] as PubSubMessage, batch[i + 2] as LogPosition | undefined);
+    }
   }
 
   private sweep(): void {

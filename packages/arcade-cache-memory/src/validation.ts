@@ -52,11 +52,82 @@ export function checkMessage(message: unknown): asserts message is PubSubMessage
  * null are immutable and kept as they are; objects and arrays are copied deeply; bytes are copied
  * into a plain `Uint8Array`. Like `JSON.stringify`, it drops `undefined` object properties and
  * turns `undefined` array items into `null`; anything else JSON cannot hold is rejected.
+ *
+ * Checking and copying are one walk ({@link checkedCopy}); whatever that walk does not take at once
+ * goes through the full check, which rejects it with the path of the culprit, or accepts it (a very
+ * deep value, an array with holes) for the plain copy.
  */
 export function copyValueIn(value: unknown, what = 'the value'): CacheValue {
-  assertCacheValue(value, what);
   if (value instanceof Uint8Array) return new Uint8Array(value);
-  return cloneJson(value);
+  const copy = checkedCopy(value, 0);
+  if (copy !== NEEDS_FULL_CHECK) return copy;
+  assertCacheValue(value, what);
+  return cloneJson(value as JsonValue);
+}
+
+/** What {@link checkedCopy} answers for a value it leaves to the full check. */
+const NEEDS_FULL_CHECK: unique symbol = Symbol('needs the full check');
+
+/**
+ * Deeper than this, {@link checkedCopy} stops: the value may hold a cycle, which only the full check
+ * (with its set of ancestors) tells apart from a value that is merely deep.
+ */
+const MAX_CHECKED_DEPTH = 64;
+
+/**
+ * The copy of a JSON value, checked on the way: no path strings, no set of ancestors and no entry
+ * arrays, which the full check builds for every item and a connection record (written twice per
+ * connect) paid for in garbage. Answers {@link NEEDS_FULL_CHECK} for anything it is not sure of:
+ * what JSON cannot hold, a nesting past {@link MAX_CHECKED_DEPTH}, an array whose own keys are not
+ * exactly its indexes (holes, extra properties, which the full check looks at).
+ */
+function checkedCopy(value: unknown, depth: number): JsonValue | typeof NEEDS_FULL_CHECK {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : NEEDS_FULL_CHECK;
+    case 'object':
+      break;
+    default:
+      return NEEDS_FULL_CHECK;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_CHECKED_DEPTH) return NEEDS_FULL_CHECK;
+  if (Array.isArray(value)) {
+    const length = value.length;
+    if (Object.keys(value).length !== length) return NEEDS_FULL_CHECK;
+    // Exactly `length` slots: a stored array lives as long as its key, and `push` would leave room
+    // for 16 more items in each.
+    const copy = new Array<JsonValue>(length);
+    for (let i = 0; i < length; i++) {
+      const item: unknown = value[i];
+      const itemCopy = item === undefined ? null : checkedCopy(item, depth + 1);
+      if (itemCopy === NEEDS_FULL_CHECK) return NEEDS_FULL_CHECK;
+      copy[i] = itemCopy;
+    }
+    return copy;
+  }
+  if (!isPlainObject(value)) return NEEDS_FULL_CHECK;
+  const copy: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    const itemCopy = checkedCopy(item, depth + 1);
+    if (itemCopy === NEEDS_FULL_CHECK) return NEEDS_FULL_CHECK;
+    setOwn(copy, key, itemCopy);
+  }
+  return copy;
+}
+
+/**
+ * An object literal or a null-prototype object, from this realm or another one: the objects the full
+ * check takes (`assertCacheValue` in @arcade/cache).
+ */
+function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
 }
 
 /** Copies a stored value on its way out, so that callers never share the stored instance. */

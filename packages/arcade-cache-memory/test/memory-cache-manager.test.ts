@@ -112,6 +112,30 @@ describe('MemoryCacheManager', () => {
     expect(Object.keys((await cache.get('k')) as object)).toEqual(['kept', 'list']);
   });
 
+  it('names the path of a nested value it rejects, inside arrays too', async () => {
+    const cache = await open();
+    const nested = await rejectionOf(cache.set('k', { a: [{ ok: 1 }, { b: Number.NaN }] } as never));
+    expect(nested.message).toContain('the value.a[1].b');
+    const extra = await rejectionOf(cache.set('k', Object.assign([1], { extra: () => 1 }) as never));
+    expect(extra.code).toBe('INVALID_ARGUMENT');
+    expect(extra.message).toContain('the value[extra]');
+    expect(await cache.contains('k')).toBe(false);
+  });
+
+  it('stores arrays with holes and values nested past the quick check, as JSON would', async () => {
+    const cache = await open();
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point.
+    await cache.set('holes', [1, , 3] as never);
+    expect(await cache.get('holes')).toEqual([1, null, 3]);
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 200; level++) deep = level % 2 === 0 ? { next: deep } : [deep];
+    await cache.set('deep', deep as never);
+    expect(await cache.get('deep')).toEqual(deep);
+    await cache.set('proto', JSON.parse('{"__proto__":{"polluted":true}}'));
+    expect(Object.keys((await cache.get('proto')) as object)).toEqual(['__proto__']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('returns bytes as a plain Uint8Array, whatever view was stored', async () => {
     const cache = await open();
     await cache.set('k', Buffer.from('abc'));
@@ -143,6 +167,27 @@ describe('MemoryCacheManager', () => {
     );
     expect(error.code).toBe('WRONG_TYPE');
     expect(await cache.contains('k')).toBe(false);
+  });
+
+  it('checks the kinds of a long batch as those of a short one', async () => {
+    const cache = await open();
+    const filler = Array.from({ length: 20 }, (_, i) => ({ type: 'set' as const, key: `f${i}`, value: i }));
+    const error = await rejectionOf(
+      cache.batch([
+        { type: 'set', key: 'k', value: 'v' },
+        ...filler,
+        { type: 'setAdd', key: 'k', members: ['m'] },
+      ]),
+    );
+    expect(error.code).toBe('WRONG_TYPE');
+    expect(await cache.contains('f0')).toBe(false);
+    await cache.batch([
+      { type: 'set', key: 'k', value: 'v' },
+      ...filler,
+      { type: 'remove', key: 'k' },
+      { type: 'setAdd', key: 'k', members: ['m'] },
+    ]);
+    expect(await cache.setMembers('k')).toEqual(['m']);
   });
 
   it('lets a batch turn a value into a set when it removes the value first', async () => {
@@ -210,6 +255,26 @@ describe('MemoryCacheManager', () => {
     await unsubscribe();
     await other;
     expect(received).toEqual([]);
+  });
+
+  it('gives a listener subscribed during a delivery the next message, not the one being delivered', async () => {
+    const cache = await open();
+    const received: string[] = [];
+    const secondGotOne = deferred();
+    await cache.subscribe('c', (message) => {
+      received.push(`first ${String(message)}`);
+      if (message === 'one')
+        void cache.subscribe('c', (next) => {
+          received.push(`second ${String(next)}`);
+          secondGotOne.resolve();
+        });
+    });
+    await cache.publish('c', 'one');
+    await waitFor(() => received.length === 1, { description: 'the first delivery' });
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.publish('c', 'two');
+    await secondGotOne.promise;
+    expect(received).toEqual(['first one', 'first two', 'second two']);
   });
 
   it('skips a listener that an earlier listener of the same message unsubscribed', async () => {

@@ -8,6 +8,29 @@ import { storageKeys } from './keys';
 import type { LocalEntry, LocalRegistry } from './local-registry';
 import { recordOf, removeConnectionOperations, writeConnectionOperations } from './records';
 
+/** A connection's write waiting for the end of the turn. */
+interface PendingWrite {
+  readonly what: string;
+  readonly operations: readonly BatchOperation[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The writes of one event-loop turn to one storage. */
+interface TurnWrites {
+  readonly node: ClusterNode;
+  readonly writes: PendingWrite[];
+  /** Operations in `writes`, all together. */
+  operations: number;
+}
+
+/**
+ * At most this many operations go in one combined batch; a turn with more sends several. A batch is
+ * one storage call (one Redis script run with two arguments or more per operation): a turn opening
+ * 10 000 connections must not make one call of 20 000 operations.
+ */
+const MAX_COMBINED_OPERATIONS = 256;
+
 /**
  * Writes the state of this instance's connections to the shared storage (record, instance index,
  * room sets), one task at a time per connection, and owns what an outage leaves behind: the
@@ -22,8 +45,10 @@ export class RecordWriter {
   /** Rooms whose join failed per local connection: removed from storage with the next write. */
   private readonly abandonedRooms = new Map<string, Set<string>>();
   /** Closed connections whose storage clean-up failed, with their rooms: cleaned on recovery. */
-  private readonly pendingRemovals = new Map<string, string[]>();
+  private readonly pendingRemovals = new Map<string, readonly string[]>();
   private resyncing: { readonly node: ClusterNode; readonly done: Promise<void>; again: boolean } | undefined;
+  /** The writes of the current event-loop turn, sent together at its end (see {@link batch}). */
+  private turn: TurnWrites | undefined;
 
   constructor(
     private readonly local: LocalRegistry,
@@ -59,12 +84,15 @@ export class RecordWriter {
     const id = entry.connection.id;
     return this.run(id, async () => {
       // Runs after every change queued before the close, so it sees every room the connection got into.
-      const rooms = [...new Set([...entry.rooms, ...(this.abandonedRooms.get(id) ?? [])])];
+      const abandoned = this.abandonedRooms.get(id);
+      const rooms = abandoned === undefined ? entry.rooms : [...new Set([...entry.rooms, ...abandoned])];
       this.abandonedRooms.delete(id);
       this.pendingWrites.delete(id);
       const target = await node();
       if (!target) return;
       try {
+        // Sent at once, not at the end of the turn: the connection is already gone from memory (and from
+        // getAllConnections), so its storage clean-up should follow as closely as before.
         await target.batch(
           'remove a closed connection',
           removeConnectionOperations(id, this.instanceId, rooms),
@@ -91,7 +119,7 @@ export class RecordWriter {
       'join a room',
       id,
       [
-        this.recordWrite(entry, [...entry.rooms, room]),
+        this.recordWrite(entry, entry.rooms.concat(room)),
         { type: 'setAdd', key: storageKeys.room(room), members: [id] },
       ],
       room,
@@ -199,7 +227,7 @@ export class RecordWriter {
     joiningRoom?: string,
   ): Promise<void> {
     try {
-      await node.batch(what, operations);
+      await this.batch(node, what, operations);
     } catch (error) {
       this.pendingWrites.add(id);
       if (joiningRoom !== undefined) {
@@ -215,13 +243,13 @@ export class RecordWriter {
   private async writeEntry(node: ClusterNode, entry: LocalEntry, rethrow = false): Promise<void> {
     if (entry.detached) return;
     const id = entry.connection.id;
+    const operations = writeConnectionOperations(entry, this.instanceId);
+    for (const room of this.abandonedRooms.get(id) ?? []) {
+      if (!entry.inRoom(room))
+        operations.push({ type: 'setRemove', key: storageKeys.room(room), members: [id] });
+    }
     try {
-      await node.batch('register a connection', [
-        ...writeConnectionOperations(entry, this.instanceId),
-        ...[...(this.abandonedRooms.get(id) ?? [])]
-          .filter((room) => !entry.inRoom(room))
-          .map((room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] })),
-      ]);
+      await this.batch(node, 'register a connection', operations);
       this.pendingWrites.delete(id);
       this.abandonedRooms.delete(id);
     } catch (error) {
@@ -234,7 +262,65 @@ export class RecordWriter {
     }
   }
 
-  private recordWrite(entry: LocalEntry, rooms?: Iterable<string>): BatchOperation {
+  /**
+   * Applies `operations` as one atomic batch, sent together with the other connections' writes of the
+   * same event-loop turn: a burst of connects and joins costs one storage call per turn instead
+   * of one per connection (on Redis, one script run and one round trip). Each connection's operations
+   * stay atomic (inside the combined batch) and in order (its queue sends its next write only once this
+   * one settled); connections' writes touch their own record and add or remove their own id in shared
+   * sets, so their order within a turn does not matter. A combined batch that fails otherwise than by
+   * an unavailable storage is tried again write by write, so that a bad write fails alone. On a sharded
+   * storage, where a batch is a step per shard anyway, each write goes alone.
+   */
+  private batch(node: ClusterNode, what: string, operations: readonly BatchOperation[]): Promise<void> {
+    if (node.cache.shardOf !== undefined) return node.batch(what, operations);
+    let turn = this.turn;
+    if (
+      turn === undefined ||
+      turn.node !== node ||
+      turn.operations + operations.length > MAX_COMBINED_OPERATIONS
+    ) {
+      const started: TurnWrites = { node, writes: [], operations: 0 };
+      this.turn = started;
+      setImmediate(() => this.flush(started));
+      turn = started;
+    }
+    turn.operations += operations.length;
+    const writes = turn.writes;
+    return new Promise((resolve, reject) => {
+      writes.push({ what, operations, resolve, reject });
+    });
+  }
+
+  private flush(turn: TurnWrites): void {
+    if (this.turn === turn) this.turn = undefined;
+    const { node, writes } = turn;
+    const [first] = writes;
+    if (first === undefined) return;
+    if (writes.length === 1) {
+      node.batch(first.what, first.operations).then(first.resolve, first.reject);
+      return;
+    }
+    let what = first.what;
+    const operations: BatchOperation[] = [];
+    for (const write of writes) {
+      if (write.what !== what) what = 'write connections';
+      for (const operation of write.operations) operations.push(operation);
+    }
+    node.batch(what, operations).then(
+      () => {
+        for (const write of writes) write.resolve();
+      },
+      (error: unknown) => {
+        for (const write of writes) {
+          if (error instanceof StorageUnavailableError) write.reject(error);
+          else node.batch(write.what, write.operations).then(write.resolve, write.reject);
+        }
+      },
+    );
+  }
+
+  private recordWrite(entry: LocalEntry, rooms?: readonly string[]): BatchOperation {
     return {
       type: 'set',
       key: storageKeys.connection(entry.connection.id),

@@ -9,23 +9,51 @@ export interface StoredConnection {
   serverInstanceId: string;
   /** ISO 8601. */
   connectTime: string;
-  rooms: string[];
+  rooms: readonly string[];
   metadata: StoredMetadata;
 }
 
-/** The record of a local connection, with `rooms` as given (defaults to the entry's). */
+/**
+ * The record of a local connection, with `rooms` as given (defaults to the entry's). It shares the
+ * entry's rooms array and metadata object, which are replaced on change and never mutated, and is
+ * handed to the cache at once, which copies or serializes what it stores.
+ */
 export function recordOf(
   entry: LocalEntry,
   instanceId: string,
-  rooms: Iterable<string> = entry.rooms,
+  rooms: readonly string[] = entry.rooms,
 ): StoredConnection {
   return {
     id: entry.connection.id,
     serverInstanceId: instanceId,
-    connectTime: new Date(entry.connectTime).toISOString(),
-    rooms: [...rooms],
+    connectTime: isoTime(entry.connectTime),
+    rooms,
     metadata: entry.metadata,
   };
+}
+
+/** The second {@link isoTime} formatted last, and its ISO text up to the milliseconds. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+/** `"000Z"` to `"999Z"`, made on first use. */
+let millisTexts: readonly string[] | undefined;
+
+/**
+ * `new Date(ms).toISOString()`. A record is written at least twice within a second of its connect
+ * (registered, then joined), and connects come in bursts: the text up to the second is kept from the
+ * previous call and the milliseconds come from a table, where the built-in formats the whole date
+ * each time (about a microsecond). The result is the two joined without a copy, which is also smaller
+ * for a store that keeps it (40 bytes against 48).
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    // "YYYY-MM-DDTHH:MM:SS." (longer for a six-digit year), without "sssZ".
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    cachedSecond = second;
+  }
+  millisTexts ??= Array.from({ length: 1000 }, (_, millis) => `${String(millis).padStart(3, '0')}Z`);
+  return cachedPrefix + millisTexts[Math.floor(ms) - second * 1000];
 }
 
 /**
@@ -43,7 +71,7 @@ export function writeConnectionOperations(entry: LocalEntry, instanceId: string)
       key: storageKeys.connection(id),
       value: recordOf(entry, instanceId) as unknown as JsonValue,
     },
-    ...[...entry.rooms].map(
+    ...entry.rooms.map(
       (room): BatchOperation => ({ type: 'setAdd', key: storageKeys.room(room), members: [id] }),
     ),
   ];
@@ -53,10 +81,10 @@ export function writeConnectionOperations(entry: LocalEntry, instanceId: string)
 export function removeConnectionOperations(
   id: string,
   instanceId: string,
-  rooms: Iterable<string>,
+  rooms: readonly string[],
 ): BatchOperation[] {
   return [
-    ...[...rooms].map(
+    ...rooms.map(
       (room): BatchOperation => ({ type: 'setRemove', key: storageKeys.room(room), members: [id] }),
     ),
     { type: 'remove', key: storageKeys.connection(id) },

@@ -3,7 +3,12 @@ import type { Unsubscribe } from '@arcade/cache';
 interface Subscription {
   holders: number;
   readonly live: Promise<Unsubscribe>;
+  /** Set once `live` has resolved: later holds need not wait for it. */
+  isLive: boolean;
 }
+
+/** What a hold on a live subscription resolves: one promise shared by all of them. */
+const LIVE: Promise<void> = Promise.resolve();
 
 /**
  * Reference-counted room channel subscriptions: an instance listens to a room's channel exactly while
@@ -18,24 +23,35 @@ export class RoomChannels {
     private readonly onUnsubscribeError: (room: string, error: unknown) => void,
   ) {}
 
-  /** Takes one hold on the room's channel; resolves once the subscription is live. */
-  async acquire(room: string): Promise<void> {
+  /**
+   * Takes one hold on the room's channel; resolves once the subscription is live (at once, with no
+   * promise of its own, when it already is: joins to a room with local members cost no round trip).
+   */
+  acquire(room: string): Promise<void> {
     let subscription = this.subscriptions.get(room);
     if (!subscription) {
-      const created: Subscription = { holders: 0, live: this.subscribe(room) };
-      created.live.catch(() => {
-        if (this.subscriptions.get(room) === created) this.subscriptions.delete(room);
-      });
+      const created: Subscription = { holders: 0, live: this.subscribe(room), isLive: false };
+      created.live.then(
+        () => {
+          created.isLive = true;
+        },
+        () => {
+          if (this.subscriptions.get(room) === created) this.subscriptions.delete(room);
+        },
+      );
       this.subscriptions.set(room, created);
       subscription = created;
     }
     subscription.holders += 1;
-    try {
-      await subscription.live;
-    } catch (error) {
-      subscription.holders -= 1;
-      throw error;
-    }
+    if (subscription.isLive) return LIVE;
+    const held = subscription;
+    return held.live.then(
+      () => undefined,
+      (error: unknown) => {
+        held.holders -= 1;
+        throw error;
+      },
+    );
   }
 
   /** Gives one hold back; the last one unsubscribes. */

@@ -8,6 +8,9 @@ import { Maintenance } from './maintenance';
 import { DEFAULT_INSTANCE_LEASE_MS, type WebSocketStorageOptions } from './options';
 import type { RecordWriter } from './record-writer';
 
+/** What {@link StorageSlot.active} answers with no storage started. */
+const NO_NODE: Promise<undefined> = Promise.resolve(undefined);
+
 /** A shared storage in use: the node in it, the loop that keeps its lease, and who disposes the cache. */
 interface SharedStorage {
   readonly node: ClusterNode;
@@ -30,6 +33,8 @@ export class StorageSlot {
   private starting: Promise<SharedStorage | undefined> | undefined;
   /** Its node, derived once per start: every emit awaits it, so it must cost no new promise per call. */
   private startingNode: Promise<ClusterNode | undefined> | undefined;
+  /** The same, but `undefined` when the start failed: what {@link active} answers, once per start too. */
+  private activeNode: Promise<ClusterNode | undefined> | undefined;
   private shared: SharedStorage | undefined;
   private privateStore = false;
 
@@ -57,9 +62,12 @@ export class StorageSlot {
     return this.startingNode as Promise<ClusterNode | undefined>;
   }
 
-  /** The node in use or being started, without starting one; `undefined` when there is none. */
-  async active(): Promise<ClusterNode | undefined> {
-    return this.starting ? (await this.starting.catch(() => undefined))?.node : undefined;
+  /**
+   * The node in use or being started, without starting one; `undefined` when there is none or its
+   * start failed. Every close asks: no new promise per call.
+   */
+  active(): Promise<ClusterNode | undefined> {
+    return this.activeNode ?? NO_NODE;
   }
 
   /** The lease of `runServer({ webSocket: { instanceLeaseMs } })`, unless the storage set its own. */
@@ -99,6 +107,7 @@ export class StorageSlot {
     const starting = this.starting;
     this.starting = undefined;
     this.startingNode = undefined;
+    this.activeNode = undefined;
     this.shared = undefined;
     this.privateStore = false;
     this.cache = undefined;
@@ -112,10 +121,16 @@ export class StorageSlot {
     this.starting = starting;
     const node = starting.then((shared) => shared?.node);
     this.startingNode = node;
+    const active = starting.then(
+      (shared) => shared?.node,
+      () => undefined,
+    );
+    this.activeNode = active;
     starting.catch(() => {
       if (this.starting !== starting) return;
       this.starting = undefined;
       this.startingNode = undefined;
+      this.activeNode = undefined;
     });
     // Handled here: whoever asked for this start awaits it and gets the failure.
     node.catch(() => undefined);

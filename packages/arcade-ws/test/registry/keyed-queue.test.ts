@@ -33,6 +33,34 @@ describe('KeyedQueue', () => {
     expect(started).toEqual(['first', 'second', 'third']);
   });
 
+  it('runs the next task of a key after one that failed, and hands each caller its own outcome', async () => {
+    const queue = new KeyedQueue();
+    const started: string[] = [];
+    const failed = queue.run('id', async () => {
+      started.push('failing');
+      throw new Error('write failed (test)');
+    });
+    const next = queue.run('id', async () => {
+      started.push('next');
+      return 'done';
+    });
+    await expect(failed).rejects.toThrow('write failed (test)');
+    await expect(next).resolves.toBe('done');
+    expect(started).toEqual(['failing', 'next']);
+    await queue.drain();
+  });
+
+  it('never starts a task inside run(), even with nothing queued before it', async () => {
+    const queue = new KeyedQueue();
+    let started = false;
+    const running = queue.run('id', async () => {
+      started = true;
+    });
+    expect(started).toBe(false);
+    await running;
+    expect(started).toBe(true);
+  });
+
   it('drain() waits for the tasks in progress, and for those queued while it waits', async () => {
     const queue = new KeyedQueue();
     const gate = deferred();

@@ -48,6 +48,45 @@ describe('RoomChannels', () => {
     expect(acquired).toBe(true);
   });
 
+  it('takes further holds on a live subscription without subscribing again, and ends it with the last one', async () => {
+    const recording = recordingSubscribe();
+    const channels = new RoomChannels(recording.subscribe, noError);
+    await channels.acquire('room');
+    await channels.acquire('room');
+    await Promise.all([channels.acquire('room'), channels.acquire('other')]);
+    expect(recording.subscribed).toEqual(['room', 'other']);
+    channels.release('room');
+    channels.release('room');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(recording.unsubscribed).toEqual([]);
+    channels.release('room');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(recording.unsubscribed).toEqual(['room']);
+    expect(channels.rooms).toEqual(['other']);
+  });
+
+  it('gives back the holds of every acquire that waited on a subscription that failed', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const failing = new Promise<Unsubscribe>((_, reject) => {
+      fail = reject;
+    });
+    const recording = recordingSubscribe();
+    let first = true;
+    const channels = new RoomChannels((room) => {
+      if (!first) return recording.subscribe(room);
+      first = false;
+      return failing;
+    }, noError);
+    const waiting = [channels.acquire('room'), channels.acquire('room')];
+    fail(new Error('storage unavailable (test)'));
+    for (const acquire of waiting) await expect(acquire).rejects.toThrow('storage unavailable (test)');
+    expect(channels.rooms).toEqual([]);
+    await channels.acquire('room');
+    channels.release('room');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(recording.unsubscribed).toEqual(['room']);
+  });
+
   it('rejects acquire when the subscription fails, holds nothing, and subscribes again on the next acquire', async () => {
     const recording = recordingSubscribe();
     let failures = 1;
