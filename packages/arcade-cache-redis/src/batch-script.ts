@@ -78,7 +78,9 @@ export function batchScriptArguments(operations: readonly PreparedOperation[]): 
         args.push('del', '0');
         break;
       default:
-        args.push(operation.kind, String(operation.members.length), ...operation.members);
+        args.push(operation.kind, String(operation.members.length));
+        // Not spread into push(): a set of some hundred thousand members would overflow the stack.
+        for (const member of operation.members) args.push(member);
     }
   }
   return { keys, args };

@@ -17,9 +17,11 @@ export function luaScript(source: string): LuaScript {
  * declare. Not `callBuffer('EVALSHA', ...)`: with auto-pipelining on (options.ts), ioredis 5.11
  * drops the command name of `callBuffer` and sends the SHA1 as the command (redis/ioredis#1923).
  */
+// Keys and arguments go as one array, which ioredis flattens into the command: spread into the call,
+// a batch of some tens of thousands of operations overflowed the stack ("Maximum call stack size").
 interface BufferScripting {
-  evalshaBuffer(sha: string, numkeys: number, ...args: Array<string | Buffer>): Promise<unknown>;
-  evalBuffer(source: string, numkeys: number, ...args: Array<string | Buffer>): Promise<unknown>;
+  evalshaBuffer(sha: string, numkeys: number, keysAndArgs: ReadonlyArray<string | Buffer>): Promise<unknown>;
+  evalBuffer(source: string, numkeys: number, keysAndArgs: ReadonlyArray<string | Buffer>): Promise<unknown>;
 }
 
 /**
@@ -36,10 +38,11 @@ export async function runScript(
   args: ReadonlyArray<string | Buffer>,
 ): Promise<unknown> {
   const scripting = client as unknown as BufferScripting;
+  const keysAndArgs = (keys as ReadonlyArray<string | Buffer>).concat(args);
   try {
-    return await scripting.evalshaBuffer(script.sha, keys.length, ...keys, ...args);
+    return await scripting.evalshaBuffer(script.sha, keys.length, keysAndArgs);
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-    return scripting.evalBuffer(script.source, keys.length, ...keys, ...args);
+    return scripting.evalBuffer(script.source, keys.length, keysAndArgs);
   }
 }

@@ -180,6 +180,24 @@ describe('RedisCacheManager data in Redis', () => {
     expect(await cache.setMembers('value')).toEqual(['a']);
   });
 
+  // A Redis registry cleaning up after ten thousand connections sends some 30 000 operations at once;
+  // with keys and arguments spread into one call this overflowed the stack and was reported as an outage.
+  it('applies a batch of 40 000 operations and a set of 200 000 members in one call each', async () => {
+    const cache = await open();
+    const operations = Array.from({ length: 40_000 }, (_, index) => ({
+      type: 'set' as const,
+      key: `many:${index}`,
+      value: index,
+    }));
+    await cache.batch(operations);
+    expect(await cache.get('many:39999')).toBe(39_999);
+    const members = Array.from({ length: 200_000 }, (_, index) => `m${index}`);
+    await cache.batch([{ type: 'setAdd', key: 'crowd', members }]);
+    expect(await cache.setSize('crowd')).toBe(200_000);
+    await cache.batch(operations.map(({ key }) => ({ type: 'remove' as const, key })));
+    expect(await cache.contains('many:0')).toBe(false);
+  });
+
   it('names the batch operation whose value it rejects, before sending anything', async () => {
     const cache = await open();
     const failing = cache.batch([

@@ -175,9 +175,19 @@ export class ClusterNode {
    * operations so that a crash between two such steps leaves nothing the survivors' clean-up misses
    * (records.ts, record-writer.ts).
    */
-  async batch(what: string, operations: readonly BatchOperation[]): Promise<void> {
+  batch(what: string, operations: readonly BatchOperation[]): Promise<void> {
     const shardOf = this.cache.shardOf;
+    // Not async: the batch of one storage (every connect, join and close) costs the call's promise alone.
     if (shardOf === undefined) return this.call(what, () => this.cache.batch(operations));
+    return this.batchInSteps(what, operations, shardOf);
+  }
+
+  /** {@link batch} on a sharded storage: one step after the other. */
+  private async batchInSteps(
+    what: string,
+    operations: readonly BatchOperation[],
+    shardOf: (name: string) => number,
+  ): Promise<void> {
     for (const step of shardSteps(operations, shardOf)) await this.call(what, () => this.cache.batch(step));
   }
 
@@ -193,15 +203,18 @@ export class ClusterNode {
     return this.call(what, () => this.cache.setSize(key));
   }
 
-  /** Publishes a room or broadcast message; resolves once the storage took it. */
-  async publishDelivery(
+  /**
+   * Publishes a room or broadcast message; resolves (with the number of receivers, which callers
+   * ignore) once the storage took it. Not async: every emit on a shared storage comes here.
+   */
+  publishDelivery(
     kind: 'room' | 'broadcast',
     channel: string,
     payload: EncodedMessage,
     exclude: readonly string[] | undefined,
-  ): Promise<void> {
+  ): Promise<unknown> {
     const envelope = this.deliveryEnvelope(kind, payload, exclude);
-    await this.call(`publish to ${channel}`, () => this.cache.publish(channel, envelope));
+    return this.call(`publish to ${channel}`, () => this.cache.publish(channel, envelope));
   }
 
   /**

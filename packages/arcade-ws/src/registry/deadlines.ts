@@ -23,11 +23,10 @@ class BucketEntry implements Deadline {
   cancel(): void {
     const bucket = this.buckets.get(this.slot);
     if (bucket === undefined || !bucket.entries.delete(this)) return;
-    // An empty bucket must not keep the process alive (or a test's handles open) until it would fire.
-    if (bucket.entries.size === 0) {
-      clearTimeout(bucket.timer);
-      this.buckets.delete(this.slot);
-    }
+    // An empty bucket must not keep the process alive (or a test's handles open) until it would fire,
+    // but its timer stays for the next deadline of the same slice: against a cache that answers at
+    // once, every call emptied its bucket, so each one armed and cleared a timer of its own.
+    if (bucket.entries.size === 0) bucket.timer.unref();
   }
 }
 
@@ -35,8 +34,9 @@ class BucketEntry implements Deadline {
  * Timeouts for many concurrent calls at the cost of a few timers. Every storage call has a deadline
  * (docs/design.md, guarantee 6: calls that need Redis fail within 5 s); with a timer per call, a cluster publishing ten
  * thousand messages a second armed and cleared ten thousand timers a second. Here a deadline is
- * rounded up to the next {@link DEADLINE_GRANULARITY_MS} slice, and each slice holds one timer, cleared
- * when its last deadline is cancelled. A deadline fires up to one slice late, never early.
+ * rounded up to the next {@link DEADLINE_GRANULARITY_MS} slice, and each slice holds one timer, unref'd
+ * while no deadline waits on it and dropped when it fires. A deadline fires up to one slice late, never
+ * early.
  */
 export class DeadlineBuckets {
   private readonly buckets = new Map<number, Bucket>();
@@ -50,6 +50,8 @@ export class DeadlineBuckets {
     if (bucket === undefined) {
       bucket = { timer: setTimeout(() => this.expire(slot), Math.ceil(slot - now)), entries: new Set() };
       this.buckets.set(slot, bucket);
+    } else if (bucket.entries.size === 0) {
+      bucket.timer.ref();
     }
     const entry = new BucketEntry(this.buckets, slot, onExpire);
     bucket.entries.add(entry);

@@ -133,7 +133,7 @@ export class Registry implements WebSocketApi, ClusterInbox {
       this.local.add(connection, initialMetadata(origin));
       return;
     }
-    const node = await this.slot.current();
+    const node = this.slot.node ?? (await this.slot.current());
     const entry = this.local.add(connection, initialMetadata(origin));
     if (node) await this.writer.register(node, entry);
   }
@@ -243,8 +243,9 @@ export class Registry implements WebSocketApi, ClusterInbox {
     const payload = encodeMessage(message);
     if (history) return this.emitWithHistory(room, payload, exclude);
     this.deliverToRoom(room, payload, exclude);
-    const node = await this.slot.current();
-    await node?.publishDelivery('room', channelNames.room(room), payload, exclude);
+    // The storage in use, without waiting a turn for it once it is started (the private store has none).
+    const node = this.slot.node ?? (this.slot.isPrivate ? undefined : await this.slot.current());
+    if (node) await node.publishDelivery('room', channelNames.room(room), payload, exclude);
     return undefined;
   }
 
@@ -402,7 +403,7 @@ export class Registry implements WebSocketApi, ClusterInbox {
       if (entry.inRoom(room)) return true;
       if (entry.rooms.length >= this.maxRoomsPerConnection)
         throw new RoomLimitError(id, this.maxRoomsPerConnection);
-      const node = await this.slot.current();
+      const node = this.slot.node ?? (await this.slot.current());
       if (node) {
         // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.
         await node.roomChannels.acquire(room);

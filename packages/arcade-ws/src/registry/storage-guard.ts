@@ -29,7 +29,7 @@ interface CountingCache {
  * otherwise hold a caller for ever. Unavailability (a CacheError with code UNAVAILABLE, DISPOSED or
  * NOT_INITIALIZED, or the deadline) becomes a {@link StorageUnavailableError}; other errors pass.
  */
-export async function guardStorage<T>(
+export function guardStorage<T>(
   cache: CacheManager,
   what: string,
   call: () => Promise<T>,
@@ -37,19 +37,22 @@ export async function guardStorage<T>(
 ): Promise<T> {
   if (cache.status === 'unavailable' || cache.status === 'disposed') {
     (cache as CountingCache)[STORAGE_REFUSALS]?.('status');
-    throw new StorageUnavailableError(`Cannot ${what}: the cache is ${cache.status}`);
+    return Promise.reject(new StorageUnavailableError(`Cannot ${what}: the cache is ${cache.status}`));
   }
-  try {
-    return await withDeadline(what, call, timeoutMs);
-  } catch (error) {
-    if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
-      (cache as CountingCache)[STORAGE_REFUSALS]?.('unavailable');
-      throw new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
-    }
-    // withDeadline's own: the call did not answer in time.
-    if (error instanceof StorageUnavailableError) (cache as CountingCache)[STORAGE_REFUSALS]?.('timeout');
-    throw error;
+  // Not async: the error mapping runs on the failure paths only, and a call that succeeds (every
+  // publish and record write) costs the deadline's promise alone, not another around it.
+  return withDeadline(what, call, timeoutMs, (error) => refusal(cache, what, error));
+}
+
+/** What the guard rejects with when `call` failed with `error`. */
+function refusal(cache: CacheManager, what: string, error: unknown): unknown {
+  if (isCacheError(error) && UNAVAILABLE_CODES.has(error.code)) {
+    (cache as CountingCache)[STORAGE_REFUSALS]?.('unavailable');
+    return new StorageUnavailableError(`Cannot ${what}: ${error.message}`, { cause: error });
   }
+  // withDeadline's own: the call did not answer in time.
+  if (error instanceof StorageUnavailableError) (cache as CountingCache)[STORAGE_REFUSALS]?.('timeout');
+  return error;
 }
 
 const deadlines = new DeadlineBuckets();
@@ -57,16 +60,21 @@ const deadlines = new DeadlineBuckets();
 /**
  * Runs `call`, rejecting with StorageUnavailableError if it has not settled within `timeoutMs` (at
  * most one 100 ms slice later: deadlines share timers, see {@link DeadlineBuckets}).
- * A synchronous throw of `call` becomes the rejection.
+ * A synchronous throw of `call` becomes the rejection. Every rejection goes through `mapError` first.
  */
 export function withDeadline<T>(
   what: string,
   call: () => Promise<T>,
   timeoutMs = STORAGE_TIMEOUT_MS,
+  mapError: (error: unknown) => unknown = (error) => error,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const deadline = deadlines.add(timeoutMs, () =>
-      reject(new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`)),
+      reject(
+        mapError(
+          new StorageUnavailableError(`Cannot ${what}: the cache did not answer within ${timeoutMs} ms`),
+        ),
+      ),
     );
     let pending: Promise<T>;
     try {
@@ -74,7 +82,7 @@ export function withDeadline<T>(
       pending = Promise.resolve(call());
     } catch (error) {
       deadline.cancel();
-      reject(error);
+      reject(mapError(error));
       return;
     }
     pending.then(
@@ -84,7 +92,7 @@ export function withDeadline<T>(
       },
       (error: unknown) => {
         deadline.cancel();
-        reject(error);
+        reject(mapError(error));
       },
     );
   });

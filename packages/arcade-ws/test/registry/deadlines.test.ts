@@ -19,7 +19,7 @@ describe('DeadlineBuckets', () => {
     expect(expired).toHaveBeenCalledTimes(1);
   });
 
-  it('shares one timer between the deadlines of a slice, and clears it with the last one', () => {
+  it('shares one timer between the deadlines of a slice, and drops it when it fires', () => {
     const buckets = new DeadlineBuckets();
     const first = jest.fn();
     const second = jest.fn();
@@ -28,12 +28,24 @@ describe('DeadlineBuckets', () => {
     expect(jest.getTimerCount()).toBe(1);
     a.cancel();
     a.cancel(); // idempotent
-    expect(jest.getTimerCount()).toBe(1);
     b.cancel();
-    expect(jest.getTimerCount()).toBe(0);
+    expect(jest.getTimerCount()).toBe(1);
     jest.advanceTimersByTime(10_000);
+    expect(jest.getTimerCount()).toBe(0);
     expect(first).not.toHaveBeenCalled();
     expect(second).not.toHaveBeenCalled();
+  });
+
+  it('arms no new timer for a deadline of a slice whose deadlines were all cancelled', () => {
+    const buckets = new DeadlineBuckets();
+    const armed = jest.spyOn(global, 'setTimeout');
+    buckets.add(4000, jest.fn()).cancel();
+    const later = jest.fn();
+    buckets.add(4000, later);
+    expect(armed).toHaveBeenCalledTimes(1);
+    armed.mockRestore();
+    jest.advanceTimersByTime(4000 + DEADLINE_GRANULARITY_MS);
+    expect(later).toHaveBeenCalledTimes(1);
   });
 
   it('still fires the deadlines of a slice that were not cancelled', () => {
@@ -44,6 +56,23 @@ describe('DeadlineBuckets', () => {
     jest.advanceTimersByTime(500 + DEADLINE_GRANULARITY_MS);
     expect(kept).toHaveBeenCalledTimes(1);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeadlineBuckets on real timers', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+
+  it('keeps the process alive while a deadline waits, and not once every deadline is cancelled', () => {
+    const buckets = new DeadlineBuckets();
+    const before = timers();
+    const first = buckets.add(4000, jest.fn());
+    expect(timers()).toBe(before + 1);
+    first.cancel();
+    expect(timers()).toBe(before);
+    const second = buckets.add(4000, jest.fn());
+    expect(timers()).toBe(before + 1);
+    second.cancel();
+    expect(timers()).toBe(before);
   });
 });
 
@@ -59,7 +88,7 @@ describe('withDeadline', () => {
     );
   });
 
-  it('passes the value or the error through and leaves no timer behind', async () => {
+  it('passes the value or the error through', async () => {
     await expect(withDeadline('read', () => Promise.resolve(7))).resolves.toBe(7);
     await expect(withDeadline('read', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(
@@ -67,6 +96,5 @@ describe('withDeadline', () => {
         throw new Error('thrown synchronously');
       }),
     ).rejects.toThrow('thrown synchronously');
-    expect(jest.getTimerCount()).toBe(0);
   });
 });
