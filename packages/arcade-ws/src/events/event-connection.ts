@@ -23,6 +23,15 @@ const CLOSED = 2;
 /** `onDisconnect` was called. */
 const DISCONNECTED = 4;
 
+/** `readyState` of an open socket. */
+const OPEN = 1;
+
+/**
+ * How much of a replay is written before it waits for the socket to take it (`replay`): far below any
+ * sane `maxBufferedBytes` (4 MiB by default), large enough that a usual replay goes out in one turn.
+ */
+const REPLAY_CHUNK_BYTES = 64 * 1024;
+
 /** The connection a socket belongs to, for the one close listener all of them share. */
 const EVENT_CONNECTION = Symbol('arcade.eventConnection');
 type TaggedWebSocket = WebSocket & { [EVENT_CONNECTION]?: EventConnection };
@@ -307,19 +316,53 @@ export class EventConnection implements PositionedReceiver {
       return;
     }
     const replayed = since !== undefined && read.recovered ? read.position : null;
-    if (replayed) {
-      for (const { offset, message } of read.messages) {
-        this.send(historyFrameText(room, { epoch: replayed.epoch, offset }, message));
-      }
-    }
+    // The connection closed during a long replay: nothing left to answer.
+    if (replayed && !(await this.replay(room, replayed.epoch, read.messages))) return;
     const result: JoinResult = { recovered: read.recovered, position: read.position };
     this.send(resultFrame(id, result));
     joined.release(replayed ?? undefined);
+    const { onJoined } = definition;
+    if (onJoined) {
+      this.settle(
+        () => onJoined(room, this, result),
+        (error) => this.log('onJoined of a handleEvents route threw', error),
+      );
+    }
+  }
+
+  /**
+   * Sends a replay's history frames, oldest first. A replay can hold far more than the connection's
+   * `maxBufferedBytes` (a long absence, large messages): written in one turn it would close the
+   * connection as a slow consumer (1013), and the client would reconnect and ask again. So after every
+   * REPLAY_CHUNK_BYTES the replay waits until the socket has taken what was written: that chunk's last
+   * frame goes through `raw.send`, which writes out what `add()` queued first and calls back once
+   * written (it is not counted in the send metrics). False when the connection closed meanwhile.
+   */
+  private async replay(
+    room: string,
+    epoch: string,
+    messages: ReadonlyArray<{ readonly offset: number; readonly message: string | Uint8Array }>,
+  ): Promise<boolean> {
+    let chunk = 0;
+    for (const [index, { offset, message }] of messages.entries()) {
+      const text = historyFrameText(room, { epoch, offset }, message);
+      chunk += text.length;
+      if (chunk < REPLAY_CHUNK_BYTES || index === messages.length - 1) {
+        this.send(text);
+        continue;
+      }
+      chunk = 0;
+      await new Promise<void>((resolve) => this.websocket.raw.send(text, () => resolve()));
+      if (this.flags & CLOSED || this.websocket.readyState !== OPEN) return false;
+    }
+    return true;
   }
 
   private async leaveRoom({ id, room }: LeaveFrame, joined: JoinedRoom): Promise<void> {
+    const { manager, definition } = this.route;
     try {
-      await this.route.manager.leaveRoom(this.id, room);
+      if (definition.onLeave) await definition.onLeave(room, this);
+      await manager.leaveRoom(this.id, room);
     } catch (error) {
       this.refuseOperation(id, error);
       return;

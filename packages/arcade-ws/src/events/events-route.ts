@@ -1,5 +1,6 @@
 import type { Logger } from '@arcade/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { JoinResult } from '../protocol/frames';
 import type { Registry } from '../registry/registry';
 import type { EventConnection } from './event-connection';
 import type { EventsDefinition } from './types';
@@ -10,6 +11,8 @@ export interface CheckedDefinition {
   readonly events: Readonly<Record<string, (payload: unknown, socket: EventConnection) => unknown>>;
   readonly schemas: Readonly<Record<string, StandardSchemaV1 | undefined>> | undefined;
   readonly authorizeJoin: ((room: string, socket: EventConnection) => unknown) | undefined;
+  readonly onJoined: ((room: string, socket: EventConnection, result: JoinResult) => unknown) | undefined;
+  readonly onLeave: ((room: string, socket: EventConnection) => unknown) | undefined;
   readonly onConnect: ((socket: EventConnection) => unknown) | undefined;
   readonly onDisconnect: ((socket: EventConnection, code: number) => unknown) | undefined;
 }
@@ -30,7 +33,7 @@ export function checkDefinition(definition: unknown): CheckedDefinition {
       'handleEvents(definition): definition must be an object { events, schemas?, authorizeJoin?, ... }',
     );
   }
-  const { events, schemas, authorizeJoin, onConnect, onDisconnect } = definition as Record<
+  const { events, schemas, authorizeJoin, onJoined, onLeave, onConnect, onDisconnect } = definition as Record<
     keyof EventsDefinition<never>,
     unknown
   >;
@@ -64,7 +67,13 @@ export function checkDefinition(definition: unknown): CheckedDefinition {
       }
     }
   }
-  for (const [name, callback] of Object.entries({ authorizeJoin, onConnect, onDisconnect })) {
+  for (const [name, callback] of Object.entries({
+    authorizeJoin,
+    onJoined,
+    onLeave,
+    onConnect,
+    onDisconnect,
+  })) {
     if (callback !== undefined && typeof callback !== 'function') {
       throw new TypeError(`handleEvents(definition): ${name} must be a function when given`);
     }
@@ -73,6 +82,8 @@ export function checkDefinition(definition: unknown): CheckedDefinition {
     events: events as CheckedDefinition['events'],
     schemas: schemas as CheckedDefinition['schemas'],
     authorizeJoin: authorizeJoin as CheckedDefinition['authorizeJoin'],
+    onJoined: onJoined as CheckedDefinition['onJoined'],
+    onLeave: onLeave as CheckedDefinition['onLeave'],
     onConnect: onConnect as CheckedDefinition['onConnect'],
     onDisconnect: onDisconnect as CheckedDefinition['onDisconnect'],
   };

@@ -9,6 +9,7 @@ import type {
   ResultOf,
   ServerEventNames,
 } from '../protocol/events-map';
+import type { JoinResult } from '../protocol/frames';
 import type { WebSocketConnectionOptions } from '../transport/options';
 
 /** One connection of a `handleEvents` route, as its handlers see it. */
@@ -66,6 +67,19 @@ export interface EventsDefinition<M extends EventsMap, C extends RequestContext 
    * Server-side joins (`socket.join`, `joinRoom`) do not ask it.
    */
   authorizeJoin?(room: string, socket: EventSocket<M, C>): boolean | Promise<boolean>;
+  /**
+   * Called once a client's join has been answered (after any replay), with what the client was told:
+   * the moment to announce a member, count it, or send a per-room welcome. Not called for a refused or
+   * failed join, nor for server-side joins. A throw is logged; the join stands.
+   */
+  onJoined?(room: string, socket: EventSocket<M, C>, result: JoinResult): unknown;
+  /**
+   * Awaited before a client's `leave` is applied: the moment to count it against a budget or announce
+   * it. Throw an `EventError` to refuse the leave (its code and message reach the client); any other
+   * throw refuses it with `HANDLER_FAILED`. Not called for server-side leaves nor at disconnect (see
+   * `onDisconnect`).
+   */
+  onLeave?(room: string, socket: EventSocket<M, C>): unknown;
   /**
    * Awaited before the connection's first frame is handled (frames arriving meanwhile are buffered).
    * Throw an `UnauthorizedException` (close 4401), a `ForbiddenException` (4403) or another 4xx

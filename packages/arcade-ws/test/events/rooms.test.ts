@@ -1,4 +1,4 @@
-import { TestClient } from '@arcade/test-support';
+import { TestClient, waitFor } from '@arcade/test-support';
 import { EventError } from '@arcade/ws';
 import { startServer, type TestServer } from '../support/server';
 import { ProtocolClient } from './support/protocol-client';
@@ -18,6 +18,19 @@ beforeEach(async () => {
       defineTestRoutes(app, observed);
       const { authorizeJoin: _none, ...withoutAuthorization } = testDefinition(observed);
       app.route.get('/no-authorization').handleEvents<TestEvents>(withoutAuthorization);
+      app.route.get('/hooked').handleEvents<TestEvents>(
+        testDefinition(observed, {
+          onJoined: async (room, socket, result) => {
+            // Announced once the join stands: the member is in the room already.
+            const members = await socket.join(room).then(() => app.getRoomMembers(room));
+            observed.calls.push(['onJoined', { room, result, members }]);
+          },
+          onLeave: (room, socket) => {
+            observed.calls.push(['onLeave', { room, id: socket.id }]);
+            if (room === 'open:locked') throw new EventError('LOCKED', 'This room cannot be left');
+          },
+        }),
+      );
       app.route.get('/throwing-authorization').handleEvents<TestEvents>(
         testDefinition(observed, {
           authorizeJoin: (room) => {
@@ -108,6 +121,34 @@ it('leaves a room: the reply has no data and later room emits do not reach it', 
   await server.app.emitToRoom('open:lobby', 'after leave');
   await server.app.emitTo(id, 'marker');
   expect(await client.client.nextText()).toBe('marker');
+});
+
+it('calls onJoined after a join was answered, with what the client was told', async () => {
+  const { client, id } = await connect('/hooked');
+  const reply = await client.join('open:lobby');
+  await waitFor(() => observed.calls.some(([name]) => name === 'onJoined'), { description: 'onJoined' });
+  expect(observed.calls.find(([name]) => name === 'onJoined')?.[1]).toEqual({
+    room: 'open:lobby',
+    result: reply.data,
+    members: [id],
+  });
+  await client.join('closed:lobby');
+  await client.request('whoami');
+  expect(observed.calls.filter(([name]) => name === 'onJoined')).toHaveLength(1);
+});
+
+it('awaits onLeave before a leave, and an EventError there refuses it', async () => {
+  const { client, id } = await connect('/hooked');
+  await client.join('open:locked');
+  await client.join('open:lobby');
+  expect(await client.leave('open:locked')).toMatchObject({ t: 'err', code: 'LOCKED' });
+  expect(await server.app.getRoomMembers('open:locked')).toEqual([id]);
+  expect(await client.leave('open:lobby')).toMatchObject({ t: 'res' });
+  expect(await server.app.getRoomMembers('open:lobby')).toEqual([]);
+  expect(observed.calls.filter(([name]) => name === 'onLeave').map(([, call]) => call)).toEqual([
+    { room: 'open:locked', id },
+    { room: 'open:lobby', id },
+  ]);
 });
 
 it('joins server-side without authorizeJoin (socket.join)', async () => {
