@@ -23,6 +23,7 @@ import { type ClientOptions, checkDuration, type ResolvedOptions, resolveOptions
 import { PendingCalls } from './pending-calls.js';
 import { STORAGE_UNAVAILABLE } from './protocol.js';
 import { type JoinInfo, type RoomEntry, Rooms, readJoinResult } from './rooms.js';
+import { SendBudget } from './send-budget.js';
 import { OPEN, type WebSocketLike } from './socket.js';
 import type { ArcadeClient, ClientStatus, EventMeta, Requester, SendResult, StatusEvent } from './types.js';
 
@@ -41,11 +42,18 @@ export function createClient<M extends EventsMap>(url: string, options?: ClientO
 }
 
 class Client<M extends EventsMap> implements ArcadeClient<M> {
-  /** The rooms are rejoined and the queue flushed: `send` writes straight to the open socket. */
+  /**
+   * The rooms are rejoined: `send` writes straight to the open socket when nothing waits in the queue
+   * and the send budget has a token.
+   */
   private ready = false;
   private nextId = 1;
   private readonly connection: Connection;
   private readonly queue: OfflineQueue;
+  /** The `sendRate` budget of the current connection; none with `sendRate: false`. */
+  private readonly budget: SendBudget | undefined;
+  /** The next write of the queue once the budget has a token again. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly calls = new PendingCalls();
   private readonly roomState = new Rooms();
   private readonly eventListeners = new Map<string, ListenerList<[unknown, EventMeta]>>();
@@ -62,6 +70,7 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
 
   constructor(private readonly options: ResolvedOptions) {
     this.queue = new OfflineQueue(options.queueSize);
+    this.budget = options.sendRate ? new SendBudget(options.sendRate) : undefined;
     this.connection = new Connection(options, {
       opened: (socket) => this.rejoin(socket),
       message: (data) => this.received(data),
@@ -87,11 +96,13 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
     const text = encode('emit', event, payload, undefined);
     if (this.connection.isClosed) return 'dropped';
     const socket = this.connection.live;
-    if (this.ready && socket) {
+    if (this.ready && socket && this.mayWriteNow()) {
       socket.send(text);
       return 'sent';
     }
-    return this.queue.push({ text }) ? 'queued' : 'dropped';
+    if (!this.queue.push({ text })) return 'dropped';
+    if (this.ready && socket) this.flushLater(socket);
+    return 'queued';
   }
 
   request(event: string, ...payload: unknown[]): Promise<never> {
@@ -207,6 +218,7 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
         },
         timeoutMs,
       );
+      this.budget?.spend();
       socket.send(JSON.stringify({ t: 'leave', id, room }));
     });
   }
@@ -248,7 +260,8 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
     if (this.connection.isClosed) return Promise.reject(new ClientClosedError(operation));
     return new Promise<never>((resolve, reject) => {
       let queued: QueuedFrame | undefined;
-      const socket = this.ready ? this.connection.live : null;
+      const live = this.connection.live;
+      const socket = this.ready && live && this.mayWriteNow() ? live : null;
       this.calls.add(
         id,
         socket,
@@ -280,8 +293,18 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
       if (!this.queue.push(queued)) {
         this.calls.drop(id);
         reject(new QueueFullError(operation, this.options.queueSize));
+        return;
       }
+      if (this.ready && live) this.flushLater(live);
     });
+  }
+
+  /**
+   * Whether a frame may skip the queue: nothing waits there (frames go out in order) and the send
+   * budget has a token for it (which it then takes).
+   */
+  private mayWriteNow(): boolean {
+    return this.queue.size === 0 && (this.budget?.take() ?? true);
   }
 
   // ---- rooms -----------------------------------------------------------------------------------
@@ -291,6 +314,7 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
    * the offline queue: queued frames reach the server after the rooms they may be about.
    */
   private rejoin(socket: WebSocketLike): void {
+    this.budget?.reset();
     const joins: Promise<void>[] = [];
     for (const [room, entry] of this.roomState.all()) joins.push(this.sendJoin(socket, room, entry));
     if (joins.length === 0) {
@@ -302,19 +326,40 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
     });
   }
 
-  /** Writes the queue in order, then lets `send` write directly. */
+  /**
+   * Writes the queue in order, as fast as the send budget allows (the rest later); `send` writes
+   * directly once the queue is empty.
+   */
   private flush(socket: WebSocketLike): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (socket.readyState !== OPEN) return;
-    for (const frame of this.queue.takeAll()) {
+    this.ready = true;
+    while (this.queue.size > 0) {
+      if (this.budget && !this.budget.take()) {
+        this.flushLater(socket);
+        return;
+      }
+      const frame = this.queue.shift() as QueuedFrame;
       socket.send(frame.text);
       frame.onWritten?.();
     }
-    this.ready = true;
+  }
+
+  /** Writes what waits in the queue once the budget has a token again (one timer at a time). */
+  private flushLater(socket: WebSocketLike): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.connection.live === socket) this.flush(socket);
+    }, this.budget?.msUntilToken() ?? 0);
   }
 
   /** The socket is gone: calls written on it are lost, no room is joined any more, `send` queues. */
   private detached(socket: WebSocketLike): void {
     this.ready = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.roomState.disconnected();
     this.calls.lost(socket);
   }
@@ -347,6 +392,8 @@ class Client<M extends EventsMap> implements ArcadeClient<M> {
         lost: done,
         closed: done,
       });
+      // Joins are about this socket: never held back, but counted (the server counts them).
+      this.budget?.spend();
       socket.send(JSON.stringify(since ? { t: 'join', id, room, since } : { t: 'join', id, room }));
     });
   }

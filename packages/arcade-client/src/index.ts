@@ -28,5 +28,6 @@ export type { NetworkMonitor } from './network.js';
 export type { ClientOptions, ConnectParams, ReconnectOptions } from './options.js';
 export { EVENTS_SUBPROTOCOL } from './protocol.js';
 export type { JoinInfo } from './rooms.js';
+export type { SendRate } from './send-budget.js';
 export type { CloseEventLike, MessageEventLike, WebSocketConstructor, WebSocketLike } from './socket.js';
 export type { ArcadeClient, ClientStatus, EventMeta, Requester, SendResult, StatusEvent } from './types.js';

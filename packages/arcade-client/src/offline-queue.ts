@@ -37,6 +37,11 @@ export class OfflineQueue {
     if (index >= 0) this.frames.splice(index, 1);
   }
 
+  /** Takes the oldest frame out; `undefined` when the queue is empty. */
+  shift(): QueuedFrame | undefined {
+    return this.frames.shift();
+  }
+
   /** Empties the queue and returns what it held, oldest first. */
   takeAll(): QueuedFrame[] {
     const frames = this.frames;

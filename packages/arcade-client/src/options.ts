@@ -2,6 +2,7 @@
 // naming the option, at the call instead of at the first reconnection.
 import { type UsageErrorCode, usageError } from './errors.js';
 import { browserNetworkMonitor, type NetworkMonitor } from './network.js';
+import type { SendRate } from './send-budget.js';
 import type { WebSocketConstructor } from './socket.js';
 
 /** The query parameters added to the URL of each connection. */
@@ -45,6 +46,14 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** How many frames `send` and `request` keep while offline; beyond, new ones are dropped. @default 100 */
   queueSize?: number;
+  /**
+   * At most `messages` frames at once, then `messages` per `perMs`: what `send` and `request` write
+   * beyond waits in the offline queue (a server drops what a connection sends beyond its
+   * `webSocket.rateLimit`, without a word). Half of the server's default burst, at its default rate:
+   * keep it within the server's limit, with room for network jitter. `false`: no limit.
+   * @default { messages: 50, perMs: 500 }
+   */
+  sendRate?: Partial<SendRate> | false;
   /** After this long without any frame from the server, the client sends a ping. @default 25000 */
   pingIdleMs?: number;
   /** After a ping, the server has this long to send anything before the socket is replaced. @default 10000 */
@@ -69,6 +78,7 @@ export interface ResolvedOptions {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly queueSize: number;
+  readonly sendRate: SendRate | false;
   readonly pingIdleMs: number;
   readonly pongTimeoutMs: number;
   readonly autoConnect: boolean;
@@ -156,6 +166,21 @@ function resolveWebSocket(given: unknown): WebSocketConstructor {
   );
 }
 
+function resolveSendRate(value: Partial<SendRate> | false | undefined): SendRate | false {
+  if (value === false) return false;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw usageError('INVALID_OPTION', 'sendRate must be false or an object { messages?, perMs? }');
+  }
+  const messages = value?.messages ?? 50;
+  if (!Number.isSafeInteger(messages) || messages < 1) {
+    throw usageError(
+      'INVALID_OPTION',
+      `sendRate.messages must be an integer, 1 or more, got ${String(messages)}`,
+    );
+  }
+  return { messages, perMs: checkDuration('sendRate.perMs', value?.perMs ?? 500, 1) };
+}
+
 function resolveReconnect(value: ReconnectOptions | false | undefined): Required<ReconnectOptions> | false {
   if (value === false) return false;
   if (value !== undefined && (typeof value !== 'object' || value === null)) {
@@ -210,6 +235,7 @@ export function resolveOptions(url: unknown, options: ClientOptions | undefined)
     connectTimeoutMs: checkDuration('connectTimeoutMs', given.connectTimeoutMs ?? 10_000, 1),
     requestTimeoutMs: checkDuration('requestTimeoutMs', given.requestTimeoutMs ?? 10_000, 1),
     queueSize,
+    sendRate: resolveSendRate(given.sendRate),
     pingIdleMs: checkDuration('pingIdleMs', given.pingIdleMs ?? 25_000, 1),
     pongTimeoutMs: checkDuration('pongTimeoutMs', given.pongTimeoutMs ?? 10_000, 1),
     autoConnect,
