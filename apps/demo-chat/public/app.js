@@ -218,7 +218,9 @@ async function join(name, room) {
     updateControls();
   }
   const previous = state.room;
-  // The server left it for the new room already; the client must forget it too, not rejoin it.
+  // The server moved the connection out of it once the new join was answered; the client must forget
+  // it too, not rejoin it after a reconnection. (The server counts this leave with the joins; past
+  // that budget it refuses it, which changes nothing here: the client has forgotten the room.)
   if (previous !== null && previous !== room) void client.leave(previous).catch(() => {});
   showRoom(room, previous !== room);
   await loadView(client, room, true);

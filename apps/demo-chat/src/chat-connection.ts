@@ -20,18 +20,30 @@ function chatError(code: ChatErrorCode, message: string): EventError {
   return new EventError(code, message);
 }
 
+/** Waits for every one of `steps`, then throws the first failure, if any: none is left unawaited. */
+async function settleAll(steps: readonly Promise<unknown>[]): Promise<void> {
+  for (const result of await Promise.allSettled(steps)) if (result.status === 'rejected') throw result.reason;
+}
+
 /**
  * One connection of the chat's events route on this instance: the name it connected with, the room it
- * is in, and what it asks for. Everything it asks (the protocol's joins, which `authorizeJoin` hands
- * here, and each event and request) runs one after the other, in the order the frames arrived, so a
- * `say` sent right after a join is never handled before it. Each counts against the budget of its
- * kind for `rateKey`, the client's address (see `rateLimitKey` and `FRAME_BUDGETS`), which outlives the
- * connection: a client that reconnects, or opens more connections, gets no fresh budget.
+ * is in, and what it asks for. Everything it asks (the protocol's joins and leaves, which
+ * `authorizeJoin` and `onLeave` hand here, and each event and request) runs one after the other, in the
+ * order the frames arrived, and so does what follows an answered join (`onJoined`, queued as the join
+ * is answered): a frame sent once a join was answered finds the connection in that room. Each frame
+ * counts against the budget of its kind for `rateKey`, the client's address (see `rateLimitKey` and
+ * `FRAME_BUDGETS`), which outlives the connection: a client that reconnects, or opens more
+ * connections, gets no fresh budget.
+ *
+ * The connection is in one room at a time, and its `room` and the room directory's count always move
+ * together (see `setRoom`).
  */
 export class ChatConnection {
   private name: string | undefined;
   private room: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set by `closed()`: a join whose announcement has not started is not announced any more. */
+  private closing = false;
 
   constructor(
     readonly id: string,
@@ -50,16 +62,39 @@ export class ChatConnection {
     };
   }
 
-  /** `authorizeJoin`: the chat's side of a protocol join of `room`; @arcade/ws then joins and recovers. */
+  /**
+   * `authorizeJoin`: the checks of a protocol join of `room` (its budget, the room's and the name's
+   * rules) and nothing else. A join can still fail in @arcade/ws after this (the storage), so what a
+   * join changes waits for `joined`.
+   */
   authorizeJoin(room: string): Promise<boolean> {
-    return this.run('join', () => this.enter(room));
+    return this.run('join', async () => {
+      validateJoinedRoom(room);
+      this.name ??= validateName(this.requestedName);
+      return true;
+    });
   }
 
-  leaveRoom(): Promise<{ room: string }> {
-    return this.run('leaveRoom', async () => {
-      const room = await this.leaveCurrent();
-      if (room === undefined) throw chatError('NOT_JOINED', 'You are not in a room.');
-      return { room };
+  /**
+   * `onJoined`: @arcade/ws answered the join of `room`, so the connection is a member: it leaves the
+   * room it was in (one room at a time), the directory counts it, and the room's members are told,
+   * with a count that includes it. Counted against no budget: the join was. Never rejects: a failure
+   * is logged (by `replyError`) and the join stands, as @arcade/ws has it.
+   */
+  joined(room: string): Promise<void> {
+    return this.serial('join', () => this.arrive(room)).catch(() => undefined);
+  }
+
+  /**
+   * `onLeave`: the protocol's leave of `room`, awaited by @arcade/ws before it applies it. Counted with
+   * the joins whatever room it names (each is a storage step of @arcade/ws); refused past that budget,
+   * before it has any effect. When it is the connection's room, the connection is taken out of it
+   * here, before the room's members and the directory are told (so the notice's count is the room's);
+   * @arcade/ws's own leave then finds it out already.
+   */
+  leave(room: string): Promise<void> {
+    return this.run('leave', async () => {
+      if (this.room === room) await this.leaveCurrent();
     });
   }
 
@@ -100,26 +135,31 @@ export class ChatConnection {
 
   /** Tells the room this user left; called once when the socket is done. */
   async closed(): Promise<void> {
+    this.closing = true;
     await this.queue;
     const room = this.room;
-    this.room = undefined;
-    if (room !== undefined) await this.announceLeave(room);
+    if (room !== undefined) await settleAll([this.setRoom(undefined), this.noticeLeave(room)]);
   }
 
   private get user(): ChatUser {
     return { id: this.id, name: this.name ?? 'someone' };
   }
 
-  /**
-   * Runs `operation` after every earlier one of this connection, once its budget allowed it. A
-   * refusal the client can act on reaches it as an `EventError` with the chat's code; anything else
-   * (the storage did not answer) is logged and becomes `UNAVAILABLE`.
-   */
+  /** Runs `operation` after every earlier one of this connection, once the budget of `kind` allowed it. */
   private run<T>(kind: ChatFrameKind, operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
+    return this.serial(kind, () => {
       this.takeBudget(kind);
       return operation();
     });
+  }
+
+  /**
+   * Runs `operation` after every earlier one of this connection. A refusal the client can act on
+   * reaches it as an `EventError` with the chat's code; anything else (the storage did not answer) is
+   * logged and becomes `UNAVAILABLE`.
+   */
+  private serial<T>(kind: ChatFrameKind, operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
     this.queue = result.catch(() => undefined);
     return result.catch((error: unknown) => {
       throw this.replyError(kind, error);
@@ -152,44 +192,57 @@ export class ChatConnection {
     return this.room;
   }
 
-  /**
-   * A join: the name and the room checked, the room left for the new one, the name kept as connection
-   * metadata, the directory and the room's members told. @arcade/ws adds the connection to the room
-   * right after (and replays what it missed), so the notice counts it among the members already.
-   */
-  private async enter(requested: string): Promise<boolean> {
-    const room = validateJoinedRoom(requested);
-    const name = this.name ?? validateName(this.requestedName);
-    if (this.room === room) return true;
-    await this.leaveCurrent();
-    const { realtime, rooms } = this.services;
-    this.name = name;
-    await realtime.updateConnectionMetadata(this.id, { name, room });
-    this.room = room;
-    await rooms.entered(room);
-    const others = (await realtime.getRoomMembers(room)).filter((member) => member !== this.id);
-    await this.announce('memberJoined', room, others.length + 1);
-    return true;
-  }
-
-  /** Leaves the connection's room (on `leaveRoom`, or for another room on a join); returns it, if any. */
-  private async leaveCurrent(): Promise<string | undefined> {
-    const room = this.room;
-    if (room === undefined) return undefined;
-    this.room = undefined;
+  /** What follows an answered join of `room` (see `joined`). */
+  private async arrive(room: string): Promise<void> {
+    if (this.closing || this.room === room) return;
+    const previous = this.room;
     const { realtime } = this.services;
-    await realtime.leaveRoom(this.id, room);
-    await realtime.updateConnectionMetadata(this.id, { room: null });
-    await this.announceLeave(room);
-    return room;
+    await settleAll([
+      this.setRoom(room),
+      (async () => {
+        if (previous !== undefined) {
+          await realtime.leaveRoom(this.id, previous);
+          await this.noticeLeave(previous);
+        }
+        await realtime.updateConnectionMetadata(this.id, { name: this.user.name, room });
+      })(),
+    ]);
+    // After the directory's write: a member that lists the rooms once it heard of this one counts it.
+    const members = await realtime.getRoomMembers(room);
+    await this.announce('memberJoined', room, members.length);
   }
 
-  private async announceLeave(room: string): Promise<void> {
-    // Both run whatever the other does: a failing notice must not leave the room counted in the directory.
-    const results = await Promise.allSettled([this.services.rooms.left(room), this.noticeLeave(room)]);
-    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  /** Takes the connection out of its room, as its members and the directory see it. */
+  private async leaveCurrent(): Promise<void> {
+    const room = this.room;
+    if (room === undefined) return;
+    const { realtime } = this.services;
+    await settleAll([
+      this.setRoom(undefined),
+      (async () => {
+        await realtime.leaveRoom(this.id, room);
+        await realtime.updateConnectionMetadata(this.id, { room: null });
+        await this.noticeLeave(room);
+      })(),
+    ]);
   }
 
+  /**
+   * Makes `room` the connection's room and moves its count in the directory at once (the directory's
+   * write follows; the promise is its outcome), so that a failure of any later step leaves neither
+   * counting a room the other does not.
+   */
+  private setRoom(room: string | undefined): Promise<void> {
+    const { rooms } = this.services;
+    const previous = this.room;
+    this.room = room;
+    const writes: Promise<void>[] = [];
+    if (previous !== undefined) writes.push(rooms.left(previous));
+    if (room !== undefined) writes.push(rooms.entered(room));
+    return settleAll(writes);
+  }
+
+  /** Tells the others in `room` that this user left it, with the count of those who remain. */
   private async noticeLeave(room: string): Promise<void> {
     const remaining = (await this.services.realtime.getRoomMembers(room)).filter(
       (member) => member !== this.id,

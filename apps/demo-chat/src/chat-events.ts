@@ -103,9 +103,10 @@ export type ChatErrorCode =
   | 'UNAVAILABLE';
 
 /**
- * The chat's events map. Rooms are joined with the protocol's own `join` (`client.join(room)`), which
- * the server authorises (name, room rules, budget) and which gives recovery after a reconnection; the
- * connection's name is its `name` query parameter (`createClient(url, { params: () => ({ name }) })`).
+ * The chat's events map. Rooms are joined and left with the protocol's own `join` and `leave`
+ * (`client.join(room)`, `client.leave(room)`), which the server checks (name, room rules, budget) and
+ * tells the room about, and which give recovery after a reconnection; the connection's name is its
+ * `name` query parameter (`createClient(url, { params: () => ({ name }) })`).
  */
 export interface ChatEvents extends EventsMap {
   toServer: {
@@ -115,8 +116,6 @@ export interface ChatEvents extends EventsMap {
     whisper: (message: { to: string; text: string }) => PrivateMessage;
     /** Tells the others in the room this connection is (or stopped) typing. */
     typing: { typing: boolean };
-    /** Leaves the room the connection is in (then `client.leave(room)` so that it is not rejoined). */
-    leaveRoom: () => { room: string };
     /** The rooms with members, busiest first. */
     listRooms: () => RoomSummary[];
     /** The members of the connection's room, and its last lines when `history` is true. */
@@ -135,5 +134,5 @@ export interface ChatEvents extends EventsMap {
   };
 }
 
-/** The names of the frames a client sends to the chat's handlers, and the protocol's `join`. */
-export type ChatFrameKind = keyof ChatEvents['toServer'] | 'join';
+/** The names of the frames a client sends to the chat's handlers, and the protocol's `join` and `leave`. */
+export type ChatFrameKind = keyof ChatEvents['toServer'] | 'join' | 'leave';

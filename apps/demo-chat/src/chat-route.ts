@@ -14,7 +14,9 @@ export const CHAT_PATH = '/ws';
  * The chat's WebSocket endpoint: an events route of @arcade/ws (`handleEvents`, protocol
  * `arcade.events.v1`) typed by the events map of src/chat-events.ts. `guard` runs before the upgrade
  * (origin and connection budgets); every payload is checked by its schema (src/chat-schemas.ts)
- * before its handler; joins are decided by `authorizeJoin` and recovered by @arcade/ws.
+ * before its handler. A client's join is checked by `authorizeJoin`, recovered by @arcade/ws, and
+ * announced by `onJoined` once answered (a join that failed is never announced); its leave is counted
+ * and announced by `onLeave` before @arcade/ws applies it.
  */
 export function registerChatRoute(
   app: App,
@@ -39,12 +41,14 @@ export function registerChatRoute(
           say: ({ text }, socket) => connectionOf(socket).say(text),
           whisper: ({ to, text }, socket) => connectionOf(socket).whisper(to, text),
           typing: ({ typing }, socket) => connectionOf(socket).typing(typing),
-          leaveRoom: (_nothing, socket) => connectionOf(socket).leaveRoom(),
           listRooms: (_nothing, socket) => connectionOf(socket).listRooms(),
           roomView: ({ room, history }, socket) => connectionOf(socket).roomView(room, history),
         },
         schemas: CHAT_SCHEMAS,
         authorizeJoin: (room, socket) => connectionOf(socket).authorizeJoin(room),
+        // Closed meanwhile (onDisconnect ran): nothing to announce, the room never heard of it.
+        onJoined: (room, socket) => connections.get(socket.id)?.joined(room),
+        onLeave: (room, socket) => connectionOf(socket).leave(room),
         onConnect: (socket) => {
           // The TCP peer: behind a reverse proxy, the proxy (README, "Limits per client").
           const rateKey = rateLimitKey(socket.ctx.rawRequest.socket.remoteAddress, socket.id);

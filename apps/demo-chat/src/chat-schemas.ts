@@ -6,7 +6,7 @@ import { ChatInputError, isRecord, validateJoinedRoom, validateRecipient, valida
 // The runtime check of every payload a client sends, as Standard Schemas that `handleEvents` runs
 // before a handler (a refused payload gets `INVALID_PAYLOAD`, its `issues` carrying the messages
 // below, and the handler is not called). Hand-written on the rules of src/validation.ts rather than
-// with zod: the rules and their wording already exist and are tested, and six small schemas do not
+// with zod: the rules and their wording already exist and are tested, and five small schemas do not
 // justify a dependency of the server, nor two descriptions of one rule.
 
 /** A field's check: returns the value to pass on (trimmed, say) or throws a {@link ChatInputError}. */
@@ -77,7 +77,6 @@ export const CHAT_SCHEMAS: Required<EventSchemas<ChatEvents>> = {
     text: validateText,
   }),
   typing: objectSchema<{ typing: boolean }>('{"typing":true}', { typing: booleanField('typing') }),
-  leaveRoom: noPayload,
   listRooms: noPayload,
   roomView: objectSchema<{ room: string; history: boolean }>('{"room":"lobby","history":true}', {
     room: (value) => {

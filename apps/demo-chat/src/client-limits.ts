@@ -11,7 +11,7 @@ export interface ClientLimitOptions {
   connect: RateBudget;
   /** WebSocket connections open at once; beyond it the upgrade is answered 429. @default 20 */
   openConnections: number;
-  /** Joins (the protocol's `join`) and `leaveRoom`: each may send a room one joined or left notice. @default 10 per 30 s */
+  /** The protocol's joins and leaves: each may send a room one joined or left notice. @default 10 per 30 s */
   membership: RateBudget;
   /** `say` and `whisper`. @default 5 per 5 s */
   chat: RateBudget;
@@ -31,13 +31,13 @@ export type ClientBudget = FrameBudget | 'connect' | 'openConnections';
 
 /**
  * The budget of every frame kind a client may send to the chat (each `toServer` name of the events
- * map, and the protocol's `join`): a new kind must be given one here, or the compiler refuses it, so
- * no kind is ever unlimited. (The protocol's `leave` and `ping` reach no chat code: see the README,
- * "Limits per client".)
+ * map, and the protocol's `join` and `leave`): a new kind must be given one here, or the compiler
+ * refuses it, so no kind is ever unlimited. (The protocol's `ping` reaches no chat code: see the
+ * README, "Limits per client".)
  */
 export const FRAME_BUDGETS: Readonly<Record<ChatFrameKind, FrameBudget>> = {
   join: 'membership',
-  leaveRoom: 'membership',
+  leave: 'membership',
   say: 'chat',
   whisper: 'chat',
   typing: 'typing',

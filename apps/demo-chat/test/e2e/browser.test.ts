@@ -1,6 +1,6 @@
-import { RecordingLogger, TcpProxy } from '@arcade/test-support';
+import { httpRequest, RecordingLogger, TcpProxy, waitFor } from '@arcade/test-support';
 import type { Page } from 'playwright-core';
-import { type ChatServer, createChatServer } from '../../src';
+import { type ChatServer, createChatServer, type RoomSummary } from '../../src';
 import {
   cspViolationsOf,
   joinChat,
@@ -113,6 +113,29 @@ describe('two pages in one room', () => {
     );
     expect(widths.page).toBeLessThanOrEqual(widths.view);
     await screenshot(bob, 'two-pages-bob-phone');
+  });
+
+  it('moves a page to another room: the old room hears it left, the room directory follows', async () => {
+    await alice.fill('#new-room', 'side-room');
+    await alice.press('#new-room', 'Enter');
+    await alice.locator('#current-room', { hasText: 'side-room' }).waitFor();
+    await bob.locator('#messages .notice', { hasText: 'Alice left' }).waitFor();
+    await bob.locator('#members button', { hasText: 'Alice' }).waitFor({ state: 'detached' });
+    // The page then leaves the old room itself, so that its client does not rejoin it.
+    await waitFor(
+      async () => {
+        const { rooms } = (await httpRequest(`${server.url}/api/rooms`)).json<{ rooms: RoomSummary[] }>();
+        return (
+          JSON.stringify(rooms) ===
+          JSON.stringify([
+            { name: 'lobby', memberCount: 1 },
+            { name: 'side-room', memberCount: 1 },
+          ])
+        );
+      },
+      { description: 'the room directory listing Alice in side-room only' },
+    );
+    expect(await alice.locator('#chat-error').textContent()).toBe('');
   });
 
   it("kept to the page's Content-Security-Policy throughout", () => {

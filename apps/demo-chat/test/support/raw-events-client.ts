@@ -1,6 +1,6 @@
 import { type Frame, TestClient } from '@arcade/test-support';
 import { EVENTS_SUBPROTOCOL } from '@arcade/ws/protocol';
-import type { ChatEvents } from '../../src';
+import type { ChatEvents, Welcome } from '../../src';
 
 /** A server frame of the events protocol, as parsed JSON (docs/events-protocol.md of @arcade/ws). */
 export interface ServerFrame {
@@ -21,16 +21,18 @@ export interface ServerFrame {
 export class RawEventsClient {
   private nextId = 1;
 
-  private constructor(readonly client: TestClient) {}
+  private constructor(
+    readonly client: TestClient,
+    /** The connection's id, from its `welcome`. */
+    readonly connectionId: string,
+  ) {}
 
   /** Opens `<baseUrl>/ws?name=<name>` with the protocol's subprotocol and waits for `welcome`. */
   static async connect(baseUrl: string, name: string, localAddress = '127.0.0.1'): Promise<RawEventsClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/ws?name=${encodeURIComponent(name)}`;
-    const raw = new RawEventsClient(
-      await TestClient.connect(url, { protocols: EVENTS_SUBPROTOCOL, localAddress }),
-    );
-    await raw.client.nextJson<ServerFrame>((frame) => frame.event === 'welcome');
-    return raw;
+    const client = await TestClient.connect(url, { protocols: EVENTS_SUBPROTOCOL, localAddress });
+    const welcome = await client.nextJson<ServerFrame>((frame) => frame.event === 'welcome');
+    return new RawEventsClient(client, (welcome.data as Welcome).connectionId);
   }
 
   /** Every frame received so far, parsed. */
@@ -54,9 +56,12 @@ export class RawEventsClient {
 
   /** Writes a join frame; returns its id. */
   join(room: string): number {
-    const id = this.nextId++;
-    void this.client.send(JSON.stringify({ t: 'join', id, room }));
-    return id;
+    return this.roomFrame('join', room);
+  }
+
+  /** Writes a leave frame; returns its id. */
+  leave(room: string): number {
+    return this.roomFrame('leave', room);
   }
 
   /** Resolves the answer (`res` or `err`) to request or join `id`. */
@@ -81,5 +86,11 @@ export class RawEventsClient {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  private roomFrame(t: 'join' | 'leave', room: string): number {
+    const id = this.nextId++;
+    void this.client.send(JSON.stringify({ t, id, room }));
+    return id;
   }
 }
