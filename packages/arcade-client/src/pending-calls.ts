@@ -26,6 +26,13 @@ interface Call {
 
 export class PendingCalls {
   private readonly calls = new Map<number, Call>();
+  private lastId = 0;
+
+  /** The id of the client's next request, join or leave. */
+  newId(): number {
+    this.lastId += 1;
+    return this.lastId;
+  }
 
   /**
    * Tracks call `id`, written on `socket` (or `null`: queued, see {@link written}). With `timeoutMs`

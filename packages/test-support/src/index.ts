@@ -1,5 +1,6 @@
 // Helpers shared by the tests of this workspace (README.md). Private: never published.
 export { type Deferred, deferred } from './deferred';
+export { runFixture, type StartedFixture, stderrLogger } from './fixture-process';
 export { type AsyncMethodOf, type HeldCall, type HoldPoint, holdNextCall } from './hold-call';
 export { type HttpAnswer, type HttpRequestOptions, httpRequest } from './http';
 export { NodeProcess, type NodeProcessOptions, type ProcessExit, type ReadyMessage } from './node-process';

@@ -1,20 +1,23 @@
-import type { Logger } from '@arcade/core';
+import { isThenable, type Logger } from '@arcade/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { EventsMap } from '../protocol/events-map';
 import type { JoinResult } from '../protocol/frames';
 import type { Registry } from '../registry/registry';
-import type { EventConnection } from './event-connection';
-import type { EventsDefinition } from './types';
+import type { EventSocket, EventsDefinition } from './types';
 import { isStandardSchema } from './validation';
 
-/** An {@link EventsDefinition} once checked, with the map's types erased (the connection code is untyped). */
+/** The `socket` of the handlers, with the map's types erased (the connection code is untyped). */
+type AnySocket = EventSocket<EventsMap>;
+
+/** An {@link EventsDefinition} once checked, with the map's types erased. */
 export interface CheckedDefinition {
-  readonly events: Readonly<Record<string, (payload: unknown, socket: EventConnection) => unknown>>;
+  readonly events: Readonly<Record<string, (payload: unknown, socket: AnySocket) => unknown>>;
   readonly schemas: Readonly<Record<string, StandardSchemaV1 | undefined>> | undefined;
-  readonly authorizeJoin: ((room: string, socket: EventConnection) => unknown) | undefined;
-  readonly onJoined: ((room: string, socket: EventConnection, result: JoinResult) => unknown) | undefined;
-  readonly onLeave: ((room: string, socket: EventConnection) => unknown) | undefined;
-  readonly onConnect: ((socket: EventConnection) => unknown) | undefined;
-  readonly onDisconnect: ((socket: EventConnection, code: number) => unknown) | undefined;
+  readonly authorizeJoin: ((room: string, socket: AnySocket) => unknown) | undefined;
+  readonly onJoined: ((room: string, socket: AnySocket, result: JoinResult) => unknown) | undefined;
+  readonly onLeave: ((room: string, socket: AnySocket) => unknown) | undefined;
+  readonly onConnect: ((socket: AnySocket) => unknown) | undefined;
+  readonly onDisconnect: ((socket: AnySocket, code: number) => unknown) | undefined;
 }
 
 /** What every connection of one `handleEvents` route shares (one object per route, no field per connection). */
@@ -24,6 +27,34 @@ export interface EventsRoute {
   readonly manager: Registry;
   /** The app's logger, read on every use: it changes once the server starts. */
   readonly logger: () => Logger;
+}
+
+/**
+ * One connection of an events route as the code that answers its frames sees it (run-handler.ts,
+ * room-operations.ts): the `socket` handed to the route's callbacks, and the connection's output.
+ * `EventConnection` is the one implementation.
+ */
+export interface RouteConnection extends AnySocket {
+  readonly route: EventsRoute;
+  /** Writes a frame, after what the socket still has to write. */
+  send(text: string): void;
+  /**
+   * Writes a frame and resolves once the socket has taken it and everything before it: `false` when
+   * the connection closed meanwhile (nothing more to send).
+   */
+  sendAndWait(text: string): Promise<boolean>;
+  /** Logs an error of this connection (its id and the route's path with it). */
+  log(message: string, error: unknown): void;
+}
+
+/** Runs a callback of the route's definition whose throw or rejection goes to `failed` (it is not awaited). */
+export function runCallback(callback: () => unknown, failed: (error: unknown) => void): void {
+  try {
+    const result = callback();
+    if (isThenable(result)) result.then(undefined, failed);
+  } catch (error) {
+    failed(error);
+  }
 }
 
 /** Checks a definition when the route is defined, so a mistake fails at startup with what to fix. */

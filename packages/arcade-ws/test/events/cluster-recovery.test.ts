@@ -1,8 +1,7 @@
 import { RedisCacheManager } from '@arcade/cache-redis';
-import { TestClient } from '@arcade/test-support';
+import { type HoldPoint, holdNextCall, TestClient } from '@arcade/test-support';
 import type { RoomPosition } from '@arcade/ws';
 import { Cluster, type ClusterInstance } from '../support/cluster';
-import { HoldingCache, type HoldPoint } from '../support/holding-cache';
 import { startServer, type TestServer } from '../support/server';
 import { ProtocolClient } from './support/protocol-client';
 import { defineLineRoute, lines, sequenceOf } from './support/recovery';
@@ -17,16 +16,17 @@ const HISTORY = { size: 20 };
 
 let cluster: Cluster;
 let emitter: ClusterInstance;
-let holding: HoldingCache;
+/** The storage of this process's instance, whose history reads a test holds. */
+let storage: RedisCacheManager;
 let server: TestServer;
 
 beforeAll(async () => {
   cluster = await Cluster.start({ instances: 1, history: HISTORY });
   emitter = cluster.instance(0);
   // The instance process uses the adapter's default key prefix: so does this one.
-  holding = new HoldingCache(new RedisCacheManager({ url: cluster.redis.url }));
+  storage = new RedisCacheManager({ url: cluster.redis.url });
   server = await startServer(defineLineRoute, {
-    setup: (app) => app.initializeWebSocketStorage(holding),
+    setup: (app) => app.initializeWebSocketStorage(storage),
     serverOptions: { webSocket: { history: HISTORY } },
   });
 });
@@ -89,7 +89,7 @@ it.each<[HoldPoint, string[]]>([
   const seen = (await witness.waitForHistoryFrames(room, 2))[1];
   await emitRemotely(3, 4);
 
-  const held = holding.holdNextRead(point);
+  const held = holdNextCall(storage, 'readLog', point);
   const client = await connect();
   const joining = client.join(room, { epoch: seen?.epoch ?? '', offset: 2 });
   await held.reached;

@@ -1,11 +1,10 @@
-import { CacheError } from '@arcade/cache';
+import { CacheError, type CacheManager } from '@arcade/cache';
 import { createMemoryStore, MemoryCacheManager } from '@arcade/cache-memory';
 import { RedisCacheManager } from '@arcade/cache-redis';
 import { type RedisTestServer, startRedisServer } from '@arcade/cache-redis/testing';
-import { TestClient } from '@arcade/test-support';
+import { type HoldPoint, holdNextCall, TestClient } from '@arcade/test-support';
 import type { RoomPosition } from '@arcade/ws';
 import { nanoid } from 'nanoid';
-import { HoldingCache, type HoldPoint } from '../support/holding-cache';
 import { startServer, type TestServer } from '../support/server';
 import { ProtocolClient } from './support/protocol-client';
 import { defineLineRoute, emitLines, lines, sequenceOf } from './support/recovery';
@@ -28,13 +27,13 @@ afterAll(() => redis.stop());
 interface Setup {
   readonly a: TestServer;
   readonly b: TestServer;
-  /** `a`'s storage, to hold its history reads; none for the private store (its reads do not wait). */
-  readonly holding: HoldingCache | undefined;
+  /** `a`'s storage, whose history reads a test holds; none for the private store (its reads do not wait). */
+  readonly storage: CacheManager | undefined;
 }
 
 let servers: TestServer[] = [];
 
-async function serve(cache?: MemoryCacheManager | RedisCacheManager | HoldingCache): Promise<TestServer> {
+async function serve(cache?: CacheManager): Promise<TestServer> {
   const server = await startServer(defineLineRoute, {
     setup: cache ? (app) => app.initializeWebSocketStorage(cache) : undefined,
     serverOptions: { webSocket: { history: { size: HISTORY_SIZE } } },
@@ -48,24 +47,24 @@ const setups: ReadonlyArray<[name: string, start: () => Promise<Setup>]> = [
     'the private store',
     async () => {
       const only = await serve();
-      return { a: only, b: only, holding: undefined };
+      return { a: only, b: only, storage: undefined };
     },
   ],
   [
     'a shared MemoryCacheManager',
     async () => {
       const store = createMemoryStore();
-      const holding = new HoldingCache(new MemoryCacheManager({ store }));
-      return { a: await serve(holding), b: await serve(new MemoryCacheManager({ store })), holding };
+      const storage = new MemoryCacheManager({ store });
+      return { a: await serve(storage), b: await serve(new MemoryCacheManager({ store })), storage };
     },
   ],
   [
     'Redis',
     async () => {
       const keyPrefix = `events-${nanoid(6)}:`;
-      const holding = new HoldingCache(new RedisCacheManager({ url: redis.url, keyPrefix }));
+      const storage = new RedisCacheManager({ url: redis.url, keyPrefix });
       const other = new RedisCacheManager({ url: redis.url, keyPrefix });
-      return { a: await serve(holding), b: await serve(other), holding };
+      return { a: await serve(storage), b: await serve(other), storage };
     },
   ],
 ];
@@ -152,12 +151,12 @@ describe.each(setups)('on %s', (_name, start) => {
 // they must arrive exactly once, in order, after the replay.
 describe.each(setups.slice(1))('on %s, while the history read is in flight', (_name, start) => {
   let setup: Setup;
-  let holding: HoldingCache;
+  let storage: CacheManager;
 
   beforeEach(async () => {
     setup = await start();
-    if (!setup.holding) throw new Error('a shared storage setup holds its reads');
-    holding = setup.holding;
+    if (!setup.storage) throw new Error('a shared storage setup holds its reads');
+    storage = setup.storage;
   });
 
   it.each<[HoldPoint, boolean, string[]]>([
@@ -175,7 +174,7 @@ describe.each(setups.slice(1))('on %s, while the history read is in flight', (_n
     const seen = (await witness.waitForHistoryFrames(ROOM, 2))[1];
     await emitLines(setup.b.app, ROOM, 3, 4);
 
-    const held = holding.holdNextRead(point);
+    const held = holdNextCall(storage, 'readLog', point);
     const client = await ProtocolClient.connect(setup.a.wsUrl('/events'));
     const joining = client.join(ROOM, { epoch: seen?.epoch ?? '', offset: 2 });
     await held.reached;
@@ -199,7 +198,7 @@ describe.each(setups.slice(1))('on %s, while the history read is in flight', (_n
     await emitLines(setup.b.app, ROOM, 3, 4);
     const since = { epoch: seen?.epoch ?? '', offset: 2 };
 
-    const held = holding.holdNextRead('before');
+    const held = holdNextCall(storage, 'readLog', 'before');
     const client = await ProtocolClient.connect(setup.a.wsUrl('/events'));
     const joining = client.join(ROOM, since);
     await held.reached;

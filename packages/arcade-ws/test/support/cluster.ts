@@ -1,8 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { type RedisTestCluster, startRedisCluster, startRedisServer } from '@arcade/cache-redis/testing';
-import { httpRequest, TestClient, waitFor } from '@arcade/test-support';
+import {
+  httpRequest,
+  NodeProcess,
+  type ProcessExit,
+  type ReadyMessage,
+  TestClient,
+  waitFor,
+} from '@arcade/test-support';
 import { storageKeys } from '../../src/registry/keys';
 import { ClusterInspector, type Inspector, RedisInspector } from './redis-inspect';
 
@@ -82,75 +87,40 @@ export function encodeArg(value: unknown): unknown {
   return value;
 }
 
+/** The ready line of test/cluster/fixtures/instance.js. */
+type InstanceReady = ReadyMessage & { readonly port: number; readonly instanceId: string };
+
 /** One real server process started from a fixture script. */
 export class ClusterInstance {
   /** Resolves when the process has exited. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exited: Promise<ProcessExit>;
   readonly clients = new Set<ClusterClient>();
   /** The id of every client ever connected through {@link connect}, closed or not. */
   readonly connectedIds: string[] = [];
-  private stderr = '';
-  private hasExited = false;
 
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-    readonly instanceId: string,
-  ) {
-    this.exited = new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        this.hasExited = true;
-        resolve({ code: child.exitCode, signal: child.signalCode });
-        return;
-      }
-      child.once('exit', (code, signal) => {
-        this.hasExited = true;
-        resolve({ code, signal });
-      });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString('utf8');
-    });
+  private constructor(private readonly process: NodeProcess<InstanceReady>) {
+    this.exited = process.exited;
   }
 
   /** Spawns the fixture and resolves once it reports that it listens. */
-  static start(options: InstanceOptions): Promise<ClusterInstance> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  static async start(options: InstanceOptions): Promise<ClusterInstance> {
+    const env: NodeJS.ProcessEnv = { PORT: '0' };
     if ('url' in options.redis) env.REDIS_URL = options.redis.url;
     else env.REDIS_CLUSTER_NODES = options.redis.clusterNodes.join(',');
     if (options.leaseMs !== undefined) env.LEASE_MS = String(options.leaseMs);
     if (options.keyPrefix !== undefined) env.KEY_PREFIX = options.keyPrefix;
     if (options.history?.size !== undefined) env.HISTORY_SIZE = String(options.history.size);
     if (options.history?.ttlMs !== undefined) env.HISTORY_TTL_MS = String(options.history.ttlMs);
-    const child = spawn(process.execPath, [join(fixturesDirectory, options.fixture ?? 'instance.js')], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const collect = (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    };
-    child.stderr.on('data', collect);
-    return new Promise((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        reject(new Error(`instance exited (${code ?? signal}) before it was ready:\n${stderr}`));
-      child.once('exit', onExit);
-      lines.on('line', (line) => {
-        let message: { event?: string; port?: number; instanceId?: string };
-        try {
-          message = JSON.parse(line) as typeof message;
-        } catch {
-          return;
-        }
-        if (message.event !== 'ready' || !message.port || !message.instanceId) return;
-        child.off('exit', onExit);
-        child.stderr.off('data', collect);
-        const instance = new ClusterInstance(child, message.port, message.instanceId);
-        instance.stderr = stderr;
-        resolve(instance);
-      });
-    });
+    const script = join(fixturesDirectory, options.fixture ?? 'instance.js');
+    return new ClusterInstance(await NodeProcess.start<InstanceReady>(script, { env }));
+  }
+
+  get port(): number {
+    return this.process.ready.port;
+  }
+
+  get instanceId(): string {
+    return this.process.ready.instanceId;
   }
 
   get url(): string {
@@ -158,12 +128,12 @@ export class ClusterInstance {
   }
 
   get isRunning(): boolean {
-    return !this.hasExited;
+    return this.process.isRunning;
   }
 
   /** What the process wrote on stderr (warnings and errors of its logger). */
   get errorOutput(): string {
-    return this.stderr;
+    return this.process.errorOutput;
   }
 
   /** Runs `app[fn](...args)` inside the instance and reports how it settled. */
@@ -224,29 +194,24 @@ export class ClusterInstance {
 
   /** Sends a signal that does not end the process (SIGSTOP freezes it, SIGCONT resumes it). */
   signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
-    if (!this.hasExited) this.child.kill(signal);
+    this.process.signal(signal);
   }
 
   /** Sends a signal and resolves once the process is gone (SIGKILL: no cleanup at all). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.hasExited) return;
-    this.child.kill(signal);
-    await this.exited;
+    await this.process.kill(signal);
   }
 
   /** Closes its clients, then asks the instance to shut down gracefully (SIGTERM), SIGKILL after a bound. */
   async stop(): Promise<void> {
     await Promise.all([...this.clients].map((connected) => connected.client.close()));
-    if (this.hasExited) return;
-    this.child.kill('SIGCONT'); // a frozen instance could not handle SIGTERM
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await this.exited;
-    clearTimeout(timer);
+    await this.process.stop();
   }
 
   private async control<T>(path: string, body: unknown): Promise<T> {
-    if (this.hasExited) throw new Error(`instance ${this.instanceId} has exited:\n${this.stderr}`);
+    if (!this.process.isRunning) {
+      throw new Error(`instance ${this.instanceId} has exited:\n${this.process.errorOutput}`);
+    }
     const answer = await httpRequest(`${this.url}${path}`, { method: 'POST', body });
     if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text}`);
     return answer.json<T>();
