@@ -34,6 +34,11 @@ export const TARGETS = {
   'arcade-default': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_STORAGE: 'default' } },
   'arcade-memory': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_STORAGE: 'memory' } },
   'arcade-redis': { script: 'targets/arcade.js', dialect: 'raw', env: {}, redis: true },
+  // The same server with its WebSocket routes on the events protocol (`handleEvents`): its overhead over
+  // raw frames is reported against `arcade`.
+  'arcade-events': { script: 'targets/arcade.js', dialect: 'events', env: { ARCADE_EVENTS: '1' } },
+  // The same server with Prometheus metrics on (`runServer({ metrics: {} })`), reported against `arcade`.
+  'arcade-metrics': { script: 'targets/arcade.js', dialect: 'raw', env: { ARCADE_METRICS: '1' } },
   ws: { script: 'targets/ws.js', dialect: 'raw', env: {} },
   'ws-batch': { script: 'targets/ws.js', dialect: 'raw', env: { WS_BATCH: '1' } },
   // Raw ws with hand-written Redis PUBLISH/SUBSCRIBE: the baseline of `arcade-redis`.

@@ -3,8 +3,12 @@
  * Every process is started by the runner; none of them opens anything but 127.0.0.1.
  */
 
-/** How a client speaks to a target: plain WebSocket text frames, or Socket.IO 4 over a raw WebSocket. */
-export type Dialect = 'raw' | 'socketio';
+/**
+ * How a client speaks to a target: plain WebSocket text frames, Socket.IO 4 over a raw WebSocket, or
+ * Arcade's events protocol (subprotocol `arcade.events.v1`: `emit` and `req` frames in, event and `res`
+ * frames out; packages/arcade-ws/docs/events-protocol.md).
+ */
+export type Dialect = 'raw' | 'socketio' | 'events';
 
 /** One server the load generator dials. */
 export interface Endpoint {
@@ -134,7 +138,10 @@ export type FromServer =
   | { type: 'gc-done'; heapUsed: number }
   | { type: 'error'; message: string };
 
-/** The WebSocket path of a room's fan-out route on a target (Socket.IO passes the room as a query). */
+/**
+ * The WebSocket path of a room's fan-out route on a target (Socket.IO passes the room as a query; an
+ * events target serves the protocol on the raw targets' paths).
+ */
 export function roomPath(dialect: Dialect, room: string): string {
   return dialect === 'socketio'
     ? `/socket.io/?EIO=4&transport=websocket&room=${encodeURIComponent(room)}`

@@ -4,12 +4,8 @@ import type { Duplex } from 'node:stream';
 import { waitFor } from '@arcade/test-support';
 import type { WebSocket } from 'ws';
 import { BenchClient } from '../src/load/bench-client';
+import { collector } from './support/collector';
 import { startSocketIoServer, startWsServer, type TestServer } from './support/servers';
-
-function collector(): { texts: string[]; listener: (buffer: Buffer, start: number, end: number) => void } {
-  const texts: string[] = [];
-  return { texts, listener: (buffer, start, end) => texts.push(buffer.toString('latin1', start, end)) };
-}
 
 describe('BenchClient', () => {
   let server: TestServer | undefined;
@@ -57,6 +53,30 @@ describe('BenchClient', () => {
     });
     expect([a.texts, b.texts]).toEqual([['m,1,2,3,xxxx'], ['m,1,2,3,xxxx']]);
     await Promise.all([first.close(), second.close()]);
+  });
+
+  it('refuses, in the events dialect, an upgrade that does not accept the subprotocol arcade.events.v1', async () => {
+    const offered: Array<string | undefined> = [];
+    const upgraded: Duplex[] = [];
+    const http = createServer();
+    http.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+      offered.push(request.headers['sec-websocket-protocol']);
+      upgraded.push(socket);
+      // A 101 that names no subprotocol: a plain WebSocket route.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    server = {
+      port: (http.address() as AddressInfo).port,
+      close: () => {
+        for (const socket of upgraded) socket.destroy();
+        return new Promise((r) => http.close(() => r()));
+      },
+    };
+    await expect(BenchClient.open(server.port, '/ws/echo', 'events', () => undefined)).rejects.toThrow(
+      'upgrade to /ws/echo did not accept the subprotocol arcade.events.v1',
+    );
+    expect(offered).toEqual(['arcade.events.v1']);
   });
 
   it('rejects a refused upgrade with the status line, and a connection closed during the handshake', async () => {

@@ -1,7 +1,7 @@
 import { parseOptions } from '../src/options';
 
 describe('parseOptions', () => {
-  it('runs every scenario for three rounds by default', () => {
+  it('runs every scenario but cluster-sharded for three rounds of 2 s by default', () => {
     const options = parseOptions([]);
     expect(options.scenarios).toEqual([
       'fanout',
@@ -13,9 +13,9 @@ describe('parseOptions', () => {
       'storage-idle',
       'scale',
       'cluster',
-      'cluster-sharded',
       'http',
     ]);
+    expect(options.durationMs).toBe(2000);
     expect(options.scaleRungs).toEqual([1000, 5000, 10_000, 18_000]);
     expect(options.rounds).toBe(3);
     expect(options.targets).toBeUndefined();

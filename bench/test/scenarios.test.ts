@@ -11,6 +11,8 @@ describe('target selection', () => {
     expect(targetsFor(scenario('fanout'), undefined)).toEqual([
       'arcade',
       'arcade-history',
+      'arcade-events',
+      'arcade-metrics',
       'ws',
       'ws-batch',
       'socketio',
@@ -44,6 +46,63 @@ describe('target selection', () => {
     expect(TARGETS['arcade-history'].script).toBe(TARGETS.arcade.script);
     expect(TARGETS['arcade-history'].dialect).toBe(TARGETS.arcade.dialect);
     expect(TARGETS['arcade-history'].env).toEqual({ ARCADE_HISTORY: '1' });
+  });
+});
+
+describe('the events protocol and metrics against arcade (issues 17 and 18)', () => {
+  const ratiosTo = (name: string, baseline: string) =>
+    scenario(name)
+      .ratios.filter((ratio) => ratio.baseline === baseline)
+      .map((ratio) => ratio.metric);
+
+  it('starts both from the arcade server, switched by their environment alone', () => {
+    expect(TARGETS['arcade-events']).toEqual({
+      script: TARGETS.arcade.script,
+      dialect: 'events',
+      env: { ARCADE_EVENTS: '1' },
+    });
+    expect(TARGETS['arcade-metrics']).toEqual({
+      script: TARGETS.arcade.script,
+      dialect: 'raw',
+      env: { ARCADE_METRICS: '1' },
+    });
+  });
+
+  it('runs arcade-events in fan-out and echo, with ratios to arcade (raw frames) and to Socket.IO', () => {
+    for (const name of ['fanout', 'echo'])
+      expect(targetsFor(scenario(name), undefined)).toContain('arcade-events');
+    for (const name of ['connections', 'http', 'cluster', 'storage-echo']) {
+      expect(targetsFor(scenario(name), undefined)).not.toContain('arcade-events');
+    }
+    expect(ratiosTo('fanout', 'arcade')).toEqual(['deliveredPerSec', 'cpuUsPerDelivery']);
+    expect(ratiosTo('fanout', 'socketio')).toEqual(['deliveredPerSec', 'cpuUsPerDelivery']);
+    expect(ratiosTo('echo', 'arcade')).toEqual(['cpuUsPerMessage', 'rttP99Ms']);
+    expect(ratiosTo('echo', 'socketio')).toEqual(['cpuUsPerMessage']);
+  });
+
+  it('runs arcade-metrics in fan-out, echo, connections and HTTP, with ratios to arcade (metrics off)', () => {
+    for (const name of ['fanout', 'echo', 'connections', 'http']) {
+      expect(targetsFor(scenario(name), undefined)).toContain('arcade-metrics');
+      expect(ratiosTo(name, 'arcade').length).toBeGreaterThan(0);
+    }
+    expect(ratiosTo('connections', 'arcade')).toEqual(['rssPerConnKiB', 'cpuUsPerConnect']);
+    expect(ratiosTo('http', 'arcade')).toEqual([
+      'json.requestsPerSec',
+      'param.requestsPerSec',
+      'json.cpuUsPerRequest',
+    ]);
+  });
+
+  it('reports each as a cost against arcade in the same rounds', () => {
+    const costs = (label: string) =>
+      COSTS.filter((cost) => cost.label === label).map((cost) => [cost.scenario, cost.target, cost.baseline]);
+    expect(costs('Events protocol')).toEqual([
+      ['fanout', 'arcade-events', 'arcade'],
+      ['echo', 'arcade-events', 'arcade'],
+    ]);
+    expect(costs('Metrics')).toEqual(
+      ['fanout', 'echo', 'connections', 'http'].map((name) => [name, 'arcade-metrics', 'arcade']),
+    );
   });
 });
 

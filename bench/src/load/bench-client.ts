@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { EVENTS_SUBPROTOCOL } from '@arcade/ws/protocol';
 import type { Dialect } from '../protocol';
 import { markReceived } from './payload';
 
@@ -14,6 +15,13 @@ const OPCODE_PONG = 0xa;
 /** `42["m","` and `"]`: the Socket.IO 4 event frame around a payload that needs no JSON escaping. */
 const SOCKETIO_PREFIX = 8;
 const SOCKETIO_SUFFIX = 2;
+/** `{"event":"m","data":"` and `"}`: an events-protocol event frame around such a payload. */
+const EVENTS_EVENT_PREFIX = 21;
+const EVENTS_EVENT_SUFFIX = 2;
+/** `{"t":"res","id":`, then the id's digits, then `,"data":"`: a reply frame up to its payload. */
+const EVENTS_RESULT_HEAD = 16;
+const EVENTS_RESULT_DATA = 9;
+const EVENTS_SUFFIX = 2;
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 const ZERO_MASK = Buffer.alloc(4);
 
@@ -25,11 +33,15 @@ const ZERO_MASK = Buffer.alloc(4);
  * decides how much of the 2 cores is left for the server under test. This client does the minimum
  * (every frame is parsed, pings are answered) and costs the same whichever server it talks to.
  * Frames are masked with a zero key (allowed by the framing, ignored by servers), so sending costs one
- * small allocation. Payloads must be ASCII without `"` or `\`, so Socket.IO frames need no escaping.
+ * small allocation. Payloads must be ASCII without `"` or `\`, so Socket.IO and events-protocol frames
+ * need no escaping: both dialects wrap a payload in a fixed text and find it again at fixed offsets,
+ * with no JSON encoding or parsing, so their cost per message is the raw one plus a short string.
  */
 export class BenchClient {
   private rest: Buffer | null = null;
   private closed = false;
+  /** The last request id sent (events protocol: ids are positive integers, one per pending request). */
+  private lastId = 0;
 
   private constructor(
     private readonly socket: Socket,
@@ -37,7 +49,10 @@ export class BenchClient {
     private readonly onMessage: MessageListener,
   ) {}
 
-  /** Opens a connection and resolves once it can carry messages (for Socket.IO: namespace joined). */
+  /**
+   * Opens a connection and resolves once it can carry messages (for Socket.IO: namespace joined; for the
+   * events protocol: the server accepted the subprotocol `arcade.events.v1`, which the client offers).
+   */
   static open(
     port: number,
     path: string,
@@ -77,7 +92,8 @@ export class BenchClient {
       socket.on('connect', () => {
         socket.write(
           `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+            (dialect === 'events' ? `Sec-WebSocket-Protocol: ${EVENTS_SUBPROTOCOL}\r\n\r\n` : '\r\n'),
         );
       });
       const onHandshakeData = (chunk: Buffer): void => {
@@ -87,6 +103,10 @@ export class BenchClient {
         const statusLine = head.toString('latin1', 0, head.indexOf('\r\n'));
         if (!statusLine.startsWith('HTTP/1.1 101')) {
           fail(new Error(`upgrade to ${path} refused: ${statusLine}`));
+          return;
+        }
+        if (dialect === 'events' && !acceptsEvents(head.toString('latin1', 0, end))) {
+          fail(new Error(`upgrade to ${path} did not accept the subprotocol ${EVENTS_SUBPROTOCOL}`));
           return;
         }
         socket.off('data', onHandshakeData);
@@ -115,9 +135,24 @@ export class BenchClient {
     return !this.closed;
   }
 
-  /** Sends one application message (wrapped as a Socket.IO `m` event for that dialect). */
+  /**
+   * Sends one application message: as it is, as a Socket.IO `m` event, or as an events-protocol `m`
+   * event (`{"t":"emit","event":"m","data":"<payload>"}`).
+   */
   send(payload: string): void {
-    this.sendRaw(this.dialect === 'socketio' ? `42["m","${payload}"]` : payload);
+    if (this.dialect === 'raw') this.sendRaw(payload);
+    else if (this.dialect === 'socketio') this.sendRaw(`42["m","${payload}"]`);
+    else this.sendRaw(`{"t":"emit","event":"m","data":"${payload}"}`);
+  }
+
+  /**
+   * Sends a message its server answers on this connection: in the events protocol a request
+   * (`{"t":"req","id":N,"event":"echo","data":"<payload>"}`, answered by a `res` frame whose payload the
+   * listener gets); the other dialects' echo routes answer every message, so there it is {@link send}.
+   */
+  request(payload: string): void {
+    if (this.dialect !== 'events') this.send(payload);
+    else this.sendRaw(`{"t":"req","id":${++this.lastId},"event":"echo","data":"${payload}"}`);
   }
 
   /** Starts a clean close (close frame, then FIN); the socket is destroyed if the peer lingers. */
@@ -193,6 +228,8 @@ export class BenchClient {
     if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
       if (this.dialect === 'raw') {
         this.onMessage(buffer, start, end);
+      } else if (this.dialect === 'events') {
+        this.onEventsFrame(buffer, start, end);
       } else if (this.handshakeListener !== null) {
         this.handshakeListener(buffer, start, end);
       } else if (buffer[start] === 0x34 && buffer[start + 1] === 0x32 /* 42 */) {
@@ -206,4 +243,25 @@ export class BenchClient {
       this.socket.end();
     }
   }
+
+  /**
+   * An events-protocol frame: an event (`{"event":"m","data":"<payload>"}`, the only event the bench
+   * targets send) or a reply (`{"t":"res","id":N,"data":"<payload>"}`) goes to the listener with the
+   * payload's range; anything else (`err`, `pong`) is dropped, so a refused message counts as lost.
+   */
+  private onEventsFrame(buffer: Buffer, start: number, end: number): void {
+    if (buffer[start + 2] === 0x65 /* {"e */) {
+      this.onMessage(buffer, start + EVENTS_EVENT_PREFIX, end - EVENTS_EVENT_SUFFIX);
+    } else if (buffer[start + 6] === 0x72 /* {"t":"r */) {
+      let cursor = start + EVENTS_RESULT_HEAD;
+      while (cursor < end && buffer[cursor]! >= 0x30 && buffer[cursor]! <= 0x39) cursor++;
+      this.onMessage(buffer, cursor + EVENTS_RESULT_DATA, end - EVENTS_SUFFIX);
+    }
+  }
+}
+
+/** Whether a 101 response's headers accept the events protocol's subprotocol. */
+function acceptsEvents(head: string): boolean {
+  const match = /\r\nsec-websocket-protocol:[ \t]*([^\r]*)/i.exec(head);
+  return match?.[1]?.trim() === EVENTS_SUBPROTOCOL;
 }

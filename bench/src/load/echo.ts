@@ -86,7 +86,10 @@ async function send(target: EchoTarget, kind: PayloadKind, ms: number, job: Echo
     for (let i = 0; i < due; i++) {
       const index = target.next;
       target.next = (index + 1) % target.clients.length;
-      target.clients[index]!.send(encodePayload(kind, index, target.sent + i, job.payloadBytes));
+      const payload = encodePayload(kind, index, target.sent + i, job.payloadBytes);
+      // The echo route answers on the connection (an events target: a request); the room route broadcasts.
+      if (job.route === 'echo') target.clients[index]!.request(payload);
+      else target.clients[index]!.send(payload);
     }
     sent += due;
     target.sent += due;

@@ -56,7 +56,13 @@ interface RoundScenario extends ScenarioBase {
 
 export type Scenario = SequentialScenario | RoundScenario;
 
-const WS_TARGETS: TargetName[] = ['arcade', 'ws', 'ws-batch', 'socketio'];
+/**
+ * `arcade` with one thing changed, each reported against `arcade` (a ratio column, and a cost section):
+ * its WebSocket routes on the events protocol (`arcade-events`), its Prometheus metrics on
+ * (`arcade-metrics`).
+ */
+const ARCADE_VARIANTS: TargetName[] = ['arcade-events', 'arcade-metrics'];
+const WS_TARGETS: TargetName[] = ['arcade', ...ARCADE_VARIANTS, 'ws', 'ws-batch', 'socketio'];
 /** Each way an app sets up storage, and its raw `ws` baseline (with hand-written Redis pub/sub for Redis). */
 const STORAGE_TARGETS: TargetName[] = [
   'arcade',
@@ -67,8 +73,15 @@ const STORAGE_TARGETS: TargetName[] = [
   'ws-redis',
 ];
 /** The room scenarios also run `arcade-history`: the same server, emitting with `{ history: true }`. */
-const ROOM_TARGETS: TargetName[] = ['arcade', 'arcade-history', 'ws', 'ws-batch', 'socketio'];
-const HTTP_TARGETS: TargetName[] = ['arcade', 'fastify', 'node-http'];
+const ROOM_TARGETS: TargetName[] = [
+  'arcade',
+  'arcade-history',
+  ...ARCADE_VARIANTS,
+  'ws',
+  'ws-batch',
+  'socketio',
+];
+const HTTP_TARGETS: TargetName[] = ['arcade', 'arcade-metrics', 'fastify', 'node-http'];
 
 /** Ratio columns against one baseline, headed "<label> ÷ <baseline>". */
 function sameRoundRatios(baseline: TargetName, metrics: ReadonlyArray<[string, string]>): RatioColumn[] {
@@ -134,8 +147,11 @@ export const SCENARIO_LIST: Scenario[] = [
     ratios: [
       { metric: 'deliveredPerSec', baseline: 'ws', header: 'msg/s ÷ ws' },
       { metric: 'deliveredPerSec', baseline: 'socketio', header: 'msg/s ÷ socketio' },
+      { metric: 'deliveredPerSec', baseline: 'arcade', header: 'msg/s ÷ arcade' },
       { metric: 'cpuUsPerDelivery', baseline: 'ws', header: 'CPU ÷ ws' },
       { metric: 'cpuUsPerDelivery', baseline: 'ws-batch', header: 'CPU ÷ ws-batch' },
+      { metric: 'cpuUsPerDelivery', baseline: 'socketio', header: 'CPU ÷ socketio' },
+      { metric: 'cpuUsPerDelivery', baseline: 'arcade', header: 'CPU ÷ arcade' },
     ],
   },
   {
@@ -162,14 +178,16 @@ export const SCENARIO_LIST: Scenario[] = [
       `${o.echoConnections} connections per target, ${o.echoRate} msg/s in total (open loop), ` +
       `${o.payloadBytes}-byte messages; the targets serve at the same time and take turns in ` +
       `${o.slices} interleaved slices each`,
-    targets: ['arcade', 'ws', 'socketio'],
+    targets: ['arcade', ...ARCADE_VARIANTS, 'ws', 'socketio'],
     accepts: WS_TARGETS,
     runRound: runEchoRound,
     columns: [...ECHO_COLUMNS, { metric: 'loadCpuPercent', header: 'loadgen CPU %', digits: 0 }],
     ratios: [
       { metric: 'cpuUsPerMessage', baseline: 'ws', header: 'CPU ÷ ws' },
       { metric: 'cpuUsPerMessage', baseline: 'socketio', header: 'CPU ÷ socketio' },
+      { metric: 'cpuUsPerMessage', baseline: 'arcade', header: 'CPU ÷ arcade' },
       { metric: 'rttP99Ms', baseline: 'ws', header: 'p99 ÷ ws' },
+      { metric: 'rttP99Ms', baseline: 'arcade', header: 'p99 ÷ arcade' },
     ],
   },
   {
@@ -180,7 +198,7 @@ export const SCENARIO_LIST: Scenario[] = [
       `(open loop), ${o.payloadBytes}-byte messages; the targets serve at the same time (one redis-server ` +
       `for those on Redis) and take turns in ${o.slices} interleaved slices each`,
     targets: STORAGE_TARGETS,
-    accepts: [...STORAGE_TARGETS, 'ws-batch', 'socketio'],
+    accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'ws-batch', 'socketio'],
     runRound: runStorageEchoRound,
     columns: [
       ...ECHO_COLUMNS,
@@ -201,7 +219,7 @@ export const SCENARIO_LIST: Scenario[] = [
       `storage-echo's load at a low rate: ${o.echoConnections} connections per target, each alone in its ` +
       `room, ${o.latencyRate} msg/s in total; round trips from the send time in each message`,
     targets: ['arcade', 'ws'],
-    accepts: [...STORAGE_TARGETS, 'ws-batch', 'socketio'],
+    accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'ws-batch', 'socketio'],
     runRound: runEchoLatencyRound,
     columns: ECHO_COLUMNS,
     ratios: sameRoundRatios('ws', [
@@ -215,14 +233,16 @@ export const SCENARIO_LIST: Scenario[] = [
     name: 'connections',
     describe: (o) =>
       `${o.idleConnections} idle connections (each in one of 10 rooms); memory after full GCs (until one frees nothing more)`,
-    targets: ['arcade', 'ws', 'socketio'],
+    targets: ['arcade', 'arcade-metrics', 'ws', 'socketio'],
     accepts: WS_TARGETS,
     run: runConnectionsScenario,
     columns: IDLE_COLUMNS,
     ratios: [
       { metric: 'rssPerConnKiB', baseline: 'ws', header: 'RSS/conn ÷ ws' },
       { metric: 'rssPerConnKiB', baseline: 'socketio', header: 'RSS/conn ÷ socketio' },
+      { metric: 'rssPerConnKiB', baseline: 'arcade', header: 'RSS/conn ÷ arcade' },
       { metric: 'connectsPerSec', baseline: 'ws', header: 'connects/s ÷ ws' },
+      { metric: 'cpuUsPerConnect', baseline: 'arcade', header: 'CPU/connect ÷ arcade' },
     ],
   },
   {
@@ -232,7 +252,7 @@ export const SCENARIO_LIST: Scenario[] = [
       `flight; memory after full GCs; server CPU per connect from the first handshake to 200 ms after ` +
       `the last (redis-server's apart, not in the ratios)`,
     targets: STORAGE_TARGETS,
-    accepts: [...STORAGE_TARGETS, 'socketio'],
+    accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'socketio'],
     run: runStorageIdleScenario,
     columns: [...IDLE_COLUMNS, { metric: 'redisCpuUsPerConnect', header: 'redis CPU µs/connect', digits: 0 }],
     ratios: (['ws', 'ws-redis'] as const).flatMap((baseline) =>
@@ -250,7 +270,7 @@ export const SCENARIO_LIST: Scenario[] = [
       `rooms; RSS and heap per connection after full GCs at each rung, CPU per connect over each rung's ` +
       `new connections; heap growth = heap per connection at the top rung ÷ at the first`,
     targets: ['arcade', 'ws'],
-    accepts: [...STORAGE_TARGETS, 'socketio'],
+    accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'socketio'],
     run: runScaleScenario,
     columns: (o) => [
       ...LADDER_METRICS.flatMap((metric) =>
@@ -347,6 +367,9 @@ export const SCENARIO_LIST: Scenario[] = [
       { metric: 'json.requestsPerSec', baseline: 'fastify', header: '/json ÷ fastify' },
       { metric: 'param.requestsPerSec', baseline: 'fastify', header: '/users/:id ÷ fastify' },
       { metric: 'json.requestsPerSec', baseline: 'node-http', header: '/json ÷ node:http' },
+      { metric: 'json.requestsPerSec', baseline: 'arcade', header: '/json ÷ arcade' },
+      { metric: 'param.requestsPerSec', baseline: 'arcade', header: '/users/:id ÷ arcade' },
+      { metric: 'json.cpuUsPerRequest', baseline: 'arcade', header: '/json CPU ÷ arcade' },
     ],
   },
 ];
@@ -378,10 +401,31 @@ export interface Cost {
   metrics: Column[];
 }
 
-const HISTORY_METRICS: Column[] = [
+const FANOUT_COST_METRICS: Column[] = [
   { metric: 'cpuUsPerDelivery', header: 'server CPU µs/delivery', digits: 2 },
   { metric: 'deliveredPerSec', header: 'delivered msg/s', digits: 0 },
   { metric: 'p50Ms', header: 'p50 ms', digits: 2 },
+];
+
+/** A cost against `arcade` of one variant in several scenarios, each with its own metrics. */
+function arcadeCosts(
+  label: string,
+  target: TargetName,
+  metrics: Partial<Record<ScenarioName, Column[]>>,
+): Cost[] {
+  return Object.entries(metrics).map(([scenario, columns]) => ({
+    label,
+    scenario: scenario as ScenarioName,
+    target,
+    baseline: 'arcade',
+    metrics: columns!,
+  }));
+}
+
+const ECHO_COST_METRICS: Column[] = [
+  { metric: 'cpuUsPerMessage', header: 'server CPU µs/msg', digits: 2 },
+  { metric: 'rttP50Ms', header: 'RTT p50 ms', digits: 2 },
+  { metric: 'rttP99Ms', header: 'RTT p99 ms', digits: 2 },
 ];
 
 export const COSTS: Cost[] = [
@@ -390,7 +434,7 @@ export const COSTS: Cost[] = [
     scenario: 'fanout',
     target: 'arcade-history',
     baseline: 'arcade',
-    metrics: HISTORY_METRICS,
+    metrics: FANOUT_COST_METRICS,
   },
   {
     label: 'History',
@@ -398,10 +442,30 @@ export const COSTS: Cost[] = [
     target: 'arcade-history',
     baseline: 'arcade',
     metrics: [
-      ...HISTORY_METRICS,
+      ...FANOUT_COST_METRICS,
       { metric: 'redisCpuUsPerDelivery', header: 'redis CPU µs/delivery', digits: 2 },
     ],
   },
+  ...arcadeCosts('Events protocol', 'arcade-events', {
+    fanout: FANOUT_COST_METRICS,
+    echo: ECHO_COST_METRICS,
+  }),
+  ...arcadeCosts('Metrics', 'arcade-metrics', {
+    fanout: FANOUT_COST_METRICS,
+    echo: ECHO_COST_METRICS,
+    connections: [
+      { metric: 'cpuUsPerConnect', header: 'server CPU µs/connect', digits: 0 },
+      { metric: 'connectsPerSec', header: 'connects/s', digits: 0 },
+      { metric: 'rssPerConnKiB', header: 'RSS KiB/conn', digits: 2 },
+      { metric: 'heapPerConnKiB', header: 'heap KiB/conn', digits: 2 },
+    ],
+    http: [
+      { metric: 'json.requestsPerSec', header: '/json req/s', digits: 0 },
+      { metric: 'json.cpuUsPerRequest', header: '/json CPU µs/req', digits: 1 },
+      { metric: 'param.requestsPerSec', header: '/users/:id req/s', digits: 0 },
+      { metric: 'param.cpuUsPerRequest', header: '/users/:id CPU µs/req', digits: 1 },
+    ],
+  }),
   ...(['arcade', 'arcade-history', 'ws', 'socketio'] as const).map(
     (target): Cost => ({
       label: 'Redis Cluster',
