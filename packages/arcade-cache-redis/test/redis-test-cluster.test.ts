@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import {
   CLUSTER_SLOT_COUNT,
@@ -91,10 +92,6 @@ function childRedisServers(): string[] {
   return output.split('\n').filter((line) => line.includes('redis-server'));
 }
 
-function clusterFolders(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith('arcade-redis-cluster-'));
-}
-
 describe('startRedisCluster failures', () => {
   it('refuses fewer than 3 masters before starting anything', async () => {
     await expect(startRedisCluster({ masters: 2 })).rejects.toThrow(
@@ -103,21 +100,30 @@ describe('startRedisCluster failures', () => {
   });
 
   it('names the failing step and stops every node it started', async () => {
-    const foldersBefore = clusterFolders();
-    const saved = process.env.REDIS_CLI_BIN;
+    // A temporary folder of this test's own: other packages' tests start clusters in the shared one
+    // at the same time (turbo runs packages in parallel).
+    const scratch = mkdtempSync(join(tmpdir(), 'arcade-cluster-failure-'));
+    const saved = { cli: process.env.REDIS_CLI_BIN, tmp: process.env.TMPDIR };
     process.env.REDIS_CLI_BIN = '/bin/false';
+    process.env.TMPDIR = scratch;
     try {
       await expect(startRedisCluster()).rejects.toThrow(
         /redis-cli --cluster create 127\.0\.0\.1:\d+ .* failed/,
       );
     } finally {
-      if (saved === undefined) delete process.env.REDIS_CLI_BIN;
-      else process.env.REDIS_CLI_BIN = saved;
+      restoreEnv('REDIS_CLI_BIN', saved.cli);
+      restoreEnv('TMPDIR', saved.tmp);
     }
     expect(childRedisServers()).toEqual([]);
-    expect(clusterFolders().filter((name) => !foldersBefore.includes(name))).toEqual([]);
+    expect(readdirSync(scratch)).toEqual([]);
+    rmSync(scratch, { recursive: true, force: true });
   });
 });
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
 
 describe('startRedisCluster', () => {
   let cluster: RedisTestCluster;
