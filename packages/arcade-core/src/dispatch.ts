@@ -2,7 +2,7 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestException, NotFoundException, UpgradeRequiredException } from './exceptions';
-import type { AfterHook, BeforeHook, RouteHandler } from './hooks';
+import type { AfterHook, BeforeHook, RouteHandler, UpgradeRequest } from './hooks';
 import type { HttpMetrics } from './http-metrics';
 import { isThenable } from './is-thenable';
 import { describeError } from './logger';
@@ -233,48 +233,73 @@ function upgradeErrorListenerOf(config: DispatchConfig): (error: Error) => void 
   return listener;
 }
 
+/** How the server keeps an upgraded socket while core still owns it (server.ts). */
+export interface UpgradeTracking {
+  /** Core owns `socket` past the `upgrade` event: `close()` destroys it if it is still open then. */
+  track(socket: Duplex): void;
+  /** The socket's new owner (a plugin) took it over: `close()` leaves it alone. */
+  untrack(socket: Duplex): void;
+}
+
 /**
- * Handles an HTTP `upgrade` event: runs the global, group and route before hooks of the matching
- * upgrade route, then its handler. Failures are written on the raw socket.
+ * Core keeps an upgrade's socket past its `upgrade` event. The http server no longer watches it, so
+ * without this 'error' listener a reset would crash the process; `tracking` lets close() destroy it.
  */
-export async function dispatchUpgrade(
+function keepSocket(config: DispatchConfig, socket: Duplex, tracking: UpgradeTracking): void {
+  socket.on('error', upgradeErrorListenerOf(config));
+  tracking.track(socket);
+}
+
+/** Answers `error` (the JSON error response) on the raw socket of an upgrade, which core keeps. */
+export function refuseUpgrade(
   config: DispatchConfig,
-  request: IncomingMessage,
   socket: Duplex,
-  head: Buffer,
-  untrack: (socket: Duplex) => void,
-): Promise<void> {
-  // After an upgrade the http server no longer watches the socket: an unhandled 'error' would crash.
-  const onError = upgradeErrorListenerOf(config);
-  socket.on('error', onError);
-  let takenOver = false;
-  const method = (request.method ?? 'GET').toUpperCase();
-  let routePath: string | undefined;
-  try {
-    const target = parseTarget(request.url ?? '/');
-    const match = config.table.matchUpgrade(method, target.segments);
-    if (match === undefined) {
-      // Not an upgrade route: answer as plain HTTP (clients may offer `Upgrade: h2c` on any request).
-      serveUpgradeAsPlainRequest(config, request, socket);
-      return;
-    }
-    const record = match.value;
-    routePath = record.pattern;
-    const state = stateOf(config, request, undefined, method, target, match);
-    validateQuery(state, target.query);
-    const ctx = await runBeforeHooks(
-      new RequestContext({ request, route: record.route }),
-      config.table.hooksOf(record).before,
-    );
-    const takeOverSocket = (): void => {
-      takenOver = true;
-      socket.off('error', onError);
-      untrack(socket);
-    };
-    await record.upgrade?.(ctx, { request, socket, head, takeOverSocket });
-  } catch (error) {
-    const where = { method, path: request.url, route: routePath, upgrade: true };
-    if (takenOver) {
+  error: unknown,
+  tracking: UpgradeTracking,
+): void {
+  keepSocket(config, socket, tracking);
+  sendErrorOnSocket(socket, errorResponseFor(error, config, {}), config.logger);
+}
+
+/**
+ * One upgrade while core may still own its socket. Core holds the socket (its 'error' listener, the
+ * server's tracking) only from the moment it keeps it past the `upgrade` event's turn, and until the
+ * upgrade handler takes it over.
+ */
+class UpgradeInProgress {
+  routePath: string | undefined;
+  private held = false;
+  private takenOver = false;
+
+  constructor(
+    private readonly config: DispatchConfig,
+    private readonly request: IncomingMessage,
+    private readonly socket: Duplex,
+    private readonly tracking: UpgradeTracking,
+    readonly method: string,
+  ) {}
+
+  /** `UpgradeRequest.takeOverSocket`: the handler owns the socket for good. */
+  readonly takeOverSocket = (): void => {
+    if (this.takenOver) return;
+    this.takenOver = true;
+    if (!this.held) return;
+    this.socket.off('error', upgradeErrorListenerOf(this.config));
+    this.tracking.untrack(this.socket);
+  };
+
+  /** Core keeps the socket past this turn (a no-op once held or taken over). */
+  hold(): void {
+    if (this.held || this.takenOver) return;
+    this.held = true;
+    keepSocket(this.config, this.socket, this.tracking);
+  }
+
+  /** A hook or the handler failed: answered on the socket, or only logged once it was taken over. */
+  fail(error: unknown): void {
+    const config = this.config;
+    const where = { method: this.method, path: this.request.url, route: this.routePath, upgrade: true };
+    if (this.takenOver) {
       // The socket is the plugin's now: core neither writes on it nor closes it.
       config.logger.error('An upgrade handler failed after takeOverSocket()', {
         ...where,
@@ -282,6 +307,57 @@ export async function dispatchUpgrade(
       });
       return;
     }
-    sendErrorOnSocket(socket, errorResponseFor(error, config, where), config.logger);
+    this.hold();
+    sendErrorOnSocket(this.socket, errorResponseFor(error, config, where), config.logger);
+  }
+}
+
+/**
+ * Handles an HTTP `upgrade` event: runs the global, group and route before hooks of the matching
+ * upgrade route, then its handler. Failures are written on the raw socket.
+ *
+ * A route without before hooks runs its handler in the event's own turn. A handler that takes the
+ * socket over before it returns (`@arcade/ws` does) leaves core nothing to do for it, so core never
+ * attaches its listener or tracks it: two listener changes and a set entry per connection, on and
+ * off within the same turn, in which no socket event can fire. Whatever stays with core past its
+ * turn (hooks to await, a handler that has not taken the socket over, an error to answer) gets them.
+ */
+export function dispatchUpgrade(
+  config: DispatchConfig,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  tracking: UpgradeTracking,
+): void {
+  const method = (request.method ?? 'GET').toUpperCase();
+  const upgrade = new UpgradeInProgress(config, request, socket, tracking, method);
+  try {
+    const target = parseTarget(request.url ?? '/');
+    const match = config.table.matchUpgrade(method, target.segments);
+    if (match === undefined) {
+      // Not an upgrade route: answer as plain HTTP (clients may offer `Upgrade: h2c` on any request).
+      upgrade.hold();
+      serveUpgradeAsPlainRequest(config, request, socket);
+      return;
+    }
+    const record = match.value;
+    upgrade.routePath = record.pattern;
+    const state = stateOf(config, request, undefined, method, target, match);
+    validateQuery(state, target.query);
+    const ctx = new RequestContext({ request, route: record.route });
+    const handed: UpgradeRequest = { request, socket, head, takeOverSocket: upgrade.takeOverSocket };
+    const before = config.table.hooksOf(record).before;
+    if (before.length !== 0) {
+      upgrade.hold();
+      runBeforeHooks(ctx, before)
+        .then((current) => record.upgrade?.(current, handed))
+        .then(undefined, (error: unknown) => upgrade.fail(error));
+      return;
+    }
+    const result = record.upgrade?.(ctx, handed);
+    upgrade.hold();
+    if (isThenable(result)) result.then(undefined, (error: unknown) => upgrade.fail(error));
+  } catch (error) {
+    upgrade.fail(error);
   }
 }

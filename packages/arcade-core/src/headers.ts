@@ -69,41 +69,54 @@ export type HeaderValue = string | string[];
  * case-insensitive and reported in lower case.
  */
 export class ResponseHeaders {
-  readonly #values = new Map<string, HeaderValue>();
+  /**
+   * Made by the first header set: most requests (and WebSocket upgrades) set none, and the map with
+   * its table is most of what an unused instance would cost.
+   */
+  #values: Map<string, HeaderValue> | undefined;
 
   /** Adds a value, keeping earlier ones (use it for `Set-Cookie`). */
   add(name: string, value: string): this {
     const key = name.toLowerCase();
-    const existing = this.#values.get(key);
-    if (existing === undefined) this.#values.set(key, value);
-    else this.#values.set(key, Array.isArray(existing) ? [...existing, value] : [existing, value]);
+    const values = this.#map();
+    const existing = values.get(key);
+    if (existing === undefined) values.set(key, value);
+    else values.set(key, Array.isArray(existing) ? [...existing, value] : [existing, value]);
     return this;
   }
 
   /** Sets a header, replacing any earlier value. */
   set(name: string, value: HeaderValue): this {
-    this.#values.set(name.toLowerCase(), Array.isArray(value) ? [...value] : value);
+    this.#map().set(name.toLowerCase(), Array.isArray(value) ? [...value] : value);
     return this;
   }
 
   /** The current value, `undefined` when unset. */
   get(name: string): HeaderValue | undefined {
-    const value = this.#values.get(name.toLowerCase());
+    const value = this.#values?.get(name.toLowerCase());
     return Array.isArray(value) ? [...value] : value;
   }
 
   /** Whether the header is set. */
   has(name: string): boolean {
-    return this.#values.has(name.toLowerCase());
+    return this.#values?.has(name.toLowerCase()) ?? false;
   }
 
   /** Removes the header; `true` if it was set. */
   delete(name: string): boolean {
-    return this.#values.delete(name.toLowerCase());
+    return this.#values?.delete(name.toLowerCase()) ?? false;
   }
 
   /** Every header as `[lowercaseName, value]`. */
   entries(): IterableIterator<[string, HeaderValue]> {
-    return this.#values.entries();
+    return (this.#values ?? NO_HEADERS).entries();
+  }
+
+  #map(): Map<string, HeaderValue> {
+    this.#values ??= new Map();
+    return this.#values;
   }
 }
+
+/** What {@link ResponseHeaders.entries} iterates before any header was set (never written to). */
+const NO_HEADERS: ReadonlyMap<string, HeaderValue> = new Map();

@@ -3,7 +3,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { closingAwareResponse, isWriting, type ShutdownState, trackSocket } from './closing-response';
-import { type DispatchConfig, dispatchRequest, dispatchUpgrade } from './dispatch';
+import {
+  type DispatchConfig,
+  dispatchRequest,
+  dispatchUpgrade,
+  refuseUpgrade,
+  type UpgradeTracking,
+} from './dispatch';
 import { ServiceUnavailableException } from './exceptions';
 import {
   DEFAULT_READINESS_CHECK_TIMEOUT_MS,
@@ -17,7 +23,7 @@ import { HttpMetrics } from './http-metrics';
 import { describeError, type Logger } from './logger';
 import type { ServerMetrics } from './metrics';
 import { OperationsEndpoints } from './operations-endpoints';
-import { errorResponseFor, sendError, sendErrorOnSocket } from './respond';
+import { errorResponseFor, sendError } from './respond';
 import type { RouteTable } from './route-table';
 import type {
   ArcadeServer,
@@ -166,9 +172,15 @@ class RunningServer implements ArcadeServer {
     if (this.#connections.size === 0) this.#onDrained?.();
   });
   readonly #onUpgradedSocketClose = sharedCloseListener<Duplex>((socket) => this.#upgraded.delete(socket));
-  /** `takeOverSocket()`: the plugin owns the socket from now on. */
-  readonly #untrackUpgraded = (socket: Duplex): void => {
-    if (this.#upgraded.delete(socket)) socket.off('close', this.#onUpgradedSocketClose);
+  /** Upgraded sockets core still owns (until `takeOverSocket()`), destroyed at the end of close(). */
+  readonly #upgradeTracking: UpgradeTracking = {
+    track: (socket) => {
+      this.#upgraded.add(socket);
+      socket.on('close', this.#onUpgradedSocketClose);
+    },
+    untrack: (socket) => {
+      if (this.#upgraded.delete(socket)) socket.off('close', this.#onUpgradedSocketClose);
+    },
   };
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGTERM') {
@@ -328,21 +340,15 @@ class RunningServer implements ArcadeServer {
     this.#connections.delete(socket as Socket);
     socket.off('close', this.#onHttpSocketClose);
     if (this.#connections.size === 0 && this.#closing !== undefined) this.#onDrained?.();
-    this.#upgraded.add(socket);
-    socket.on('close', this.#onUpgradedSocketClose);
     if (this.draining) {
       // Refused from the start of a drain: the client reconnects to an instance that stays.
-      const failure = errorResponseFor(
-        new ServiceUnavailableException({
-          message: this.#closing === undefined ? 'Server is draining' : 'Server is shutting down',
-        }),
-        this.config,
-        {},
-      );
-      sendErrorOnSocket(socket, failure, this.config.logger);
+      const refusal = new ServiceUnavailableException({
+        message: this.#closing === undefined ? 'Server is draining' : 'Server is shutting down',
+      });
+      refuseUpgrade(this.config, socket, refusal, this.#upgradeTracking);
       return;
     }
-    void dispatchUpgrade(this.config, request, socket, head, this.#untrackUpgraded);
+    dispatchUpgrade(this.config, request, socket, head, this.#upgradeTracking);
   }
 
   async #shutdown(): Promise<void> {

@@ -5,8 +5,9 @@ import { exchange, send } from './support/http';
 const UPGRADE_REQUEST = 'GET /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: toy\r\n\r\n';
 
 /** An app with an upgrade route, recording why its server closed. */
-function drainableApp(): { app: App; closes: ServerCloseContext[] } {
-  const app = createApp({ logger: new RecordingLogger() });
+function drainableApp(): { app: App; closes: ServerCloseContext[]; logger: RecordingLogger } {
+  const logger = new RecordingLogger();
+  const app = createApp({ logger });
   const closes: ServerCloseContext[] = [];
   app.route.get('/').handle(() => 'served');
   app.route.get('/socket').handleUpgrade((_ctx, { socket }) => {
@@ -15,7 +16,7 @@ function drainableApp(): { app: App; closes: ServerCloseContext[] } {
   app.onServerClose((context) => {
     closes.push(context);
   });
-  return { app, closes };
+  return { app, closes, logger };
 }
 
 describe('server.drain()', () => {
@@ -43,6 +44,20 @@ describe('server.drain()', () => {
     await drained;
     expect(closes).toEqual([{ reason: 'drain' }]);
     await expect(send(server, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('keeps an error listener on the socket of an upgrade it refuses: a reset then is logged, not thrown', async () => {
+    const { app, logger } = drainableApp();
+    const server = await app.runServer({ port: 0, host: '127.0.0.1', drainDelayMs: 60_000 });
+    const drained = server.drain();
+    // A reset arriving while the refusal is being written surfaces as an 'error' on the socket.
+    server.httpServer.prependListener('upgrade', (_request, socket: import('node:stream').Duplex) =>
+      process.nextTick(() => socket.emit('error', new Error('read ECONNRESET'))),
+    );
+    expect(await exchange(server, UPGRADE_REQUEST)).toMatch(/^HTTP\/1.1 503/);
+    await logger.waitFor((entry) => entry.message === 'Upgrade socket error');
+    await server.close();
+    await drained;
   });
 
   it('without a delay, closes at once; close() alone tells its listeners reason shutdown', async () => {

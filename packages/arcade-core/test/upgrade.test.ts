@@ -267,20 +267,26 @@ describe('listeners core keeps on upgraded sockets', () => {
 });
 
 describe('takeOverSocket()', () => {
-  it('removes core listeners and leaves the socket to the plugin at close()', async () => {
+  type Counts = { close: number; error: number };
+  const countsOf = (socket: import('node:stream').Duplex): Counts => ({
+    close: socket.listenerCount('close'),
+    error: socket.listenerCount('error'),
+  });
+
+  it('removes core listeners taken over after an await, and leaves the socket to the plugin at close()', async () => {
     const handedOver = deferred();
     const owned: import('node:stream').Duplex[] = [];
-    const counts: Array<{ close: number; error: number }> = [];
+    const counts: Counts[] = [];
     const { app, server } = await startApp((current) => {
-      current.route.get('/own').handleUpgrade((_ctx, { socket, takeOverSocket }) => {
+      current.route.get('/own').handleUpgrade(async (_ctx, { socket, takeOverSocket }) => {
+        await new Promise((resolve) => setImmediate(resolve));
         socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
-        const count = () => ({ close: socket.listenerCount('close'), error: socket.listenerCount('error') });
-        counts.push(count());
+        counts.push(countsOf(socket));
         // The plugin's own error listener first, as the contract asks.
         socket.on('error', () => undefined);
         takeOverSocket();
         takeOverSocket();
-        counts.push(count());
+        counts.push(countsOf(socket));
         owned.push(socket);
         handedOver.resolve();
       });
@@ -300,6 +306,37 @@ describe('takeOverSocket()', () => {
     const [before, after] = counts;
     // core's close listener is gone; its error listener was replaced by the plugin's.
     expect(after).toEqual({ close: (before?.close ?? 0) - 1, error: before?.error ?? 0 });
+  });
+
+  it('never gives core listeners to a socket taken over before the handler returns', async () => {
+    const handedOver = deferred();
+    const owned: import('node:stream').Duplex[] = [];
+    const counts: Counts[] = [];
+    const { app, server } = await startApp((current) => {
+      current.route.get('/own-now').handleUpgrade((_ctx, { socket, takeOverSocket }) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n');
+        counts.push(countsOf(socket));
+        socket.on('error', () => undefined);
+        takeOverSocket();
+        owned.push(socket);
+        setImmediate(() => {
+          counts.push(countsOf(socket));
+          handedOver.resolve();
+        });
+      });
+    });
+    app.onServerClose(() => {
+      owned[0]?.end();
+    });
+    const socket = await rawConnection(server);
+    const received = readUntilClosed(socket);
+    socket.write(upgradeRequest('/own-now'));
+    await handedOver.promise;
+    await server.close();
+    expect(await received).toContain('101 Switching Protocols');
+    const [inHandler, afterwards] = counts;
+    // Only the plugin's error listener was added, then or later.
+    expect(afterwards).toEqual({ close: inHandler?.close ?? -1, error: (inHandler?.error ?? -1) + 1 });
   });
 
   it('close() logs an error, and does not hang, when a plugin keeps a socket it took over open', async () => {

@@ -56,8 +56,12 @@ export class AppTransport implements ConnectionHost {
   private readonly sharedRoutes = new Map<object, unknown>();
   /** One shared heartbeat per distinct `{ intervalMs, timeoutMs }`. */
   private readonly heartbeats = new Map<string, HeartbeatGroup>();
-  // Per-upgrade answers of the before hooks, read back by ws's handleProtocols / 'headers' callbacks.
-  private readonly handshakes = new WeakMap<IncomingMessage, HandshakeResponse>();
+  /**
+   * What the before hooks of the upgrade being handled asked for, read back by ws's handleProtocols
+   * and 'headers' callbacks. Set only while `handleUpgrade` runs: it calls both synchronously (no
+   * `verifyClient`), so they can only be asking about that upgrade.
+   */
+  private handshake: HandshakeResponse | undefined;
 
   constructor(
     app: App,
@@ -95,24 +99,27 @@ export class AppTransport implements ConnectionHost {
     if (maxConnections !== undefined && this.openSockets >= maxConnections) {
       throw new ServiceUnavailableException({ message: 'Too many WebSocket connections' });
     }
-    this.handshakes.set(
-      request,
-      handshakeResponseOf(ctx, (name, error) =>
-        this.app.logger.warn('Invalid response header left out of the WebSocket handshake', {
-          header: name,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      ),
-    );
+    const server = this.serverFor(options.maxPayload);
+    this.handshake = handshakeResponseOf(ctx, this.reportInvalidHeader);
     // handleUpgrade completes synchronously (no verifyClient), so the connection count checked above
-    // cannot be overtaken by a concurrent upgrade.
-    this.serverFor(options.maxPayload).handleUpgrade(request, socket, head, (ws) => {
-      this.handshakes.delete(request);
-      // ws now handles the socket's errors, and close() ends every running connection.
-      takeOverSocket();
-      this.accept(ctx, ws, socket, request, route, options);
-    });
+    // cannot be overtaken by a concurrent upgrade, and `handshake` is this upgrade's throughout.
+    try {
+      server.handleUpgrade(request, socket, head, (ws) => {
+        // ws now handles the socket's errors, and close() ends every running connection.
+        takeOverSocket();
+        this.accept(ctx, ws, socket, request, route, options);
+      });
+    } finally {
+      this.handshake = undefined;
+    }
   }
+
+  private readonly reportInvalidHeader = (name: string, error: unknown): void => {
+    this.app.logger.warn('Invalid response header left out of the WebSocket handshake', {
+      header: name,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
 
   // Apart from upgrade(): the closure ws keeps until its socket closes must not hold the request.
   private accept<C extends RequestContext>(
@@ -126,15 +133,9 @@ export class AppTransport implements ConnectionHost {
     this.openSockets += 1;
     const metrics = this.metrics;
     if (metrics !== undefined) metrics.connects += 1;
-    const running = new RunningConnection({
-      ctx,
-      ws,
-      socket,
-      route: this.sharedRoute(ctx, route, options),
-      userAgent: request.headers['user-agent'],
-      remoteAddress: request.socket.remoteAddress,
-    });
+    const running = new RunningConnection({ ctx, ws, socket, route: this.sharedRoute(ctx, route, options) });
     this.running.add(running);
+    running.start({ userAgent: request.headers['user-agent'], remoteAddress: request.socket.remoteAddress });
   }
 
   /** What the connections of `callbacks`' route share: built again when its resolved options change. */
@@ -201,13 +202,13 @@ export class AppTransport implements ConnectionHost {
         // Off for good: prepared frames are written raw to the socket, which compression would break.
         perMessageDeflate: false,
         maxPayload,
-        handleProtocols: (offered, request) => {
-          const chosen = this.handshakes.get(request)?.protocol;
+        handleProtocols: (offered) => {
+          const chosen = this.handshake?.protocol;
           return chosen !== undefined && offered.has(chosen) ? chosen : false;
         },
       });
-      server.on('headers', (lines, request) => {
-        const extra = this.handshakes.get(request)?.headerLines;
+      server.on('headers', (lines) => {
+        const extra = this.handshake?.headerLines;
         if (extra) lines.push(...extra);
       });
       this.servers.set(maxPayload, server);

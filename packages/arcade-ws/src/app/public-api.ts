@@ -75,9 +75,17 @@ for (const [name, read] of Object.entries(live)) {
   });
 }
 
-/** The module function of operation `name`: the same operation on the default app. */
+/** The default app's manager, made once (`WebSocketManager.of` keeps it for the life of the process). */
+const defaultManager = WebSocketManager.of(defaultApp);
+
+/**
+ * The module function of operation `name`: the same operation on the default app. The method is read
+ * at each call (a spy or a subclass sees it), the manager is not looked up again: `joinRoom` in every
+ * `onConnect` is the hot path.
+ */
 function onDefaultApp<K extends Operation>(name: K): WebSocketApi[K] {
-  return ((...args: unknown[]) => call(defaultApp, name, args)) as WebSocketApi[K];
+  return ((...args: unknown[]) =>
+    Reflect.apply(defaultManager[name], defaultManager, args)) as WebSocketApi[K];
 }
 
 export const emitToAll: WebSocketApi['emitToAll'] = onDefaultApp('emitToAll');
@@ -102,7 +110,7 @@ export const disposeWebSocketStorage: WebSocketApi['disposeWebSocketStorage'] =
   onDefaultApp('disposeWebSocketStorage');
 
 /** This instance's id (nanoid): the `serverInstanceId` of its connections. */
-export const serverInstanceId: string = WebSocketManager.of(defaultApp).instanceId;
+export const serverInstanceId: string = defaultManager.instanceId;
 
 /** Ids of the connections open on this instance, as of each read (a frozen array). */
 export declare let localConnectionIds: readonly string[];
@@ -118,11 +126,11 @@ export declare let hasLocalConnections: boolean;
 Object.defineProperties(exports, {
   localConnectionIds: {
     enumerable: true,
-    get: () => live.localConnectionIds(WebSocketManager.of(defaultApp)),
+    get: () => live.localConnectionIds(defaultManager),
   },
   hasLocalConnections: {
     enumerable: true,
-    get: () => live.hasLocalConnections(WebSocketManager.of(defaultApp)),
+    get: () => live.hasLocalConnections(defaultManager),
   },
 });
 
@@ -133,5 +141,5 @@ Object.defineProperties(exports, {
  * app is added to or dropped from this instance's connections.
  */
 export function onLocalConnectionsChange(listener: () => void): void {
-  WebSocketManager.of(defaultApp).onLocalConnectionsChange(listener);
+  defaultManager.onLocalConnectionsChange(listener);
 }

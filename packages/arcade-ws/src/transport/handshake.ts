@@ -24,11 +24,12 @@ const RESERVED_HEADERS = new Set([
  * Reads the response headers recorded by the before hooks: the subprotocol (first value when set
  * several times) and every other header, validated like Node validates response headers. An invalid
  * header is reported and left out rather than written raw to the socket.
+ * @returns undefined when the 101 response needs nothing from the hooks (no subprotocol, no header).
  */
 export function handshakeResponseOf(
   ctx: RequestContext,
   reportInvalid: (name: string, error: unknown) => void,
-): HandshakeResponse {
+): HandshakeResponse | undefined {
   let protocol: string | undefined;
   const headerLines: string[] = [];
   for (const [name, value] of ctx.responseHeaders.entries()) {
@@ -47,5 +48,5 @@ export function handshakeResponseOf(
     }
     for (const item of values) headerLines.push(`${name}: ${item}`);
   }
-  return { protocol, headerLines };
+  return protocol === undefined && headerLines.length === 0 ? undefined : { protocol, headerLines };
 }

@@ -64,6 +64,67 @@ describe('connection lifecycle', () => {
     ]);
   });
 
+  describe('with a registration done at once (addConnection answers undefined)', () => {
+    /** A manager whose addConnection registers as usual but answers `undefined`, as a synchronous one does. */
+    function answerRegistrationAtOnce(app: App, events: string[]): void {
+      const manager = WebSocketManager.of(app);
+      const register = manager.addConnection.bind(manager);
+      jest.spyOn(manager, 'addConnection').mockImplementation(((...args: Parameters<typeof register>) => {
+        // The private store registers within the call; its promise is dropped here on purpose.
+        void register(...args);
+        events.push('addConnection');
+        queueMicrotask(() => events.push('next microtask'));
+        return undefined;
+      }) as never);
+    }
+
+    it('runs onConnect in the same turn, then the handler, in the lifecycle order', async () => {
+      const events: string[] = [];
+      const handled = deferred();
+      const { url } = await startServer((app) => {
+        answerRegistrationAtOnce(app, events);
+        app.route.get('/ws').handleWebSocket(
+          (_ctx, websocket) => {
+            events.push('handler');
+            websocket.add('hi');
+            handled.resolve();
+          },
+          {
+            onConnect: async (_ctx, _websocket, id) => {
+              events.push('onConnect');
+              events.push(`registered: ${(await WebSocketManager.of(app).getConnectionInfo(id))?.id === id}`);
+            },
+          },
+        );
+      });
+      const client = await TestClient.connect(url('/ws'));
+      expect(await client.nextText()).toBe('hi');
+      await handled.promise;
+      expect(events).toEqual(['addConnection', 'onConnect', 'next microtask', 'registered: true', 'handler']);
+    });
+
+    it('closes with 1011 when onConnect throws at once, skips the handler and still runs the after hooks', async () => {
+      const events: string[] = [];
+      const after = deferred();
+      const { url, server } = await startServer((app) => {
+        answerRegistrationAtOnce(app, events);
+        app.route
+          .get('/ws')
+          .handleWebSocket(() => events.push('handler'), {
+            onConnect: () => {
+              throw new Error('onConnect failed at once');
+            },
+          })
+          .after(() => after.resolve());
+      });
+      const client = await TestClient.connect(url('/ws'));
+      expect((await client.closed).code).toBe(1011);
+      await after.promise;
+      expect(events).not.toContain('handler');
+      await server.close();
+    });
+  });
+
   it('runs the after hooks once, with the record gone and the connection data still readable', async () => {
     const seen: { info: unknown; data: unknown; id: string; result: unknown }[] = [];
     const afterDone = deferred();
@@ -151,6 +212,16 @@ describe('connection lifecycle', () => {
     const client = await TestClient.connect(url('/ws'));
     client.socket.close();
     expect(await last.promise).toBe(2);
+  });
+
+  it('gives every connection its own nanoid: 21 characters of the URL-safe alphabet', async () => {
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket((_ctx, websocket, id) => websocket.add(id));
+    });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => TestClient.connect(url('/ws'))));
+    const ids = await Promise.all(clients.map((client) => client.nextText()));
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{21}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('records the user agent and remote address as the initial metadata', async () => {
