@@ -169,6 +169,9 @@ describe('restart when the port is taken by someone else', () => {
   });
   it('fails instead of using a Redis someone else started on its port', async () => {
     const server = await startRedisServer({ readyTimeoutMs: 2000 });
+    // Ours is killed before the foreign one starts: started first, on a loaded machine the foreign one
+    // could try the port while ours still held it, fail to bind and exit.
+    await server.kill();
     const foreign = spawn(
       findRedisServer(),
       ['--port', String(server.port), '--bind', '127.0.0.1', '--save', ''],
@@ -177,7 +180,6 @@ describe('restart when the port is taken by someone else', () => {
       },
     );
     try {
-      await server.kill();
       // Wait for the foreign server to own the port before restarting ours.
       await waitFor(() => accepts(server.port), { description: 'the foreign redis-server to listen' });
       await expect(server.restart()).rejects.toThrow(/did not start/);
