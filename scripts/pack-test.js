@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm test:packaging` (the last step of `npm test`): the five published packages as a user gets them.
+// `pnpm test:packaging` (the last step of `npm test`): the six published packages as a user gets them.
 //
 // 1. Changelogs: in a throwaway copy of the workspace's manifests and .changeset/, `changeset version`
 //    must give every published package a new version and a CHANGELOG.md that `npm pack` would ship
@@ -192,17 +192,20 @@ function inspectTarball(dir, tarball, extracted) {
     ...(Array.isArray(manifest.sideEffects) ? manifest.sideEffects : []),
     ...Object.values(manifest.typesVersions ?? {}).flatMap((map) => Object.values(map).flat()),
   ].filter(Boolean);
-  for (const target of paths)
-    check(has(target), `${name}: ${target} (named in package.json) is not in the tarball`);
+  for (const target of paths) {
+    // A subpath pattern (`./browser/*` -> `./dist/esm/*`) names every file below its prefix: one must exist.
+    const [prefix, suffix] = target.replace(/^\.\//, '').split('*');
+    const found =
+      suffix === undefined
+        ? has(target)
+        : files.some((f) => f.startsWith(prefix) && f.endsWith(suffix) && f.length > prefix.length);
+    check(found, `${name}: ${target} (named in package.json) is not in the tarball`);
+  }
   // Build output whose source is gone (a renamed module) would be published too.
   for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
-    const source = path.join(
-      root,
-      'packages',
-      dir,
-      'src',
-      file.slice('dist/'.length).replace(/\.js$/, '.ts'),
-    );
+    // dist/esm/ is a second build of the same sources, as ES modules (@arcade/client's, for browsers).
+    const built = file.slice('dist/'.length).replace(/^esm\//, '');
+    const source = path.join(root, 'packages', dir, 'src', built.replace(/\.js$/, '.ts'));
     check(fs.existsSync(source), `${name}: ${file} has no source in src/ (stale build output)`);
   }
   for (const markdown of files.filter((f) => f.endsWith('.md'))) {
