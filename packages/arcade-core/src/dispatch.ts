@@ -1,3 +1,6 @@
+// One piece: the two ways a request enters the app (a plain request, an upgrade), which share the
+// route lookup, the request state, the query check and the error answers; the routing (router/),
+// the hooks (hooks.ts) and the response writing (respond.ts) live apart.
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';

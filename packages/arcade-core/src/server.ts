@@ -1,3 +1,6 @@
+// One piece: a running server's life (listen, signals, drain, bounded close) as one class whose
+// fields are the states those steps share; the options (server-options.ts), the HTTP limits
+// (http-limits.ts), health and metrics endpoints (operations-endpoints.ts) live apart.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';

@@ -1,6 +1,8 @@
+// One piece: one connection's life (register, onConnect, handler, removal, after hooks) as one class
+// whose fields are its state (why a class and not closures: its doc below); the socket wrappers
+// (../transport), the limits and the ids (connection-id.ts) live apart.
 import type { Duplex } from 'node:stream';
 import { describeError, isThenable, type Logger, type RequestContext } from '@arcade/core';
-import { random, urlAlphabet } from 'nanoid';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_INTERNAL_ERROR, CLOSE_POLICY_VIOLATION } from '../close-codes';
 import type { Registry } from '../registry/registry';
@@ -17,6 +19,7 @@ import { SocketConnection } from '../transport/local-connection';
 import type { RateLimitOptions, ResolvedConnectionOptions } from '../transport/options';
 import { TokenBucket } from '../transport/rate-limiter';
 import { rawDataBytes, type WebSocketMetrics } from '../transport/web-socket-metrics';
+import { newConnectionId } from './connection-id';
 import type { WebSocketAfterHook, WebSocketConnectHandler, WebSocketHandler } from './route-types';
 
 /** The user's side of a WebSocket route. */
@@ -355,26 +358,6 @@ function onSocketError(this: WebSocket, error: Error): void {
 
 function onSocketClose(this: WebSocket, code: number): void {
   (this as TaggedWebSocket)[RUNNING].onClose(code);
-}
-
-/** nanoid's URL-safe alphabet, as character codes. */
-const ID_ALPHABET = Uint8Array.from(urlAlphabet, (character) => character.charCodeAt(0));
-const ID_LENGTH = 21;
-/** The character codes of the id being made (reused: ids are made one at a time). */
-const idCodes: number[] = new Array<number>(ID_LENGTH).fill(0);
-
-/**
- * A nanoid (21 characters of nanoid's alphabet, one byte of its random pool each, as `nanoid()` draws
- * them) made as one flat string. `nanoid()` builds its id a character at a time: a tree of about ten
- * cons strings (some 300 bytes) that lives as long as the connection unless copied flat, and the
- * building and the copy were about 2 µs of every connect.
- */
-function newConnectionId(): string {
-  const bytes = random(ID_LENGTH);
-  for (let index = 0; index < ID_LENGTH; index++) {
-    idCodes[index] = ID_ALPHABET[(bytes[index] as number) & 63] as number;
-  }
-  return String.fromCharCode.apply(null, idCodes);
 }
 
 function toWebSocketData(data: RawData, isBinary: boolean): WebSocketData {
