@@ -23,6 +23,11 @@ export class KeyedQueue {
     return result;
   }
 
+  /** Whether a task is queued (or running) under `key`. */
+  has(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Resolves once every task queued so far has settled. */
   async drain(): Promise<void> {
     while (this.tails.size > 0) await Promise.all(this.tails.values());

@@ -61,6 +61,11 @@ export class RecordWriter {
     return this.queue.run(id, task);
   }
 
+  /** Whether a task is queued or running for connection `id`. */
+  hasQueued(id: string): boolean {
+    return this.queue.has(id);
+  }
+
   /** Resolves once every queued task has settled. */
   drain(): Promise<void> {
     return this.queue.drain();

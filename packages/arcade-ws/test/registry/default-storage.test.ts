@@ -1,7 +1,7 @@
 import { MemoryCacheManager } from '@arcade/cache-memory';
 import { createApp, silentLogger } from '@arcade/core';
 import { waitFor } from '@arcade/test-support';
-import { WebSocketManager } from '../../src/index';
+import { InvalidRoomNameError, WebSocketManager } from '../../src/index';
 import { RecordingConnection, TestCluster } from './support';
 
 /** A shared memory cache whose init() waits until `open()` is called. */
@@ -122,6 +122,36 @@ describe('the default (private, in-memory) storage', () => {
     expect(await app.getConnectionInfo(a.id)).toBeNull();
     expect(await app.emitToConnection(a.id, 'gone')).toBe(false);
     expect((await app.getAllConnections()).map((connection) => connection.id)).toEqual([b.id]);
+  });
+
+  it('applies joins and leaves of one connection issued without awaiting in the order they were called', async () => {
+    const { app, connect } = solitaryInstance();
+    const a = await connect();
+    await app.joinRoom(a.id, 'kept');
+    // A join right behind a queued leave (and a metadata change) must wait for them, not overtake them.
+    await Promise.all([
+      app.leaveRoom(a.id, 'kept'),
+      app.updateConnectionMetadata(a.id, { name: 'Ann' }),
+      app.joinRoom(a.id, 'kept'),
+    ]);
+    // A leave right behind a join that completed at once must still remove it.
+    await Promise.all([app.joinRoom(a.id, 'gone'), app.leaveRoom(a.id, 'gone')]);
+    expect((await app.getConnectionInfo(a.id))?.rooms).toEqual(new Set(['kept']));
+    expect(await app.getRoomMembers('gone')).toEqual([]);
+    await expect(app.joinRoom(a.id, 'bad\u0000name')).rejects.toBeInstanceOf(InvalidRoomNameError);
+  });
+
+  it('writes a join made while the app was moving to a shared storage there', async () => {
+    const { app, connect } = solitaryInstance();
+    const a = await connect();
+    const next = new GatedInit({ store: cluster.store });
+    const switched = app.initializeWebSocketStorage(next);
+    await next.waiting;
+    const joined = app.joinRoom(a.id, 'lobby');
+    next.open();
+    await Promise.all([joined, switched]);
+    const other = await cluster.start();
+    expect(await other.app.getRoomMembers('lobby')).toEqual([a.id]);
   });
 
   it('writes a connection that arrived while the app was moving to a shared storage there', async () => {

@@ -9,6 +9,19 @@ import { KeyedQueue } from '../../src/registry/keyed-queue';
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('KeyedQueue', () => {
+  it('has(key) is true from the moment a task is queued until its last task settled', async () => {
+    const queue = new KeyedQueue();
+    const gate = deferred();
+    expect(queue.has('id')).toBe(false);
+    const done = queue.run('id', () => gate.promise);
+    expect(queue.has('id')).toBe(true);
+    expect(queue.has('other')).toBe(false);
+    gate.resolve();
+    await done;
+    await settle();
+    expect(queue.has('id')).toBe(false);
+  });
+
   it('starts a task only once every earlier task of its key has settled, even after the first one finished', async () => {
     const queue = new KeyedQueue();
     const started: string[] = [];
