@@ -1,4 +1,15 @@
-export { App, type AppOptions, createApp, defaultApp, route, runServer } from './app';
+export {
+  App,
+  type AppOptions,
+  createApp,
+  defaultApp,
+  type GroupOptions,
+  RouteBuilder,
+  RouteHandle,
+  Router,
+  route,
+  runServer,
+} from './app';
 export {
   BodyParseFailure,
   type BodyParseFailureCode,
@@ -81,8 +92,6 @@ export type {
 } from './metrics-types';
 export { bearerToken } from './operations-endpoints';
 export { RequestContext, type RequestContextInit, type RouteInfo } from './request-context';
-export { RouteBuilder, RouteHandle } from './route-builder';
-export { type GroupOptions, Router } from './router/router';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './server';
 export type {
   ArcadeServer,

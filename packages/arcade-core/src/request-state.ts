@@ -1,9 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { RequestHeaders, ResponseHeaders } from './headers';
-import type { RouteRecord } from './route-table';
 import type { TrieMatch } from './router/trie';
 import { type ParsedParameters, parseParameters, parseTarget } from './url';
+
+/**
+ * What the state reads of the route a request matched: its parameter names, in pattern order. A
+ * `RouteRecord` is one; naming only this keeps the state clear of the route table, whose types lead
+ * back to `RequestContext`, the state's own user.
+ */
+export interface MatchedRoute {
+  readonly paramNames: readonly string[];
+}
 
 /** What the dispatcher knows when it starts handling a request. */
 export interface RequestStateInit {
@@ -12,7 +20,7 @@ export interface RequestStateInit {
   method: string;
   path: string;
   /** The route match whose parameters `pathParameters` holds (built on first use); none for no route. */
-  match: TrieMatch<RouteRecord> | undefined;
+  match: TrieMatch<MatchedRoute> | undefined;
   /** The raw query string (without `?`), parsed on first use. */
   query: string;
   bodyLimit: number;
@@ -35,7 +43,7 @@ export class RequestState {
   statusCodeAssigned = false;
   bodyLimit: number;
   body: Promise<Buffer> | undefined = undefined;
-  #match: TrieMatch<RouteRecord> | undefined;
+  #match: TrieMatch<MatchedRoute> | undefined;
   #pathParameters: Record<string, string> | undefined = undefined;
   #queryString: string;
   #query: ParsedParameters | undefined = undefined;
@@ -96,7 +104,7 @@ export class RequestState {
 const ParameterRecord = function ParameterRecord(): void {} as unknown as new () => Record<string, string>;
 ParameterRecord.prototype = Object.create(null);
 
-function pathParametersOf(match: TrieMatch<RouteRecord> | undefined): Record<string, string> {
+function pathParametersOf(match: TrieMatch<MatchedRoute> | undefined): Record<string, string> {
   const parameters = new ParameterRecord();
   if (match === undefined) return parameters;
   const names = match.value.paramNames;
