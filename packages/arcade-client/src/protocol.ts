@@ -26,9 +26,16 @@ export const EVENTS_CLOSE_CODES: typeof Protocol.EVENTS_CLOSE_CODES = {
 const REFUSED_MIN: typeof Protocol.REFUSED_CLOSE_CODE_MIN = 4400;
 const REFUSED_MAX: typeof Protocol.REFUSED_CLOSE_CODE_MAX = 4499;
 
-/** The server's error code for a storage that did not answer: the one join refusal worth retrying. */
-export const STORAGE_UNAVAILABLE: typeof Protocol.EVENT_ERROR_CODES.STORAGE_UNAVAILABLE =
-  'STORAGE_UNAVAILABLE';
+const STORAGE_UNAVAILABLE: typeof Protocol.EVENT_ERROR_CODES.STORAGE_UNAVAILABLE = 'STORAGE_UNAVAILABLE';
+const RATE_LIMITED: typeof Protocol.EVENT_ERROR_CODES.RATE_LIMITED = 'RATE_LIMITED';
+
+/**
+ * Whether a join refused with `code` is worth trying again on the same connection: the server's
+ * storage did not answer, or its rate limit dropped the join. Every other refusal is final.
+ */
+export function isTransientJoinRefusal(code: string): boolean {
+  return code === STORAGE_UNAVAILABLE || code === RATE_LIMITED;
+}
 
 const TERMINAL_CODES: ReadonlySet<number> = new Set([
   EVENTS_CLOSE_CODES.NORMAL,

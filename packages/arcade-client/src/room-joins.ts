@@ -15,7 +15,7 @@ import {
 import type { ErrorReply } from './frames.js';
 import type { ResolvedOptions } from './options.js';
 import type { PendingCalls } from './pending-calls.js';
-import { STORAGE_UNAVAILABLE } from './protocol.js';
+import { isTransientJoinRefusal } from './protocol.js';
 import { type JoinInfo, type RoomEntry, Rooms, readJoinResult } from './rooms.js';
 import type { SendPath } from './send-path.js';
 import type { WebSocketLike } from './socket.js';
@@ -195,8 +195,9 @@ export class RoomJoins {
     const entry = this.rooms.get(room);
     if (!entry || entry.joinId !== id) return;
     const error = new ServerError(reply.code, reply.message, { room, issues: reply.issues });
-    if (reply.code === STORAGE_UNAVAILABLE) {
-      // The server's storage is down for a moment: the room stays wanted and the join is tried again.
+    if (isTransientJoinRefusal(reply.code)) {
+      // The server's storage is down for a moment, or its rate limit dropped the join: the room stays
+      // wanted and the join is tried again.
       const bounds = this.options.reconnect || DEFAULT_BOUNDS;
       const delayMs = backoffDelay(entry.failures++, bounds, this.options.random);
       entry.retryTimer = setTimeout(() => {

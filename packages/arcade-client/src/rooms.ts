@@ -30,9 +30,9 @@ export interface RoomEntry {
   sentSince: boolean;
   /** Whether the server answered that join (the room is joined on `socket`). */
   joined: boolean;
-  /** STORAGE_UNAVAILABLE answers in a row (the backoff of the next try). */
+  /** Transient refusals in a row (STORAGE_UNAVAILABLE, RATE_LIMITED): the backoff of the next try. */
   failures: number;
-  /** The pending retry of a join the storage could not serve. */
+  /** The pending retry of a join refused for a moment. */
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** `join(room)` calls waiting for the next successful join. */
   waiters: JoinWaiter[];

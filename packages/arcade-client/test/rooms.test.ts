@@ -156,11 +156,14 @@ describe('join', () => {
     expect(client.rooms.size).toBe(0);
   });
 
-  it('tries a join again after STORAGE_UNAVAILABLE, keeping the room and the pending join()', async () => {
+  it.each([
+    'STORAGE_UNAVAILABLE',
+    'RATE_LIMITED',
+  ])('tries a join again after %s, keeping the room and the pending join()', async (code) => {
     const { client, connection, errors } = await openClient();
     const joined = client.join('a');
-    connection.refuse(await connection.next('join'), 'STORAGE_UNAVAILABLE', 'storage did not answer');
-    expect(await errors.next()).toMatchObject({ code: 'STORAGE_UNAVAILABLE', room: 'a' });
+    connection.refuse(await connection.next('join'), code, 'refused for a moment');
+    expect(await errors.next()).toMatchObject({ code, room: 'a' });
     expect(client.rooms.has('a')).toBe(true);
     await connection.acceptJoin('a', { recovered: true, position: null });
     await expect(joined).resolves.toEqual({ recovered: true, position: null });

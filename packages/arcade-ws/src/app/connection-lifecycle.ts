@@ -166,13 +166,16 @@ export class RunningConnection<C extends RequestContext>
       if (metrics !== undefined) metrics.rateLimited += 1;
       if (rateLimit.onExceed === 'close') {
         this.close(CLOSE_POLICY_VIOLATION, 'Rate limit exceeded');
-      } else if (!(this.flags & DROP_LOGGED)) {
+        return;
+      }
+      if (!(this.flags & DROP_LOGGED)) {
         this.flags |= DROP_LOGGED;
         this.route.host.logger.warn('WebSocket rate limit exceeded: dropping messages', {
           connectionId: this.id,
           path: this.route.path,
         });
       }
+      this.websocket.refuse(toWebSocketData(data, isBinary));
       return;
     }
     this.websocket.receive(toWebSocketData(data, isBinary));

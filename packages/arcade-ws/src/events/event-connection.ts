@@ -12,7 +12,7 @@ import { type EventsRoute, type RouteConnection, runCallback } from './events-ro
 import { JoinedRoom } from './joined-room';
 import { joinRoom, leaveRoom, refuseRoomOperation } from './room-operations';
 import { runHandler } from './run-handler';
-import { badFrameError, isBadFrame, PONG_FRAME, readClientFrame } from './wire';
+import { badFrameError, isBadFrame, PONG_FRAME, rateLimitedError, readClientFrame } from './wire';
 
 /** `onConnect` resolved: frames are handled. */
 const CONNECTED = 1;
@@ -20,6 +20,8 @@ const CONNECTED = 1;
 const CLOSED = 2;
 /** `onDisconnect` was called. */
 const DISCONNECTED = 4;
+/** An event dropped by the rate limit was answered since the last frame that got through. */
+const EVENT_LIMIT_REPORTED = 8;
 
 /** `readyState` of an open socket. */
 const OPEN = 1;
@@ -133,7 +135,10 @@ export class EventConnection implements RouteConnection, PositionedReceiver {
   }
 
   private listen(): void {
-    this.websocket.listen((data) => this.receive(data), { onDone: () => this.done() });
+    this.websocket.listen((data) => this.receive(data), {
+      onDone: () => this.done(),
+      onRateLimited: (data) => this.rateLimited(data),
+    });
   }
 
   /** The socket has closed (`listen`'s onDone): the connection leaves the registry's receivers. */
@@ -164,6 +169,7 @@ export class EventConnection implements RouteConnection, PositionedReceiver {
 
   private receive(data: WebSocketData): void {
     if (!(this.flags & CONNECTED) || this.flags & CLOSED) return;
+    this.flags &= ~EVENT_LIMIT_REPORTED;
     const frame = readClientFrame(data);
     if (isBadFrame(frame)) {
       this.send(badFrameError(frame));
@@ -183,6 +189,31 @@ export class EventConnection implements RouteConnection, PositionedReceiver {
       case 'leave':
         this.roomOperation(frame);
         return;
+    }
+  }
+
+  /**
+   * A frame the route's rate limit dropped (docs/events-protocol.md, "Rate limit"). A request, join
+   * or leave is answered `RATE_LIMITED`: its caller waits for an answer and would otherwise time out.
+   * A ping still gets its pong, so that the client's watchdog never takes a busy connection for a
+   * dead one. Of a run of dropped events only the first is answered: the client hears of it without a
+   * reply per flooded frame. Anything else is dropped unanswered.
+   */
+  private rateLimited(data: WebSocketData): void {
+    if (!(this.flags & CONNECTED) || this.flags & CLOSED) return;
+    const frame = readClientFrame(data);
+    if (isBadFrame(frame)) return;
+    switch (frame.t) {
+      case 'ping':
+        this.send(PONG_FRAME);
+        return;
+      case 'emit':
+        if (this.flags & EVENT_LIMIT_REPORTED) return;
+        this.flags |= EVENT_LIMIT_REPORTED;
+        this.send(rateLimitedError({ event: frame.event }));
+        return;
+      default:
+        this.send(rateLimitedError({ id: frame.id }));
     }
   }
 

@@ -97,6 +97,15 @@ export function badFrameError(frame: BadFrame): string {
 
 export const PONG_FRAME = '{"t":"pong"}';
 
+/** The `RATE_LIMITED` answer to a frame the route's rate limit dropped: request `id`, or event `event`. */
+export function rateLimitedError(refused: { id: number } | { event: string }): string {
+  return errorFrame({
+    ...refused,
+    code: EVENT_ERROR_CODES.RATE_LIMITED,
+    message: 'Too many messages on this connection: the rate limit dropped this one; send it again later',
+  });
+}
+
 /** Issues as they travel: a message and a path of keys and indexes. */
 export function payloadIssues(
   issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> | undefined }>,

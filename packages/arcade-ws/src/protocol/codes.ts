@@ -23,6 +23,8 @@ export const EVENT_ERROR_CODES = {
   STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
   /** The handler threw something that is not an `EventError` (logged on the server). */
   HANDLER_FAILED: 'HANDLER_FAILED',
+  /** The route's `rateLimit` dropped the frame; the client may send it again later. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 
 /** One of {@link EVENT_ERROR_CODES}. */

@@ -14,6 +14,12 @@ export interface WebSocketListenOptions {
   onDone?: () => unknown;
   /** Called with a protocol error reported by the socket (invalid frame, message too big, ...); ws then closes it. */
   onError?: (error: Error) => unknown;
+  /**
+   * Called, in order with the other messages, with each message that `rateLimit` dropped (with
+   * `onExceed: 'drop'`; `'close'` closes instead): a chance to tell the client, e.g. to answer a
+   * request it would otherwise wait for. Without it a dropped message is only counted and logged.
+   */
+  onRateLimited?: (data: WebSocketData) => unknown;
 }
 
 /** The `websocket` a handler and `onConnect` receive. */
@@ -50,12 +56,12 @@ interface PendingEvents {
 }
 
 type InboundEvent =
-  | { readonly kind: 'data'; readonly data: WebSocketData; readonly size: number }
+  | { readonly kind: 'data' | 'limited'; readonly data: WebSocketData; readonly size: number }
   | { readonly kind: 'error'; readonly error: Error }
   | { readonly kind: 'done' };
 
 /** The user callbacks of `listen`. */
-export type UserCallback = 'listener' | 'onDone' | 'onError';
+export type UserCallback = 'listener' | 'onDone' | 'onError' | 'onRateLimited';
 
 /** Reports an exception thrown (or a promise rejected) by user code; it never propagates. */
 export interface UserErrorReporter {
@@ -128,6 +134,16 @@ export class ConnectionSocket implements ArcadeWebSocket {
     this.enqueue({ kind: 'data', data, size });
   }
 
+  /** A message the rate limit dropped: handed to `onRateLimited`, in order, counted as buffered until listen(). */
+  refuse(data: WebSocketData): void {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    if ((this.pending?.bytes ?? 0) + size > this.connection.maxBufferedBytes) {
+      this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
+      return;
+    }
+    this.deliver({ kind: 'limited', data, size });
+  }
+
   /** A protocol error from the socket. */
   fail(error: Error): void {
     this.deliver({ kind: 'error', error });
@@ -146,7 +162,7 @@ export class ConnectionSocket implements ArcadeWebSocket {
   private enqueue(event: InboundEvent): void {
     this.pending ??= { events: [], bytes: 0 };
     this.pending.events.push(event);
-    if (event.kind === 'data') this.pending.bytes += event.size;
+    if (event.kind === 'data' || event.kind === 'limited') this.pending.bytes += event.size;
   }
 
   private drain(): void {
@@ -162,6 +178,9 @@ export class ConnectionSocket implements ArcadeWebSocket {
     switch (event.kind) {
       case 'data':
         if (onData) this.call(() => onData(event.data), 'listener');
+        return;
+      case 'limited':
+        if (options?.onRateLimited) this.call(() => options.onRateLimited?.(event.data), 'onRateLimited');
         return;
       case 'error':
         if (options?.onError) this.call(() => options.onError?.(event.error), 'onError');

@@ -189,26 +189,55 @@ describe('heartbeat turned off', () => {
 });
 
 describe('rateLimit', () => {
-  it("drops the messages over the limit with 'drop', logs it once and keeps the connection", async () => {
-    const counted = deferred<number>();
+  it("drops the messages over the limit with 'drop', hands them to onRateLimited, logs once and keeps the connection", async () => {
+    const seen = deferred<string[]>();
     const { url, logger } = await startServer((app) => {
       app.route.get('/ws').handleWebSocket(
         (_ctx, websocket) => {
-          let count = 0;
-          websocket.listen(() => {
-            count += 1;
+          const order: string[] = [];
+          websocket.listen((data) => order.push(`got ${String(data)}`), {
+            onRateLimited: (data) => order.push(`dropped ${String(data)}`),
           });
-          websocket.raw.once('close', () => counted.resolve(count));
+          websocket.raw.once('close', () => seen.resolve(order));
         },
         { rateLimit: { messages: 3, perMs: 3_600_000, onExceed: 'drop' } },
       );
     });
     const client = await TestClient.connect(url('/ws'));
-    for (let index = 0; index < 6; index += 1) client.send(`m${index}`);
+    for (let index = 0; index < 5; index += 1) client.send(`m${index}`);
     client.socket.close(1000);
     expect((await client.closed).code).toBe(1000);
-    expect(await counted.promise).toBe(3);
+    expect(await seen.promise).toEqual(['got m0', 'got m1', 'got m2', 'dropped m3', 'dropped m4']);
     expect(logger.entries.filter((entry) => entry.message.includes('rate limit'))).toHaveLength(1);
+  });
+
+  it('keeps dropped messages in order with the others until the handler listens', async () => {
+    const seen = deferred<string[]>();
+    const arrived = deferred();
+    const { url } = await startServer((app) => {
+      app.route.get('/ws').handleWebSocket(
+        async (_ctx, websocket) => {
+          await arrived.promise;
+          const order: string[] = [];
+          websocket.listen((data) => order.push(`got ${String(data)}`), {
+            onRateLimited: (data) => order.push(`dropped ${String(data)}`),
+            onDone: () => seen.resolve(order),
+          });
+        },
+        { rateLimit: { messages: 1, perMs: 3_600_000, onExceed: 'drop' } },
+      );
+    });
+    const client = await TestClient.connect(url('/ws'));
+    await client.send('m0');
+    await client.send('m1');
+    await client.send('m2');
+    // A ping's pong comes after the server read every frame before it: all three wait for listen().
+    const pong = new Promise((resolve) => client.socket.once('pong', resolve));
+    client.socket.ping();
+    await pong;
+    arrived.resolve();
+    client.socket.close(1000);
+    expect(await seen.promise).toEqual(['got m0', 'dropped m1', 'dropped m2']);
   });
 
   it("closes with 1008 over the limit with 'close'", async () => {
