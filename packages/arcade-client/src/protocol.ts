@@ -30,10 +30,10 @@ const STORAGE_UNAVAILABLE: typeof Protocol.EVENT_ERROR_CODES.STORAGE_UNAVAILABLE
 const RATE_LIMITED: typeof Protocol.EVENT_ERROR_CODES.RATE_LIMITED = 'RATE_LIMITED';
 
 /**
- * Whether a join refused with `code` is worth trying again on the same connection: the server's
- * storage did not answer, or its rate limit dropped the join. Every other refusal is final.
+ * Whether a join or leave refused with `code` is worth trying again on the same connection: the
+ * server's storage did not answer, or its rate limit dropped the frame. Every other refusal is final.
  */
-export function isTransientJoinRefusal(code: string): boolean {
+export function isTransientRefusal(code: string): boolean {
   return code === STORAGE_UNAVAILABLE || code === RATE_LIMITED;
 }
 

@@ -15,7 +15,7 @@ import {
 import type { ErrorReply } from './frames.js';
 import type { ResolvedOptions } from './options.js';
 import type { PendingCalls } from './pending-calls.js';
-import { isTransientJoinRefusal } from './protocol.js';
+import { isTransientRefusal } from './protocol.js';
 import { type JoinInfo, type RoomEntry, Rooms, readJoinResult } from './rooms.js';
 import type { SendPath } from './send-path.js';
 import type { WebSocketLike } from './socket.js';
@@ -33,6 +33,8 @@ export interface RoomJoinEvents {
 
 export class RoomJoins {
   private readonly rooms = new Rooms();
+  /** Leaves refused for a moment, waiting for their next try: each settles its promise when cancelled. */
+  private readonly leaveRetries = new Map<ReturnType<typeof setTimeout>, () => void>();
 
   constructor(
     private readonly options: Pick<ResolvedOptions, 'requestTimeoutMs' | 'reconnect' | 'random'>,
@@ -94,26 +96,57 @@ export class RoomJoins {
     const socket = this.connection.live;
     // Not connected: the next connection will simply not rejoin it.
     if (!socket) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.sendLeave(socket, room, entry, 0, resolve, reject));
+  }
+
+  /**
+   * Sends a leave of `room` on `socket`. Refused for a moment (`RATE_LIMITED`, `STORAGE_UNAVAILABLE`),
+   * it is sent again after a backoff, as long as that socket lives and the room was not joined again.
+   * Refused for good, the server keeps the connection in the room: so does the client, if the room was
+   * joined there (and the promise rejects), rather than forget a room whose messages still arrive.
+   */
+  private sendLeave(
+    socket: WebSocketLike,
+    room: string,
+    entry: RoomEntry | undefined,
+    failures: number,
+    resolve: () => void,
+    reject: (error: unknown) => void,
+  ): void {
     const id = this.calls.newId();
-    const operation = `leave "${room}"`;
     const timeoutMs = this.options.requestTimeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      this.calls.add(
-        id,
-        socket,
-        {
-          result: () => resolve(),
-          refused: (reply) =>
-            reject(new ServerError(reply.code, reply.message, { room, issues: reply.issues })),
-          // The connection that was in the room is gone, and the next one will not rejoin it: left.
-          lost: () => resolve(),
-          closed: () => resolve(),
-          timedOut: () => reject(new RequestTimeoutError(operation, timeoutMs)),
+    const stillLeaving = () => this.connection.live === socket && !this.rooms.get(room);
+    this.calls.add(
+      id,
+      socket,
+      {
+        result: () => resolve(),
+        refused: (reply) => {
+          if (isTransientRefusal(reply.code) && stillLeaving()) {
+            const delayMs = backoffDelay(
+              failures,
+              this.options.reconnect || DEFAULT_BOUNDS,
+              this.options.random,
+            );
+            const timer = setTimeout(() => {
+              this.leaveRetries.delete(timer);
+              if (stillLeaving()) this.sendLeave(socket, room, entry, failures + 1, resolve, reject);
+              else resolve();
+            }, delayMs);
+            this.leaveRetries.set(timer, resolve);
+            return;
+          }
+          if (entry?.joined && entry.socket === socket && stillLeaving()) this.rooms.restore(room, entry);
+          reject(new ServerError(reply.code, reply.message, { room, issues: reply.issues }));
         },
-        timeoutMs,
-      );
-      this.sendPath.writeNow(socket, JSON.stringify({ t: 'leave', id, room }));
-    });
+        // The connection that was in the room is gone, and the next one will not rejoin it: left.
+        lost: () => resolve(),
+        closed: () => resolve(),
+        timedOut: () => reject(new RequestTimeoutError(`leave "${room}"`, timeoutMs)),
+      },
+      timeoutMs,
+    );
+    this.sendPath.writeNow(socket, JSON.stringify({ t: 'leave', id, room }));
   }
 
   /**
@@ -129,14 +162,25 @@ export class RoomJoins {
 
   /** The socket is gone: no room is joined any more (they stay wanted, with their positions). */
   disconnected(): void {
+    // A leave waiting for its retry is done: the next connection will not rejoin the room.
+    this.cancelLeaveRetries();
     this.rooms.disconnected();
   }
 
   /** The client closed: every room is forgotten, and every `join(room)` still waiting rejects. */
   close(): void {
+    this.cancelLeaveRetries();
     for (const entry of this.rooms.clear()) {
       for (const waiter of entry.waiters.splice(0)) waiter.reject(new ClientClosedError('join'));
     }
+  }
+
+  private cancelLeaveRetries(): void {
+    for (const [timer, left] of this.leaveRetries) {
+      clearTimeout(timer);
+      left();
+    }
+    this.leaveRetries.clear();
   }
 
   /**
@@ -195,7 +239,7 @@ export class RoomJoins {
     const entry = this.rooms.get(room);
     if (!entry || entry.joinId !== id) return;
     const error = new ServerError(reply.code, reply.message, { room, issues: reply.issues });
-    if (isTransientJoinRefusal(reply.code)) {
+    if (isTransientRefusal(reply.code)) {
       // The server's storage is down for a moment, or its rate limit dropped the join: the room stays
       // wanted and the join is tried again.
       const bounds = this.options.reconnect || DEFAULT_BOUNDS;

@@ -84,6 +84,11 @@ export class Rooms {
     return entry;
   }
 
+  /** Wants `room` again with the state `drop` returned (a leave the server refused for good). */
+  restore(room: string, entry: RoomEntry): void {
+    this.entries.set(room, entry);
+  }
+
   /** A history frame of `room` arrived: its position becomes the room's if newer. Unwanted rooms are ignored. */
   seen(room: string, position: RoomPosition): void {
     const entry = this.entries.get(room);

@@ -114,7 +114,12 @@ export interface ArcadeClient<M extends EventsMap> extends Requester<M> {
    * `ClientClosedError` on `close()`.
    */
   join(room: string): Promise<JoinResult>;
-  /** Leaves `room` and forgets it (and its position). Resolves at once when not connected. */
+  /**
+   * Leaves `room` and forgets it (and its position). Resolves at once when not connected. Refused for a
+   * moment (`RATE_LIMITED`, `STORAGE_UNAVAILABLE`), the leave is sent again with backoff; refused for
+   * good, it rejects with `ServerError` and a room joined on this connection stays joined (as it is on
+   * the server).
+   */
   leave(room: string): Promise<void>;
 
   /** Starts connecting (with `autoConnect: false`, or again after a terminal close). No-op when already running. */

@@ -229,6 +229,53 @@ describe('leave', () => {
     await expect(left).rejects.toMatchObject({ code: 'INVALID_ROOM_NAME', room: 'a' });
   });
 
+  it('keeps a joined room, with its position, when the server refuses its leave for good', async () => {
+    const { client, connection } = await openClient();
+    const position = { epoch: 'e', offset: 3 };
+    const joined = client.join('a');
+    await connection.acceptJoin('a', { recovered: true, position });
+    await joined;
+    const left = client.leave('a');
+    connection.refuse(await connection.next('leave'), 'NOT_NOW', 'the app keeps you here');
+    await expect(left).rejects.toMatchObject({ name: 'ServerError', code: 'NOT_NOW', room: 'a' });
+    expect(client.rooms).toEqual(new Map([['a', position]]));
+    // Still joined on this connection: join() answers at once, as for any joined room.
+    await expect(client.join('a')).resolves.toEqual({ recovered: true, position });
+  });
+
+  it.each([
+    'RATE_LIMITED',
+    'STORAGE_UNAVAILABLE',
+  ])('sends a leave refused with %s again until it is answered', async (code) => {
+    const { client, connection } = await openClient();
+    const joined = client.join('a');
+    await connection.acceptJoin('a', { recovered: true, position: null });
+    await joined;
+    const left = client.leave('a');
+    connection.refuse(await connection.next('leave'), code, 'refused for a moment');
+    const again = await connection.next('leave');
+    expect(again).toMatchObject({ t: 'leave', room: 'a' });
+    connection.reply(again);
+    await left;
+    expect(client.rooms.size).toBe(0);
+  });
+
+  it('settles a leave waiting for its retry as left when the connection ends, and does not rejoin', async () => {
+    const { client, server, connection } = await openClient({
+      reconnect: { minDelayMs: 5, maxDelayMs: 5, stableAfterMs: 0 },
+    });
+    const joined = client.join('a');
+    await connection.acceptJoin('a', { recovered: true, position: null });
+    await joined;
+    const left = client.leave('a');
+    connection.refuse(await connection.next('leave'), 'RATE_LIMITED', 'refused for a moment');
+    await connection.terminate();
+    await left;
+    const second = await server.nextConnection();
+    client.send('typing');
+    expect(await second.frames.next()).toEqual({ t: 'emit', event: 'typing' });
+  });
+
   it('rejects join() with ClientClosedError on close() and forgets every room', async () => {
     const server = await ProtocolServer.start();
     const { client } = testClient(server.url, { autoConnect: false });
