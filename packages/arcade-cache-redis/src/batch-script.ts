@@ -57,7 +57,7 @@ return #KEYS
 
 /** One operation, already validated, prefixed and encoded. */
 export type PreparedOperation =
-  | { kind: 'set'; key: string; value: Buffer; ttlMs: number | undefined }
+  | { kind: 'set'; key: string; value: string | Buffer; ttlMs: number | undefined }
   | { kind: 'del'; key: string }
   | { kind: 'sadd' | 'srem'; key: string; members: readonly string[] };
 

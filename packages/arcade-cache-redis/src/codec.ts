@@ -24,6 +24,7 @@ const TAG_POSITIONED = 0x70;
 const POSITION_SEPARATOR = 0x3a;
 const OFFSET_DIGITS = /^[1-9][0-9]*$/;
 const TEXT_PREFIX = String.fromCharCode(TAG_STRING);
+const JSON_PREFIX = String.fromCharCode(TAG_JSON);
 
 function framed(tag: number, payload: Buffer | Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(payload.byteLength + 1);
@@ -32,19 +33,19 @@ function framed(tag: number, payload: Buffer | Uint8Array): Buffer {
   return frame;
 }
 
-function framedText(tag: number, text: string): Buffer {
-  const frame = Buffer.allocUnsafe(Buffer.byteLength(text, 'utf8') + 1);
-  frame[0] = tag;
-  frame.write(text, 1, 'utf8');
-  return frame;
-}
-
-/** Frames a value for storage; rejects what JSON cannot hold with `INVALID_ARGUMENT`. */
-export function encodeValue(value: CacheValue, what = 'the value'): Buffer {
-  if (typeof value === 'string') return framedText(TAG_STRING, value);
+/**
+ * Frames a value for storage; rejects what JSON cannot hold with `INVALID_ARGUMENT`. Text and JSON
+ * are framed as a string, which Redis receives as the same bytes as a framed Buffer: a command whose
+ * arguments are all strings is written by ioredis as one string, where a single Buffer argument makes
+ * it copy the whole command into a new Buffer (twice when auto-pipelined). Those copies are malloc-ed
+ * outside the V8 heap and freed only when a GC collects them: a burst of connects, each writing its
+ * record, leaves the allocator's heap fragmented and the RSS higher even after full GCs.
+ */
+export function encodeValue(value: CacheValue, what = 'the value'): string | Buffer {
+  if (typeof value === 'string') return TEXT_PREFIX + value;
   if (value instanceof Uint8Array) return framed(TAG_BYTES, value);
   assertCacheValue(value, what);
-  return framedText(TAG_JSON, JSON.stringify(value));
+  return JSON_PREFIX + JSON.stringify(value);
 }
 
 /** A fresh `Uint8Array` (not a Buffer, not a view of `source`) holding `source`'s bytes from `start`. */

@@ -60,7 +60,7 @@ import {
   readScriptArguments,
 } from './log-scripts';
 import { type RedisCacheManagerOptions, type ResolvedOptions, resolveOptions } from './options';
-import { runScript } from './scripts';
+import { runScript, runScriptNow } from './scripts';
 
 const SCAN_COUNT = 500;
 
@@ -276,7 +276,7 @@ export class RedisCacheManager implements CacheManager {
     if (prepared.length === 0) return;
     const { keys, args } = batchScriptArguments(prepared);
     this.assertOneShard('batch()', keys);
-    await this.run('batch()', (client) => runScript(client, BATCH_SCRIPT, keys, args));
+    await this.run('batch()', (client) => runScriptNow(client, BATCH_SCRIPT, keys, args));
   }
 
   /** Appends, trims, renews the TTL and publishes in one script run (see `log-scripts.ts`). */

@@ -33,6 +33,18 @@ it('stores a string behind `s` (even one that looks like JSON), bytes behind `b`
   expect(await observer.getBuffer('codec:json')).toEqual(Buffer.from('j{"n":1}', 'utf8'));
 });
 
+// batch() sends text and JSON frames as strings (ioredis's cheaper path): the bytes stored are the same.
+it('frames the values of batch() as set() does', async () => {
+  await cache.batch([
+    { type: 'set', key: 'batch-text', value: '{"looks":"like json"}' },
+    { type: 'set', key: 'batch-bytes', value: Uint8Array.from([0, 255]) },
+    { type: 'set', key: 'batch-json', value: { n: 1, s: 'é' } },
+  ]);
+  expect(await observer.getBuffer('codec:batch-text')).toEqual(Buffer.from('s{"looks":"like json"}', 'utf8'));
+  expect(await observer.getBuffer('codec:batch-bytes')).toEqual(Buffer.from([0x62, 0, 255]));
+  expect(await observer.getBuffer('codec:batch-json')).toEqual(Buffer.from('j{"n":1,"s":"é"}', 'utf8'));
+});
+
 it('delivers a published Uint8Array as a plain Uint8Array, and a Buffer as a Buffer', async () => {
   const got = collector<PubSubMessage>();
   const unsubscribe = await cache.subscribe('bytes', got.push);

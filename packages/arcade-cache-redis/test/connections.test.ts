@@ -58,6 +58,24 @@ describe('a client passed in', () => {
     }
   });
 
+  // batch() writes its script to the socket itself (src/scripts.ts, runScriptNow), not through
+  // ioredis's command methods: it must still apply the client's own keyPrefix as they do.
+  it('reads back what batch() wrote on a client with an ioredis keyPrefix', async () => {
+    const client = new Redis(server.url, { lazyConnect: true, keyPrefix: 'outer:' });
+    const cache = new RedisCacheManager({ client, closeClient: true, keyPrefix: 'inner:', logger: quiet });
+    try {
+      await cache.init();
+      await cache.batch([
+        { type: 'set', key: 'k', value: { n: 1 } },
+        { type: 'setAdd', key: 's', members: ['m'] },
+      ]);
+      expect(await cache.get('k')).toEqual({ n: 1 });
+      expect(await cache.setMembers('s')).toEqual(['m']);
+    } finally {
+      await cache.dispose();
+    }
+  });
+
   it('has every listener the adapter put on it taken off again by dispose()', async () => {
     const client = userClient();
     const events = ['ready', 'close', 'end', 'reconnecting', 'error'] as const;

@@ -198,6 +198,14 @@ describe('RedisCacheManager data in Redis', () => {
     expect(await cache.contains('many:0')).toBe(false);
   });
 
+  it('sends the batch script again when Redis forgot it (restart, SCRIPT FLUSH)', async () => {
+    const cache = await open();
+    await cache.batch([{ type: 'set', key: 'before', value: 1 }]);
+    await redis.observer.script('FLUSH');
+    await cache.batch([{ type: 'set', key: 'after', value: 2 }]);
+    expect(await cache.get('after')).toBe(2);
+  });
+
   it('names the batch operation whose value it rejects, before sending anything', async () => {
     const cache = await open();
     const failing = cache.batch([
