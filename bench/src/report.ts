@@ -122,7 +122,7 @@ function row(cells: readonly string[]): string {
 }
 
 /** The lowest and highest of same-round ratios, or `–` when there are none. */
-function ratioRange(ratios: readonly number[]): string {
+export function ratioRange(ratios: readonly number[]): string {
   if (ratios.length === 0) return '–';
   return `${ratioText(Math.min(...ratios))} – ${ratioText(Math.max(...ratios))}`;
 }
