@@ -49,6 +49,10 @@ export class RecordWriter {
   private resyncing: { readonly node: ClusterNode; readonly done: Promise<void>; again: boolean } | undefined;
   /** The writes of the current event-loop turn, sent together at its end (see {@link batch}). */
   private turn: TurnWrites | undefined;
+  /** Combined batches sent and not settled yet: while there are any, new turns wait in `waiting`. */
+  private inFlight = 0;
+  /** Turns started while a combined batch was in flight, sent together once the last one settles. */
+  private waiting: TurnWrites[] = [];
 
   constructor(
     private readonly local: LocalRegistry,
@@ -270,7 +274,11 @@ export class RecordWriter {
   /**
    * Applies `operations` as one atomic batch, sent together with the other connections' writes of the
    * same event-loop turn: a burst of connects and joins costs one storage call per turn instead
-   * of one per connection (on Redis, one script run and one round trip). Each connection's operations
+   * of one per connection (on Redis, one script run and one round trip). While a combined batch is in
+   * flight, the writes of the turns that follow wait for it and leave together at the end of the turn
+   * in which it settled: connects that arrive one per turn (the usual case) would otherwise each make a
+   * script run of their own, and ioredis sends one auto-pipeline at a time per connection anyway, so a
+   * write waits no longer than it did behind the client's own queue. Each connection's operations
    * stay atomic (inside the combined batch) and in order (its queue sends its next write only once this
    * one settled); connections' writes touch their own record and add or remove their own id in shared
    * sets, so their order within a turn does not matter. A combined batch that fails otherwise than by
@@ -287,7 +295,8 @@ export class RecordWriter {
     ) {
       const started: TurnWrites = { node, writes: [], operations: 0 };
       this.turn = started;
-      setImmediate(() => this.flush(started));
+      if (this.inFlight === 0) setImmediate(() => this.flush(started));
+      else this.waiting.push(started);
       turn = started;
     }
     turn.operations += operations.length;
@@ -302,8 +311,9 @@ export class RecordWriter {
     const { node, writes } = turn;
     const [first] = writes;
     if (first === undefined) return;
+    this.inFlight += 1;
     if (writes.length === 1) {
-      node.batch(first.what, first.operations).then(first.resolve, first.reject);
+      node.batch(first.what, first.operations).then(first.resolve, first.reject).finally(this.settled);
       return;
     }
     let what = first.what;
@@ -312,18 +322,36 @@ export class RecordWriter {
       if (write.what !== what) what = 'write connections';
       for (const operation of write.operations) operations.push(operation);
     }
-    node.batch(what, operations).then(
-      () => {
-        for (const write of writes) write.resolve();
-      },
-      (error: unknown) => {
-        for (const write of writes) {
-          if (error instanceof StorageUnavailableError) write.reject(error);
-          else node.batch(write.what, write.operations).then(write.resolve, write.reject);
-        }
-      },
-    );
+    node
+      .batch(what, operations)
+      .then(
+        () => {
+          for (const write of writes) write.resolve();
+        },
+        (error: unknown) => {
+          for (const write of writes) {
+            if (error instanceof StorageUnavailableError) write.reject(error);
+            else node.batch(write.what, write.operations).then(write.resolve, write.reject);
+          }
+        },
+      )
+      .finally(this.settled);
   }
+
+  /**
+   * A combined batch settled: once none is in flight, the turns that waited leave at the end of this
+   * event-loop turn, so that the writes its callers make on resuming (a join after its connection's
+   * registration) go with them.
+   */
+  private readonly settled = (): void => {
+    this.inFlight -= 1;
+    if (this.inFlight > 0 || this.waiting.length === 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    setImmediate(() => {
+      for (const turn of waiting) this.flush(turn);
+    });
+  };
 
   private recordWrite(entry: LocalEntry, rooms?: readonly string[]): BatchOperation {
     return {
