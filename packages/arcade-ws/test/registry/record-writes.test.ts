@@ -5,20 +5,39 @@ import { TestCluster, type TestInstance } from './support';
 
 // How connection state reaches a shared storage (src/registry/record-writer.ts): the registrations and
 // joins of one event-loop turn go as one batch (one Redis script run for a burst of connects, not one
-// per connection), capped in size, and a write that cannot be combined still fails alone.
+// per connection), capped in size, later turns wait for a batch in flight and leave together (a group
+// commit), and a write that cannot be combined still fails alone.
 
-/** A memory adapter that records the size of every batch and can fail the batches it is told to. */
+/**
+ * A memory adapter that records the size of every batch, can fail the batches it is told to, and can
+ * hold every batch until `release()`.
+ */
 class CountingCache extends MemoryCacheManager {
   readonly batches: number[] = [];
   failWhen: ((operations: readonly BatchOperation[]) => CacheError | undefined) | undefined;
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  release(): void {
+    this.open();
+  }
 
   override async batch(operations: readonly BatchOperation[]): Promise<void> {
     this.batches.push(operations.length);
+    await this.gate;
     const error = this.failWhen?.(operations);
     if (error) throw error;
     return super.batch(operations);
   }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('connection writes to a shared storage', () => {
   let cluster: TestCluster;
@@ -92,5 +111,41 @@ describe('connection writes to a shared storage', () => {
     // No room: the record and the index entry.
     expect(cache.batches).toEqual([2, 2, 2]);
     expect(['a', 'b', 'c'].some(stored)).toBe(false);
+  });
+
+  it('holds the writes of later turns until the batch in flight settles, then sends them as one', async () => {
+    cache.hold();
+    const first = instance.connect('a');
+    await nextTurn();
+    await nextTurn();
+    expect(cache.batches).toEqual([2]);
+    const later = [instance.connect('b')];
+    await nextTurn();
+    later.push(instance.connect('c'));
+    await nextTurn();
+    await nextTurn();
+    // b and c came in two turns, while a's batch was held: nothing more was sent.
+    expect(cache.batches).toEqual([2]);
+    cache.release();
+    await Promise.all([first, ...later]);
+    expect(cache.batches).toEqual([2, 4]);
+    expect(['a', 'b', 'c'].every((id) => stored(id))).toBe(true);
+  });
+
+  it('sends the writes that waited once the batch in flight failed, and they are stored', async () => {
+    cache.hold();
+    cache.failWhen = (operations) =>
+      operations.some((operation) => operation.key === storageKeys.connection('a'))
+        ? new CacheError('UNAVAILABLE', 'down for the test')
+        : undefined;
+    const first = instance.connect('a');
+    await nextTurn();
+    await nextTurn();
+    const later = instance.connect('b');
+    await nextTurn();
+    cache.release();
+    await Promise.all([first, later]);
+    expect(cache.batches).toEqual([2, 2]);
+    expect(stored('b')).toBe(true);
   });
 });
