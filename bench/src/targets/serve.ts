@@ -78,6 +78,13 @@ export function redisClusterNodes(): string[] | undefined {
   return nodes === undefined || nodes.length === 0 ? undefined : nodes;
 }
 
+/**
+ * The baselines' ioredis settings: the client `@arcade/cache-redis` uses (the same ioredis major,
+ * package.json) on the protocol it speaks (RESP2), so that a ratio against a baseline on Redis measures
+ * what Arcade does, not the difference between two versions of the client.
+ */
+export const REDIS_CLIENT_OPTIONS = { protocol: 2 } as const;
+
 /** `redis://host:port` as ioredis's `{ host, port }`. */
 export function hostAndPort(url: string): { host: string; port: number } {
   const { hostname, port } = new URL(url);

@@ -4,7 +4,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { createCluster } from 'redis';
 import { Server } from 'socket.io';
-import { redisClusterNodes, redisUrl, serveUnderRunner } from './serve';
+import { REDIS_CLIENT_OPTIONS, redisClusterNodes, redisUrl, serveUnderRunner } from './serve';
 
 /** What the adapter holds open, closed with the server. */
 type Disconnect = () => Promise<void>;
@@ -40,7 +40,7 @@ serveUnderRunner(async () => {
   if (seeds !== undefined) {
     disconnect = await shardedAdapter(io, seeds);
   } else if (url !== undefined) {
-    const publisher = new Redis(url);
+    const publisher = new Redis(url, REDIS_CLIENT_OPTIONS);
     const subscriber = publisher.duplicate();
     io.adapter(createAdapter(publisher, subscriber));
     disconnect = async () => {

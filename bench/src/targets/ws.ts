@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Redis, { Cluster } from 'ioredis';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { hostAndPort, redisClusterNodes, redisUrl, reportError, serveUnderRunner } from './serve';
+import {
+  hostAndPort,
+  REDIS_CLIENT_OPTIONS,
+  redisClusterNodes,
+  redisUrl,
+  reportError,
+  serveUnderRunner,
+} from './serve';
 
 /**
  * The raw `ws` reference: a hand-written room broadcast, `for (const c of room) c.send(data)`.
@@ -92,10 +99,17 @@ function redisRelay(): Relay | undefined {
   const seeds = redisClusterNodes();
   if (seeds !== undefined) {
     const nodes = seeds.map(hostAndPort);
-    return relayOf(new Cluster(nodes), new Cluster(nodes, { shardedSubscribers: true }), true);
+    const redisOptions = REDIS_CLIENT_OPTIONS;
+    return relayOf(
+      new Cluster(nodes, { redisOptions }),
+      new Cluster(nodes, { redisOptions, shardedSubscribers: true }),
+      true,
+    );
   }
   const url = redisUrl();
-  return url === undefined ? undefined : relayOf(new Redis(url), new Redis(url), false);
+  return url === undefined
+    ? undefined
+    : relayOf(new Redis(url, REDIS_CLIENT_OPTIONS), new Redis(url, REDIS_CLIENT_OPTIONS), false);
 }
 
 serveUnderRunner(async () => {
