@@ -194,4 +194,20 @@ describe('router without a notFound handler', () => {
       await server.close();
     }
   });
+
+  it('rejects a group prefix holding the wildcard, alone or after a parameter', async () => {
+    const { server, app } = await startApp(() => {});
+    try {
+      expect(() => app.route.group('/files/*', { defineRoutes: () => {} })).toThrow(
+        'Group prefix "/files/*" cannot contain the wildcard "*"',
+      );
+      const nested = () =>
+        app.route.group('/:id', {
+          defineRoutes: (inner) => inner.group('/*', { defineRoutes: () => {} }),
+        });
+      expect(nested).toThrow('Group prefix "/*" cannot contain the wildcard "*"');
+    } finally {
+      await server.close();
+    }
+  });
 });
