@@ -16,7 +16,7 @@ import type { ConnectionsPage, ConnectionsPageOptions } from './connections-page
 import type { ControlRequest } from './control';
 import { channelNames, storageKeys } from './keys';
 import { LocalHistory } from './local-history';
-import { LocalRegistry, type StoredMetadata } from './local-registry';
+import { type LocalEntry, LocalRegistry, type StoredMetadata } from './local-registry';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_HISTORY_TTL_MS,
@@ -413,21 +413,27 @@ export class Registry implements WebSocketApi, ClusterInbox {
     if (!this.slot.isPrivate || this.writer.hasQueued(id)) return undefined;
     const entry = this.local.get(id);
     if (!entry) return undefined;
+    if (!this.isInRoomOrMayJoin(entry, room)) this.local.addToRoom(entry, room);
+    return true;
+  }
+
+  /**
+   * True when `entry` is in `room` already, false when it may join it.
+   * @throws RoomLimitError when it is in `maxRoomsPerConnection` rooms.
+   */
+  private isInRoomOrMayJoin(entry: LocalEntry, room: string): boolean {
     if (entry.inRoom(room)) return true;
     if (entry.rooms.length >= this.maxRoomsPerConnection) {
-      throw new RoomLimitError(id, this.maxRoomsPerConnection);
+      throw new RoomLimitError(entry.connection.id, this.maxRoomsPerConnection);
     }
-    this.local.addToRoom(entry, room);
-    return true;
+    return false;
   }
 
   private joinLocal(id: string, room: string): Promise<boolean> {
     return this.writer.run(id, async () => {
       const entry = this.local.get(id);
       if (!entry) return false;
-      if (entry.inRoom(room)) return true;
-      if (entry.rooms.length >= this.maxRoomsPerConnection)
-        throw new RoomLimitError(id, this.maxRoomsPerConnection);
+      if (this.isInRoomOrMayJoin(entry, room)) return true;
       const node = this.slot.node ?? (await this.slot.current());
       if (node) {
         // Subscribed before the write and before resolving: any emit after the caller resumes reaches us.

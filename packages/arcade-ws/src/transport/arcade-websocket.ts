@@ -122,26 +122,26 @@ export class ConnectionSocket implements ArcadeWebSocket {
 
   /** A message from the socket. */
   receive(data: WebSocketData): void {
-    if (this.onData && !this.pending) {
-      this.dispatch({ kind: 'data', data, size: 0 });
-      return;
-    }
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    if ((this.pending?.bytes ?? 0) + size > this.connection.maxBufferedBytes) {
-      this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
-      return;
-    }
-    this.enqueue({ kind: 'data', data, size });
+    this.inbound('data', data);
   }
 
-  /** A message the rate limit dropped: handed to `onRateLimited`, in order, counted as buffered until listen(). */
+  /** A message the rate limit dropped: handed to `onRateLimited`, in order with the others. */
   refuse(data: WebSocketData): void {
+    this.inbound('limited', data);
+  }
+
+  /** A message in, dispatched at once while listening; before listen(), queued within `maxBufferedBytes`. */
+  private inbound(kind: 'data' | 'limited', data: WebSocketData): void {
+    if (this.onData && !this.pending) {
+      this.dispatch({ kind, data, size: 0 });
+      return;
+    }
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     if ((this.pending?.bytes ?? 0) + size > this.connection.maxBufferedBytes) {
       this.connection.close(CLOSE_SLOW_CONSUMER, 'Too many messages before listen');
       return;
     }
-    this.deliver({ kind: 'limited', data, size });
+    this.enqueue({ kind, data, size });
   }
 
   /** A protocol error from the socket. */
