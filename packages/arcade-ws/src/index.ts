@@ -56,45 +56,8 @@ export {
   type TypedEmit,
 } from './events';
 export { STORAGE_READINESS_CHECK } from './operations/storage-readiness';
-export type {
-  ClientEventNames,
-  ClientFrame,
-  ClientRequestNames,
-  ControlFrame,
-  EmitFrame,
-  ErrorFrame,
-  EventErrorCode,
-  EventFrame,
-  EventNames,
-  EventsCloseCode,
-  EventsMap,
-  HistoryBinaryFrame,
-  HistoryEventFrame,
-  HistoryFrame,
-  HistoryMessageFrame,
-  HistoryPosition,
-  JoinFrame,
-  JoinResult,
-  LeaveFrame,
-  PayloadArgs,
-  PayloadIssue,
-  PayloadOf,
-  PingFrame,
-  PongFrame,
-  RequestFrame,
-  RequestNames,
-  ResultFrame,
-  ResultOf,
-  ServerEventNames,
-  ServerFrame,
-} from './protocol';
-export {
-  EVENT_ERROR_CODES,
-  EVENTS_CLOSE_CODES,
-  EVENTS_SUBPROTOCOL,
-  REFUSED_CLOSE_CODE_MAX,
-  REFUSED_CLOSE_CODE_MIN,
-} from './protocol';
+// The whole of the `@arcade/ws/protocol` subpath (its events-map types and wire constants), here too.
+export * from './protocol';
 export { ConnectionInfo, type ConnectionInfoJson, type ConnectionMetadata } from './registry/connection-info';
 export {
   type ConnectionsPage,
