@@ -44,6 +44,11 @@ export interface BenchOptions {
   echoRate: number;
   /** Idle connections of the connections and storage-idle scenarios [--connections]. @default 10000 */
   idleConnections: number;
+  /**
+   * Connections opened and closed before each rung of an idle scenario, so that a running server is
+   * measured rather than V8 compiling it (load/connections.ts, warmUp) [--idle-warmup]. @default 5000
+   */
+  idleWarmup: number;
   /** Rooms the idle connections of storage-idle and scale are spread over [--idle-rooms]. @default 100 */
   idleRooms: number;
   /** Connections at each rung of the scale ladder [--scale a,b,c]. @default 1000,5000,10000,18000 */
@@ -79,6 +84,7 @@ const DEFAULTS: BenchOptions = {
   echoConnections: 1000,
   echoRate: 20_000,
   idleConnections: 10_000,
+  idleWarmup: 5000,
   idleRooms: 100,
   // The top rung stays under this machine's ceiling of 20,000 open files per process (see child.ts).
   scaleRungs: [1000, 5000, 10_000, 18_000],
@@ -101,6 +107,7 @@ const NUMERIC_FLAGS: Record<string, keyof BenchOptions> = {
   '--echo-connections': 'echoConnections',
   '--echo-rate': 'echoRate',
   '--connections': 'idleConnections',
+  '--idle-warmup': 'idleWarmup',
   '--idle-rooms': 'idleRooms',
   '--big-room': 'bigRoomMembers',
   '--latency-rate': 'latencyRate',
@@ -116,10 +123,11 @@ export const USAGE = `usage: node dist/run.js [options]
   --target arcade,arcade-history,arcade-events,arcade-metrics,arcade-default,arcade-memory,arcade-redis,
            ws,ws-batch,ws-redis,socketio,fastify,node-http
   --rounds N  --duration MS  --warmup MS   (default 3 rounds, 2000 ms measured after 500 ms)
-  --quick   1 round of 1 s, 2000 idle connections, a 2000-member big room, scale ladder 500,1000,2000
+  --quick   1 round of 1 s, 2000 idle connections (1000 to warm up), a 2000-member big room, scale ladder 500,1000,2000
   --rooms N --members N --window N --payload BYTES --big-room MEMBERS
   --echo-connections N --echo-rate MSG_PER_S --latency-rate MSG_PER_S
   --connections N --idle-rooms N --scale N,N,...   idle connections; the scale ladder's rungs
+  --idle-warmup N   connections opened and closed before each rung of an idle scenario is measured (default 5000)
   --http-connections N
   --slices N   turns of each echo and HTTP target, which run at once and alternate (default 6)
   --cpu-prof   start the target servers with --cpu-prof (profiles in bench/results/profiles)
@@ -143,6 +151,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         rounds: 1,
         durationMs: 1000,
         idleConnections: 2000,
+        idleWarmup: 1000,
         bigRoomMembers: 2000,
         scaleRungs: [500, 1000, 2000],
       });

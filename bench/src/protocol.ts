@@ -95,6 +95,8 @@ export interface ConnectionsJob {
   rungs: number[];
   rooms: number;
   connectConcurrency: number;
+  /** Connections opened and closed again before each rung's CPU window (load/connections.ts). */
+  warmup: number;
 }
 
 /**

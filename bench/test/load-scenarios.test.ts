@@ -121,16 +121,19 @@ describe('echo through the room route against a real ws server', () => {
 describe('idle connections in rungs against a real ws server', () => {
   let server: TestServer;
   let open: number;
+  let accepted: number;
   beforeEach(async () => {
     open = 0;
+    accepted = 0;
     server = await startWsServer((socket) => {
       open++;
+      accepted++;
       socket.on('close', () => open--);
     });
   });
   afterEach(() => server.close());
 
-  it('grows to each rung, reports it while its connections are open, then closes them all', async () => {
+  it('grows to each rung after closing its warm-up connections, reports it while open, then closes them all', async () => {
     const seen: Array<{ metrics: Metrics; open: number }> = [];
     const last = await runConnections(
       {
@@ -141,11 +144,14 @@ describe('idle connections in rungs against a real ws server', () => {
         rungs: [3, 7],
         rooms: 2,
         connectConcurrency: 2,
+        warmup: 4,
       },
       async (metrics) => {
         seen.push({ metrics, open });
       },
     );
+    // Each rung: its 4 warm-up connections, closed before it, then its new connections.
+    expect(accepted).toBe(4 + 3 + 4 + 4);
     expect(seen.map((rung) => [rung.metrics.connections, rung.open])).toEqual([
       [3, 3],
       [7, 7],

@@ -61,6 +61,7 @@ describe('parseOptions', () => {
       rounds: 1,
       durationMs: 1000,
       idleConnections: 2000,
+      idleWarmup: 1000,
       bigRoomMembers: 2000,
       scaleRungs: [500, 1000, 2000],
     });

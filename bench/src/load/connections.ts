@@ -11,9 +11,48 @@ import { delay, mapLimited } from './pool';
  */
 const SETTLE_MS = 200;
 
+/** Lets the server finish the warm-up connections' closes before the rung's CPU window opens. */
+const WARMUP_SETTLE_MS = 200;
+
+/** Opens `count` connections, `concurrency` handshakes at a time, spread over `rooms` rooms from `first`. */
+function openMany(
+  job: ConnectionsJob,
+  first: number,
+  count: number,
+  onFailure: () => void,
+): Promise<Array<BenchClient | null>> {
+  const noop = (): void => undefined;
+  return mapLimited(count, job.connectConcurrency, (i) =>
+    BenchClient.open(
+      job.endpoint.port,
+      roomPath(job.endpoint.dialect, `idle-${(first + i) % job.rooms}`),
+      job.endpoint.dialect,
+      noop,
+    ).catch(() => {
+      onFailure();
+      return null;
+    }),
+  );
+}
+
+/**
+ * Opens and closes `job.warmup` connections, unmeasured. Each rung follows the runner's memory reading
+ * of the rung before (or its baseline), whose forced full collections leave V8 free to drop the
+ * optimised code of the connect path: the maps it was specialised for have no live object while the
+ * server is idle. Without this, every rung's CPU would include compiling that path again, a cost of
+ * the benchmark's own collections that a running server does not pay, and one that grows with the
+ * amount of code on the path rather than with the work per connection.
+ */
+async function warmUp(job: ConnectionsJob): Promise<void> {
+  if (job.warmup <= 0) return;
+  const opened = await openMany(job, 0, job.warmup, () => undefined);
+  await Promise.all(opened.map((client) => client?.close()));
+  await delay(WARMUP_SETTLE_MS);
+}
+
 /**
  * Opens idle connections rung by rung (`job.rungs`: the total at each), each joining one of `rooms`
- * rooms, with at most `connectConcurrency` handshakes in flight. At each rung, `whileOpen` gets the
+ * rooms, with at most `connectConcurrency` handshakes in flight, each rung after a {@link warmUp}. At each rung, `whileOpen` gets the
  * rung's figures (the runner reads the server's memory then); the next rung opens once it resolves.
  * All connections close at the end. Resolves with the figures of the last rung.
  *
@@ -24,7 +63,6 @@ export async function runConnections(
   job: ConnectionsJob,
   whileOpen: (metrics: Metrics) => Promise<void>,
 ): Promise<Metrics> {
-  const noop = (): void => undefined;
   const clients: Array<BenchClient | null> = [];
   let failed = 0;
   let metrics: Metrics = {};
@@ -37,19 +75,12 @@ export async function runConnections(
         pid === job.pid ? cpuMicros(pid) : threadCpuMicros(pid),
       );
       const failedBefore = failed;
+      await warmUp(job);
       cpu.start();
       const startedAt = performance.now();
-      const opened = await mapLimited(count, job.connectConcurrency, (i) =>
-        BenchClient.open(
-          job.endpoint.port,
-          roomPath(job.endpoint.dialect, `idle-${(first + i) % job.rooms}`),
-          job.endpoint.dialect,
-          noop,
-        ).catch(() => {
-          failed++;
-          return null;
-        }),
-      );
+      const opened = await openMany(job, first, count, () => {
+        failed++;
+      });
       const elapsedMs = performance.now() - startedAt;
       await delay(SETTLE_MS);
       cpu.stop();

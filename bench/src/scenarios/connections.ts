@@ -14,6 +14,8 @@ export interface IdleLoad {
   rooms: number;
   /** Total connections at each rung, increasing. */
   rungs: readonly number[];
+  /** Connections opened and closed before each rung is measured (load/connections.ts). */
+  warmup: number;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface IdleLoad {
  */
 export async function measureIdle(target: TargetName, load: IdleLoad): Promise<Metrics[]> {
   const top = load.rungs[load.rungs.length - 1] ?? 0;
-  return withRedisFor([target], { openFiles: filesFor(top) }, async (optionsFor) => {
+  const files = filesFor(Math.max(top, load.warmup));
+  return withRedisFor([target], { openFiles: files }, async (optionsFor) => {
     const server = await startServer(target, optionsFor(target));
     try {
       const heapBefore = await collectGarbage(server);
@@ -39,9 +42,10 @@ export async function measureIdle(target: TargetName, load: IdleLoad): Promise<M
           rungs: [...load.rungs],
           rooms: load.rooms,
           connectConcurrency: 100,
+          warmup: load.warmup,
         },
         {
-          openFiles: filesFor(top),
+          openFiles: files,
           onConnected: async (metrics) => {
             await delay(SETTLE_MS);
             const heapAfter = await collectGarbage(server);
@@ -65,7 +69,11 @@ export async function measureIdle(target: TargetName, load: IdleLoad): Promise<M
 
 /** connections: `idleConnections` idle clients, each in one of 10 rooms (the first round's scenario). */
 export async function runConnectionsScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
-  const [metrics] = await measureIdle(target, { rooms: 10, rungs: [options.idleConnections] });
+  const [metrics] = await measureIdle(target, {
+    rooms: 10,
+    rungs: [options.idleConnections],
+    warmup: options.idleWarmup,
+  });
   return metrics!;
 }
 
@@ -74,6 +82,7 @@ export async function runStorageIdleScenario(target: TargetName, options: BenchO
   const [metrics] = await measureIdle(target, {
     rooms: options.idleRooms,
     rungs: [options.idleConnections],
+    warmup: options.idleWarmup,
   });
   return metrics!;
 }
@@ -87,7 +96,11 @@ export const LADDER_METRICS = ['rssPerConnKiB', 'heapPerConnKiB', 'cpuUsPerConne
  * much the heap per connection grew from the first rung to the top as `heapGrowth`.
  */
 export async function runScaleScenario(target: TargetName, options: BenchOptions): Promise<Metrics> {
-  const rungs = await measureIdle(target, { rooms: options.idleRooms, rungs: options.scaleRungs });
+  const rungs = await measureIdle(target, {
+    rooms: options.idleRooms,
+    rungs: options.scaleRungs,
+    warmup: options.idleWarmup,
+  });
   const result: Metrics = {};
   for (const [i, metrics] of rungs.entries()) {
     const count = options.scaleRungs[i]!;
