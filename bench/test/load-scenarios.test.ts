@@ -168,6 +168,47 @@ describe('idle connections in rungs against a real ws server', () => {
   });
 });
 
+describe('a connections job without rungs', () => {
+  let server: TestServer;
+  let open = 0;
+  let accepted = 0;
+  beforeEach(async () => {
+    server = await startWsServer((socket) => {
+      open++;
+      accepted++;
+      socket.on('close', () => open--);
+    });
+  });
+  afterEach(() => server.close());
+
+  it('only warms the server up, a batch of handshakes at a time, and leaves nothing open', async () => {
+    let most = 0;
+    const counting = setInterval(() => {
+      most = Math.max(most, open);
+    }, 1);
+    const metrics = await runConnections(
+      {
+        kind: 'connections',
+        endpoint: { port: server.port, dialect: 'raw' },
+        pid: process.pid,
+        sidePids: [],
+        rungs: [],
+        rooms: 2,
+        connectConcurrency: 3,
+        warmup: 7,
+      },
+      async () => {
+        throw new Error('no rung to report');
+      },
+    );
+    clearInterval(counting);
+    expect(metrics).toEqual({});
+    expect(accepted).toBe(7);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(open).toBe(0);
+  });
+});
+
 describe('HTTP load against real node:http servers', () => {
   let servers: HttpTestServer[];
   beforeEach(async () => {

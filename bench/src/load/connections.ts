@@ -45,16 +45,24 @@ function openMany(
  */
 async function warmUp(job: ConnectionsJob): Promise<void> {
   if (job.warmup <= 0) return;
-  const opened = await openMany(job, 0, job.warmup, () => undefined);
-  await Promise.all(opened.map((client) => client?.close()));
+  // A batch of handshakes in flight at a time, each closed before the next opens: the server runs its
+  // connect and close paths `warmup` times but never holds more than a batch, so the memory it takes
+  // for them (freed, but kept by V8 and malloc) is a batch's, not `warmup` connections' counted again
+  // in the rung's RSS.
+  for (let done = 0; done < job.warmup; done += job.connectConcurrency) {
+    const batch = Math.min(job.connectConcurrency, job.warmup - done);
+    const opened = await openMany(job, done, batch, () => undefined);
+    await Promise.all(opened.map((client) => client?.close()));
+  }
   await delay(WARMUP_SETTLE_MS);
 }
 
 /**
  * Opens idle connections rung by rung (`job.rungs`: the total at each), each joining one of `rooms`
- * rooms, with at most `connectConcurrency` handshakes in flight, each rung after a {@link warmUp}. At each rung, `whileOpen` gets the
- * rung's figures (the runner reads the server's memory then); the next rung opens once it resolves.
- * All connections close at the end. Resolves with the figures of the last rung.
+ * rooms, with at most `connectConcurrency` handshakes in flight, each rung after a {@link warmUp}. At
+ * each rung, `whileOpen` gets the rung's figures (the runner reads the server's memory then); the next
+ * rung opens once it resolves. All connections close at the end. Resolves with the figures of the last
+ * rung. A job without rungs only warms the server up (and resolves with no figures).
  *
  * A rung's CPU window runs from its first handshake to {@link SETTLE_MS} after its last: the server's
  * CPU per connect (and its redis-server's apart), idle timers included, which cost nothing measurable.
@@ -66,6 +74,7 @@ export async function runConnections(
   const clients: Array<BenchClient | null> = [];
   let failed = 0;
   let metrics: Metrics = {};
+  if (job.rungs.length === 0) await warmUp(job);
   try {
     for (const total of job.rungs) {
       const first = clients.length;

@@ -2,7 +2,7 @@ import { delay } from '../load/pool';
 import type { BenchOptions } from '../options';
 import { memoryStatus } from '../proc-stats';
 import { collectGarbage, runLoad, startServer, stopAll, type TargetName } from '../processes';
-import type { Metrics } from '../protocol';
+import type { ConnectionsJob, Metrics } from '../protocol';
 import { filesFor } from './fanout';
 import { withRedisFor } from './redis-for';
 
@@ -20,46 +20,47 @@ export interface IdleLoad {
 
 /**
  * Opens `load`'s rungs of idle connections to a fresh server of `target` (with a redis-server of its
- * own when it stores in Redis) and measures, at each rung: RSS and V8 heap per connection (after full
- * GCs, against the same before the first connection), connects/s and the server's CPU per connect
+ * own when it stores in Redis), warmed up first, and measures, at each rung: RSS and V8 heap per
+ * connection (after full GCs, against the same after the warm-up, before the first connection), connects/s and the server's CPU per connect
  * (redis-server's apart) over the rung's new connections. One set of metrics per rung.
  */
 export async function measureIdle(target: TargetName, load: IdleLoad): Promise<Metrics[]> {
   const top = load.rungs[load.rungs.length - 1] ?? 0;
-  const files = filesFor(Math.max(top, load.warmup));
+  const files = filesFor(top);
   return withRedisFor([target], { openFiles: files }, async (optionsFor) => {
     const server = await startServer(target, optionsFor(target));
     try {
+      const job: ConnectionsJob = {
+        kind: 'connections',
+        endpoint: { port: server.port, dialect: server.dialect },
+        pid: server.pid,
+        sidePids: server.sidePids,
+        rungs: [...load.rungs],
+        rooms: load.rooms,
+        connectConcurrency: 100,
+        warmup: load.warmup,
+      };
+      // The baseline of a server that has run: what it compiled and pooled for its first connections
+      // is the process's, not a share of each connection's memory.
+      await runLoad({ ...job, rungs: [] }, { openFiles: files });
       const heapBefore = await collectGarbage(server);
       const rssBefore = memoryStatus(server.pid).rss;
       const rungs: Metrics[] = [];
-      await runLoad(
-        {
-          kind: 'connections',
-          endpoint: { port: server.port, dialect: server.dialect },
-          pid: server.pid,
-          sidePids: server.sidePids,
-          rungs: [...load.rungs],
-          rooms: load.rooms,
-          connectConcurrency: 100,
-          warmup: load.warmup,
+      await runLoad(job, {
+        openFiles: files,
+        onConnected: async (metrics) => {
+          await delay(SETTLE_MS);
+          const heapAfter = await collectGarbage(server);
+          const rssAfter = memoryStatus(server.pid).rss;
+          const open = metrics.connections!;
+          rungs.push({
+            ...metrics,
+            rssPerConnKiB: (rssAfter - rssBefore) / open / 1024,
+            heapPerConnKiB: (heapAfter - heapBefore) / open / 1024,
+            rssMiB: rssAfter / 2 ** 20,
+          });
         },
-        {
-          openFiles: files,
-          onConnected: async (metrics) => {
-            await delay(SETTLE_MS);
-            const heapAfter = await collectGarbage(server);
-            const rssAfter = memoryStatus(server.pid).rss;
-            const open = metrics.connections!;
-            rungs.push({
-              ...metrics,
-              rssPerConnKiB: (rssAfter - rssBefore) / open / 1024,
-              heapPerConnKiB: (heapAfter - heapBefore) / open / 1024,
-              rssMiB: rssAfter / 2 ** 20,
-            });
-          },
-        },
-      );
+      });
       return rungs;
     } finally {
       await stopAll([server]);
