@@ -166,20 +166,6 @@ describe('idle connections in rungs against a real ws server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(open).toBe(0);
   });
-});
-
-describe('a connections job without rungs', () => {
-  let server: TestServer;
-  let open = 0;
-  let accepted = 0;
-  beforeEach(async () => {
-    server = await startWsServer((socket) => {
-      open++;
-      accepted++;
-      socket.on('close', () => open--);
-    });
-  });
-  afterEach(() => server.close());
 
   it('only warms the server up, a batch of handshakes at a time, and leaves nothing open', async () => {
     let most = 0;
