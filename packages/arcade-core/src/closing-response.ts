@@ -2,17 +2,17 @@ import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders } from 'n
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** The response a connection is writing now (Node hands a connection to one response at a time). */
+/**
+ * The response a connection is writing now (Node hands a connection to one response at a time). Set
+ * by the first response, not when the connection opens: a socket's properties are full by then, so
+ * one more grows its property array (a 64-byte copy thrown away, 24 bytes more kept), which an
+ * upgraded socket, never given a response, would carry for the WebSocket's whole life.
+ */
 const WRITING = Symbol('arcade.writingResponse');
 
 /** A connection as the drain sees it. */
 interface TrackedSocket extends Socket {
   [WRITING]?: ServerResponse | undefined;
-}
-
-/** Gives a new connection its in-flight slot up front, so that every socket has the same shape. */
-export function trackSocket(socket: Socket): void {
-  (socket as TrackedSocket)[WRITING] = undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_BODY_LIMIT } from './body';
-import { closingAwareResponse, isWriting, type ShutdownState, trackSocket } from './closing-response';
+import { closingAwareResponse, isWriting, type ShutdownState } from './closing-response';
 import {
   type DispatchConfig,
   dispatchRequest,
@@ -316,7 +316,6 @@ class RunningServer implements ArcadeServer {
     }
     this.#overCapacity = false;
     this.#connections.add(socket);
-    trackSocket(socket);
     // `on`, not `once`: `once` wraps the listener in a closure per socket; 'close' fires once anyway.
     socket.on('close', this.#onHttpSocketClose);
   }

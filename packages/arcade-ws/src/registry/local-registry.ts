@@ -54,6 +54,14 @@ export class LocalEntry {
   inRoom(room: string): boolean {
     return typeof this.joined === 'string' ? this.joined === room : this.joined.includes(room);
   }
+
+  /** Adds `room` (not joined yet): a first room is kept as the bare string, with no array built for it. */
+  addRoom(room: string): void {
+    const joined = this.joined;
+    // concat allocates the exact length (a spread leaves room for more).
+    this.joined =
+      joined === NO_ROOMS ? room : typeof joined === 'string' ? [joined, room] : joined.concat(room);
+  }
 }
 
 /**
@@ -112,8 +120,7 @@ export class LocalRegistry {
 
   addToRoom(entry: LocalEntry, room: string): void {
     if (entry.inRoom(room)) return;
-    // concat allocates the exact length (a spread leaves room for more).
-    entry.rooms = entry.rooms.concat(room);
+    entry.addRoom(room);
     if (entry.detached) return;
     let members = this.roomMembers.get(room);
     if (!members) {

@@ -19,7 +19,11 @@ type SendCallback = Parameters<WebSocket['send']>[2];
  * Pings and pongs do not flush: a control frame may pass data frames of the same turn.
  */
 export class BatchedWebSocket extends WebSocket {
-  declare [RUNNING]: BatchTarget | undefined;
+  /**
+   * Defined by the constructor, not added when the connection starts: added later, it would not fit
+   * in the object (ws's fields fill it) and would cost a property array per socket.
+   */
+  [RUNNING]: BatchTarget | undefined = undefined;
 
   override close(code?: number, data?: string | Buffer): void {
     this.flushBatch();
