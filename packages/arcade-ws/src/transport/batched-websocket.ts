@@ -10,7 +10,7 @@ type SendCallback = Parameters<WebSocket['send']>[2];
 
 /**
  * The `ws` WebSocket class the transport's servers create (their documented `WebSocket` option).
- * Frames sent with `add()` or an emit may wait in the write batcher until the end of the turn; every
+ * Frames sent with `add()` or an emit wait in the write batcher until the end of the turn; every
  * other way a frame reaches the socket goes through `send` or `close` here, and first writes out what
  * the batcher holds for the connection, so frames leave in the order they were sent:
  * - `ws` answering the peer's close frame, or closing on a protocol error (1002, 1007, 1009): the

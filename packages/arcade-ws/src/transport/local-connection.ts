@@ -12,10 +12,9 @@ export interface LocalConnection {
   /** True while frames can be sent (the WebSocket is OPEN). */
   readonly isOpen: boolean;
   /**
-   * Sends a prepared frame: under load the frames of a turn leave together at its end, at a low rate
-   * the first one of the turn at once (write-batcher.ts); beyond maxBufferedBytes the connection is
-   * closed with 1013 and the frame discarded. Returns false when the frame was not sent or queued
-   * (connection not open, or just closed as a slow consumer).
+   * Queues a prepared frame: the frames of a turn leave together at its end (write-batcher.ts); beyond
+   * maxBufferedBytes the connection is closed with 1013 and the frame discarded. Returns false
+   * when the frame was not queued (connection not open, or just closed as a slow consumer).
    */
   send(frame: PreparedFrame): boolean;
   /** Starts the closing handshake (code 1000 when omitted); a no-op when already closing or closed. */
@@ -23,8 +22,8 @@ export interface LocalConnection {
 }
 
 /**
- * The transport's LocalConnection: prepared frames are written to the upgraded socket through the
- * write batcher (write-batcher.ts), next to what `ws` itself writes there.
+ * The transport's LocalConnection: prepared frames are written to the upgraded socket at the end of
+ * the turn (write-batcher.ts), next to what `ws` itself writes there.
  *
  * Reliance on `ws` internals (ws 8.x): with permessage-deflate off (always, here) `ws`'s Sender
  * writes every frame synchronously to this same socket, whole; so frames written here interleave

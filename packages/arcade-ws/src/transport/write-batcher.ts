@@ -22,60 +22,34 @@ class Batch {
   }
 }
 
-/** What a socket's entry holds once its first frame of the turn went straight to the socket. */
-const WRITTEN = 0;
-/** The sockets written to in the current turn: a Batch while frames wait, {@link WRITTEN} if none does. */
-let batches = new Map<BatchTarget, Batch | typeof WRITTEN>();
+let batches = new Map<BatchTarget, Batch>();
 let flushScheduled = false;
-/**
- * A turn with at most this many frames is light. 32 keeps fan-out (a broadcast is a frame for every
- * member) and echo under load batched, and sends a trickle of replies as it comes.
- */
-const LIGHT_TURN_FRAMES = 32;
-/** Frames written or queued in the current turn. */
-let framesThisTurn = 0;
-/** Whether the previous turn was light. */
-let lastTurnLight = true;
 
 /**
- * Per-event-loop-turn write batching, adaptive. Under load the frames queued for a socket during a
- * turn leave in one write at its end (one `setImmediate` per turn, shared by every socket of the
- * process): a large gain over a syscall per message. At a low rate, while the turns are light (the
- * previous one and this one so far, {@link LIGHT_TURN_FRAMES}), a socket's first frame of the turn is
- * written at once and only the frames after it wait: deferred to the check phase, a lone reply waited
- * for every other I/O callback of the poll phase (round-trip p50 +15-25 % over plain `ws` at 5 000
- * messages/s in `pnpm bench`'s echo-latency, as much as a `ws` server that corks every socket until
- * `setImmediate`). Writing every first frame at once, load or not, cost fan-out 30-60 % more CPU per
- * delivery: a member that gets two frames in a turn then costs two writes (bench/README.md).
+ * Per-event-loop-turn write batching: frames queued for a socket during a turn leave in one write at
+ * its end (one `setImmediate` per turn, shared by every socket of the process). Under load that is
+ * a large gain over a syscall per message; at low rates it costs one check-phase hop.
  *
- * Waiting frames are kept here, not in the socket's own buffer (`cork()`): a write to a corked Node
- * stream costs a buffered-request object per frame and, on `uncork()`, a vector write the kernel
- * copies piece by piece. One small copy into a single buffer is cheaper for both.
+ * The frames wait here, not in the socket's own buffer (`cork()`): a write to a corked Node stream
+ * costs a buffered-request object per frame and, on `uncork()`, a vector write the kernel copies piece
+ * by piece. One small copy into a single buffer is cheaper for both.
  *
  * Frames queued after `maxBufferedBytes` (what the socket still holds plus what is queued here) are
  * refused: the caller closes the slow consumer. `setImmediate` rather than `process.nextTick`: it also
  * gathers the writes triggered by every I/O callback of the same poll phase (many inbound messages
  * each causing a broadcast).
- * @returns false when the frame would take the socket past `maxBufferedBytes` (nothing is written or queued).
+ * @returns false when the frame would take the socket past `maxBufferedBytes` (nothing is queued).
  */
 export function writeBatched(target: BatchTarget, chunk: Buffer, maxBufferedBytes: number): boolean {
   const batch = batches.get(target);
-  const queued = batch === undefined || batch === WRITTEN ? 0 : batch.bytes;
+  const queued = batch === undefined ? 0 : batch.bytes;
   if (target.socket.writableLength + queued + chunk.length > maxBufferedBytes) return false;
-  framesThisTurn += 1;
   if (batch === undefined) {
+    batches.set(target, new Batch(chunk));
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flushBatches);
     }
-    if (lastTurnLight && framesThisTurn <= LIGHT_TURN_FRAMES) {
-      batches.set(target, WRITTEN);
-      target.socket.write(chunk);
-    } else {
-      batches.set(target, new Batch(chunk));
-    }
-  } else if (batch === WRITTEN) {
-    batches.set(target, new Batch(chunk));
   } else {
     batch.bytes += chunk.length;
     if (Array.isArray(batch.frames)) batch.frames.push(chunk);
@@ -90,20 +64,17 @@ export function writeBatched(target: BatchTarget, chunk: Buffer, maxBufferedByte
  */
 export function flushNow(target: BatchTarget): void {
   const batch = batches.get(target);
-  if (batch === undefined || batch === WRITTEN) return;
-  // Back to WRITTEN, not forgotten: a frame later in the turn still waits for its end.
-  batches.set(target, WRITTEN);
+  if (batch === undefined) return;
+  batches.delete(target);
   write(target, batch);
 }
 
 function flushBatches(): void {
-  // Swap first: a write made while flushing (from a stream callback) starts the next turn's.
+  // Swap first: a write made while flushing (from a stream callback) starts the next batch.
   const current = batches;
   batches = new Map();
   flushScheduled = false;
-  lastTurnLight = framesThisTurn <= LIGHT_TURN_FRAMES;
-  framesThisTurn = 0;
-  for (const [target, batch] of current) if (batch !== WRITTEN) write(target, batch);
+  for (const [target, batch] of current) write(target, batch);
 }
 
 function write(target: BatchTarget, batch: Batch): void {
