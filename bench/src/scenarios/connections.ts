@@ -21,8 +21,9 @@ export interface IdleLoad {
 /**
  * Opens `load`'s rungs of idle connections to a fresh server of `target` (with a redis-server of its
  * own when it stores in Redis), warmed up first, and measures, at each rung: RSS and V8 heap per
- * connection (after full GCs, against the same after the warm-up, before the first connection), connects/s and the server's CPU per connect
- * (redis-server's apart) over the rung's new connections. One set of metrics per rung.
+ * connection (after full GCs, against the same after the warm-up, before the first connection),
+ * connects/s and the server's CPU per connect (redis-server's apart) over the rung's new connections.
+ * One set of metrics per rung.
  */
 export async function measureIdle(target: TargetName, load: IdleLoad): Promise<Metrics[]> {
   const top = load.rungs[load.rungs.length - 1] ?? 0;
