@@ -18,7 +18,16 @@ import {
   type SetOptions,
   type Unsubscribe,
 } from '@arcade/cache';
-import { type ChannelSubscriber, type Entry, MemoryStore } from './memory-store';
+import {
+  type ChannelSubscriber,
+  type Entry,
+  type EntryKind,
+  ExpiringValue,
+  kindOf,
+  MemoryStore,
+  StoredLog,
+  storedValueOf,
+} from './memory-store';
 import {
   checkBatch,
   checkMembers,
@@ -117,8 +126,8 @@ export class MemoryCacheManager implements CacheManager {
   }
 
   async get<T extends CacheValue = CacheValue>(key: string): Promise<T | undefined> {
-    const entry = this.readValue(key, 'get');
-    return entry === undefined ? undefined : (copyValueOut(entry.value) as T);
+    const value = this.readValue(key, 'get');
+    return value === undefined ? undefined : (copyValueOut(value) as T);
   }
 
   async set(key: string, value: CacheValue, options?: SetOptions): Promise<void> {
@@ -131,7 +140,7 @@ export class MemoryCacheManager implements CacheManager {
     const name = checkName(key, 'key');
     const copy = copyValueIn(value);
     const expiresAt = expiryFor(options?.ttlMs, this.store.now());
-    if (this.store.read(this.prefix + name)) return false;
+    if (this.store.read(this.prefix + name) !== undefined) return false;
     this.writeValue(name, copy, expiresAt);
     return true;
   }
@@ -166,12 +175,12 @@ export class MemoryCacheManager implements CacheManager {
   }
 
   async setMembers(key: string): Promise<string[]> {
-    const entry = this.readSet(key, 'setMembers');
-    return entry ? [...entry.members] : [];
+    const members = this.readSet(key, 'setMembers');
+    return members ? [...members] : [];
   }
 
   async setSize(key: string): Promise<number> {
-    return this.readSet(key, 'setSize')?.members.size ?? 0;
+    return this.readSet(key, 'setSize')?.size ?? 0;
   }
 
   /** Validates every operation and checks every key's kind first, then applies them all at once. */
@@ -212,13 +221,14 @@ export class MemoryCacheManager implements CacheManager {
     assertLogAppendOptions(options);
     const full = this.prefix + name;
     const entry = this.store.read(full);
-    if (entry && entry.kind !== 'log') throw wrongType(key, 'appendToLog', holds(entry));
+    if (entry !== undefined && !(entry instanceof StoredLog))
+      throw wrongType(key, 'appendToLog', holds(entry));
     const now = this.store.now();
     const log = entry?.log ?? new CappedLog();
     // Stored bytes read back as a plain Uint8Array, as from any other adapter.
     const stored = typeof message === 'string' ? message : new Uint8Array(message);
     const position = Object.freeze(log.append(stored, now, options.maxLength));
-    this.store.write(full, { kind: 'log', log, expiresAt: now + options.ttlMs });
+    this.store.write(full, new StoredLog(log, now + options.ttlMs));
     if (options.channel !== undefined)
       this.deliverOn(checkName(options.channel, 'channel'), message, position);
     return { ...position };
@@ -229,8 +239,8 @@ export class MemoryCacheManager implements CacheManager {
     const name = checkName(key, 'key');
     assertLogReadOptions(options);
     const entry = this.store.read(this.prefix + name);
-    if (!entry) return { position: null, entries: [] };
-    if (entry.kind !== 'log') throw wrongType(key, 'readLog', holds(entry));
+    if (entry === undefined) return { position: null, entries: [] };
+    if (!(entry instanceof StoredLog)) throw wrongType(key, 'readLog', holds(entry));
     const { position, entries } = entry.log.read(options);
     return {
       position: position && { ...position },
@@ -325,44 +335,48 @@ export class MemoryCacheManager implements CacheManager {
     );
   }
 
-  private readValue(key: string, method: string): Extract<Entry, { kind: 'value' }> | undefined {
+  private readValue(key: string, method: string): CacheValue | undefined {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
-    if (entry && entry.kind !== 'value') throw wrongType(key, method, holds(entry));
-    return entry;
+    if (entry === undefined) return undefined;
+    if (kindOf(entry) !== 'value') throw wrongType(key, method, holds(entry));
+    return storedValueOf(entry);
   }
 
-  private readSet(key: string, method: string): Extract<Entry, { kind: 'set' }> | undefined {
+  private readSet(key: string, method: string): Set<string> | undefined {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
-    if (entry && entry.kind !== 'set') throw wrongType(key, method, holds(entry));
+    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, method, holds(entry));
     return entry;
   }
 
   private writeValue(key: string, value: CacheValue, expiresAt: number | undefined): void {
-    this.store.write(this.prefix + key, { kind: 'value', value, expiresAt });
+    this.store.write(
+      this.prefix + key,
+      expiresAt === undefined ? value : new ExpiringValue(value, expiresAt),
+    );
   }
 
   private addMembers(key: string, members: readonly string[]): number {
     const full = this.prefix + key;
     const entry = this.store.read(full);
-    if (entry && entry.kind !== 'set') throw wrongType(key, 'setAdd', holds(entry));
+    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, 'setAdd', holds(entry));
     if (members.length === 0) return 0;
-    const set = entry?.members ?? new Set<string>();
+    const set = entry ?? new Set<string>();
     const before = set.size;
     for (const member of members) set.add(member);
-    if (!entry) this.store.write(full, { kind: 'set', members: set });
+    if (entry === undefined) this.store.write(full, set);
     return set.size - before;
   }
 
   private removeMembers(key: string, members: readonly string[]): number {
     const full = this.prefix + key;
     const entry = this.store.read(full);
-    if (entry && entry.kind !== 'set') throw wrongType(key, 'setRemove', holds(entry));
-    if (!entry) return 0;
+    if (entry === undefined) return 0;
+    if (!(entry instanceof Set)) throw wrongType(key, 'setRemove', holds(entry));
     let removed = 0;
-    for (const member of members) if (entry.members.delete(member)) removed += 1;
-    if (entry.members.size === 0) this.store.delete(full);
+    for (const member of members) if (entry.delete(member)) removed += 1;
+    if (entry.size === 0) this.store.delete(full);
     return removed;
   }
 
@@ -371,25 +385,27 @@ export class MemoryCacheManager implements CacheManager {
    * what an earlier operation of the batch left at its key, else what the store holds there.
    */
   private checkBatchKinds(operations: readonly PreparedOperation[]): void {
-    // The keys that an operation of the batch writes a value at or removes. A set operation on any
-    // other key only meets what the store holds there (an earlier set operation on the key would have
-    // met the same, or failed). Short batches scan back instead of building the set.
-    const valueKeys =
-      operations.length > SCAN_BACK_LIMIT
-        ? new Set(operations.flatMap((op) => (op.type === 'set' || op.type === 'remove' ? [op.key] : [])))
-        : undefined;
-    for (const [index, operation] of operations.entries()) {
-      if (operation.type === 'set' || operation.type === 'remove') continue;
-      const kind =
-        (valueKeys === undefined || valueKeys.has(operation.key)
-          ? kindBefore(operations, index)
-          : undefined) ??
-        this.store.read(this.prefix + operation.key)?.kind ??
-        'none';
-      if (kind === 'value' || kind === 'log') {
-        throw wrongType(operation.key, `batch ${operation.type}`, holds({ kind }));
+    // What the batch has left at each key it touched so far, kept for batches too long to scan back
+    // over: the registry's combined batches hold hundreds of operations, many on the same key.
+    const left = operations.length > SCAN_BACK_LIMIT ? new Map<string, KeyKind>() : undefined;
+    for (let index = 0; index < operations.length; index++) {
+      const operation = operations[index]!;
+      if (operation.type !== 'set' && operation.type !== 'remove') {
+        const kind =
+          (left === undefined ? kindBefore(operations, index) : left.get(operation.key)) ??
+          this.keyKind(operation.key);
+        if (kind === 'value' || kind === 'log') {
+          throw wrongType(operation.key, `batch ${operation.type}`, describeKind(kind));
+        }
       }
+      left?.set(operation.key, kindAfter(operation));
     }
+  }
+
+  /** What the store holds at `key` of this adapter now. */
+  private keyKind(key: string): KeyKind {
+    const entry = this.store.read(this.prefix + key);
+    return entry === undefined ? 'none' : kindOf(entry);
   }
 
   private changeStatus(status: CacheStatus): void {
@@ -399,7 +415,7 @@ export class MemoryCacheManager implements CacheManager {
 }
 
 /** What a key holds (or `none`) as a batch goes. */
-type KeyKind = Entry['kind'] | 'none';
+type KeyKind = EntryKind | 'none';
 
 /** Batches up to this long check kinds by scanning back over their earlier operations. */
 const SCAN_BACK_LIMIT = 16;
@@ -430,7 +446,11 @@ function wrongType(key: string, method: string, holds: string): CacheError {
   return new CacheError('WRONG_TYPE', `${method}() cannot use key "${key}": it holds ${holds}.`);
 }
 
-function holds({ kind }: { kind: Entry['kind'] }): string {
+function holds(entry: Entry): string {
+  return describeKind(kindOf(entry));
+}
+
+function describeKind(kind: EntryKind): string {
   return kind === 'value' ? 'a value' : kind === 'set' ? 'a set' : 'a log';
 }
 

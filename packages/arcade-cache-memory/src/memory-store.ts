@@ -17,11 +17,53 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** @internal One stored key: a value (maybe with an expiry), a set, or a log (always with an expiry). */
-export type Entry =
-  | { kind: 'value'; value: CacheValue; expiresAt: number | undefined }
-  | { kind: 'set'; members: Set<string> }
-  | { kind: 'log'; log: CappedLog; expiresAt: number };
+/** @internal A value stored with an expiry. */
+export class ExpiringValue {
+  constructor(
+    readonly value: CacheValue,
+    readonly expiresAt: number,
+  ) {}
+}
+
+/** @internal A log, always stored with an expiry. */
+export class StoredLog {
+  constructor(
+    readonly log: CappedLog,
+    readonly expiresAt: number,
+  ) {}
+}
+
+/**
+ * @internal One stored key: a value without an expiry, kept as it is (a wrapper object per key was
+ * 48 bytes each: the WebSocket registry stores a record per connection), a value with its expiry, a
+ * set of members, or a log. Stored values are the adapter's own copies, plain JSON or bytes, so none
+ * is a `Set` or one of the classes above: {@link kindOf} tells them apart.
+ */
+export type Entry = CacheValue | ExpiringValue | Set<string> | StoredLog;
+
+/** @internal What an entry holds. */
+export type EntryKind = 'value' | 'set' | 'log';
+
+/** @internal */
+export function kindOf(entry: Entry): EntryKind {
+  return entry instanceof Set ? 'set' : entry instanceof StoredLog ? 'log' : 'value';
+}
+
+/** @internal The value of an entry of kind `value`. */
+export function storedValueOf(entry: Entry): CacheValue {
+  return entry instanceof ExpiringValue ? entry.value : (entry as CacheValue);
+}
+
+/** The expiry of an entry, if it has one. */
+function expiryOf(entry: Entry): number | undefined {
+  return entry instanceof ExpiringValue || entry instanceof StoredLog ? entry.expiresAt : undefined;
+}
+
+/** @internal What {@link MemoryStore.peek} shows of a key. */
+export type StoredKeyView =
+  | { readonly kind: 'value'; readonly value: CacheValue; readonly expiresAt: number | undefined }
+  | { readonly kind: 'set'; readonly members: readonly string[]; readonly expiresAt: undefined }
+  | { readonly kind: 'log'; readonly expiresAt: number };
 
 /** @internal Receives the messages of one full (prefixed) channel for one adapter. */
 export interface ChannelSubscriber {
@@ -61,22 +103,31 @@ export class MemoryStore {
   /** @internal The live entry at `key`, deleting it first when it has expired. */
   read(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (
-      entry !== undefined &&
-      entry.kind !== 'set' &&
-      entry.expiresAt !== undefined &&
-      entry.expiresAt <= this.now()
-    ) {
+    if (entry === undefined) return undefined;
+    const expiresAt = expiryOf(entry);
+    if (expiresAt !== undefined && expiresAt <= this.now()) {
       this.delete(key);
       return undefined;
     }
     return entry;
   }
 
+  /**
+   * @internal What `key` holds now, with its expiry (`undefined`: nothing): for tests that look at a
+   * shared store from outside its adapters.
+   */
+  peek(key: string): StoredKeyView | undefined {
+    const entry = this.read(key);
+    if (entry === undefined) return undefined;
+    if (entry instanceof Set) return { kind: 'set', members: [...entry], expiresAt: undefined };
+    if (entry instanceof StoredLog) return { kind: 'log', expiresAt: entry.expiresAt };
+    return { kind: 'value', value: storedValueOf(entry), expiresAt: expiryOf(entry) };
+  }
+
   /** @internal */
   write(key: string, entry: Entry): void {
     this.entries.set(key, entry);
-    if (entry.kind !== 'set' && entry.expiresAt !== undefined) this.expiring.add(key);
+    if (expiryOf(entry) !== undefined) this.expiring.add(key);
     else this.expiring.delete(key);
   }
 

@@ -110,9 +110,32 @@ function checkedCopy(value: unknown, depth: number): JsonValue | typeof NEEDS_FU
     return copy;
   }
   if (!isPlainObject(value)) return NEEDS_FULL_CHECK;
+  // A spread copy is laid out like its source: its properties inside the object, as many slots as it
+  // has. Added one by one to `{}`, properties past the fourth spill into a separate array: a stored
+  // connection record took 50-60 bytes more (bench/README.md, "Fourth pass"). The walk then reads the
+  // copy, whose properties are plain data (a getter of the source ran once), and replaces the nested
+  // objects with their own copies; writing an own "__proto__" data property stays an own property.
+  const copy: { [key: string]: unknown } = { ...value };
+  if (Object.getOwnPropertySymbols(copy).length > 0) return NEEDS_FULL_CHECK;
+  for (const key of Object.keys(copy)) {
+    const item = copy[key];
+    // Dropping a property from the copy would slow every later access to it: built again without.
+    if (item === undefined) return copyDefinedProperties(copy, depth);
+    const itemCopy = checkedCopy(item, depth + 1);
+    if (itemCopy === NEEDS_FULL_CHECK) return NEEDS_FULL_CHECK;
+    if (itemCopy !== item) copy[key] = itemCopy;
+  }
+  return copy as { [key: string]: JsonValue };
+}
+
+/** {@link checkedCopy} of a plain object with `undefined` properties, which the copy leaves out. */
+function copyDefinedProperties(
+  value: { [key: string]: unknown },
+  depth: number,
+): JsonValue | typeof NEEDS_FULL_CHECK {
   const copy: { [key: string]: JsonValue } = {};
   for (const key of Object.keys(value)) {
-    const item: unknown = (value as Record<string, unknown>)[key];
+    const item = value[key];
     if (item === undefined) continue;
     const itemCopy = checkedCopy(item, depth + 1);
     if (itemCopy === NEEDS_FULL_CHECK) return NEEDS_FULL_CHECK;

@@ -188,6 +188,18 @@ describe('MemoryCacheManager', () => {
       { type: 'setAdd', key: 'k', members: ['m'] },
     ]);
     expect(await cache.setMembers('k')).toEqual(['m']);
+    // A key the long batch never wrote before: what the store holds there decides, each time it appears.
+    await cache.set('held', 'v');
+    const held = await rejectionOf(
+      cache.batch([
+        { type: 'setAdd', key: 'k', members: ['n'] },
+        ...filler,
+        { type: 'setAdd', key: 'k', members: ['o'] },
+        { type: 'setAdd', key: 'held', members: ['m'] },
+      ]),
+    );
+    expect(held.code).toBe('WRONG_TYPE');
+    expect(await cache.setMembers('k')).toEqual(['m']);
   });
 
   it('lets a batch turn a value into a set when it removes the value first', async () => {

@@ -23,7 +23,7 @@ afterEach(() => cluster.stop());
 /** Every live key of the shared store with what it holds, in the form `keysMentioning` reads. */
 function storedKeys(): StoredKey[] {
   return cluster.keys().map((key): StoredKey => {
-    const entry = cluster.store.read(key);
+    const entry = cluster.store.peek(key);
     if (entry?.kind === 'set') return { key, kind: 'set', content: [...entry.members] };
     if (entry?.kind === 'log') return { key, kind: 'log', content: [] };
     return { key, kind: 'value', content: [JSON.stringify(entry?.value)] };
@@ -36,7 +36,7 @@ function leaseKey(instance: TestInstance): string {
 
 /** When the instance's lease lapses, by the store's clock (`undefined`: no lease, or one without a TTL). */
 function leaseExpiry(instance: TestInstance): number | undefined {
-  const lease = cluster.store.read(leaseKey(instance));
+  const lease = cluster.store.peek(leaseKey(instance));
   return lease?.kind === 'value' ? lease.expiresAt : undefined;
 }
 

@@ -199,6 +199,43 @@ export const valueCases: CaseGroup = {
       },
     },
     {
+      name: 'falsy values are values: 0, false, "" and null are found, held and removed like any other',
+      async run(h) {
+        const cache = await h.open();
+        const falsy: readonly JsonValue[] = [0, false, '', null];
+        for (const [index, value] of falsy.entries()) {
+          const key = `falsy-${index}`;
+          await cache.set(key, value);
+          assert.deepStrictEqual(await cache.get(key), value, `${key}: get`);
+          assert.equal(await cache.contains(key), true, `${key}: contains`);
+          assert.equal(await cache.setIfAbsent(key, 'taken'), false, `${key}: setIfAbsent took it`);
+          assert.deepStrictEqual(await cache.get(key), value, `${key}: setIfAbsent replaced it`);
+          await rejectsWithCode(`${key}: setAdd on it`, 'WRONG_TYPE', () => cache.setAdd(key, 'm'));
+          assert.equal(await cache.remove(key), true, `${key}: remove`);
+          assert.equal(await cache.contains(key), false, `${key}: still there after remove`);
+        }
+      },
+    },
+    {
+      name: 'symbol-keyed properties are left out, as JSON.stringify leaves them out',
+      async run(h) {
+        const cache = await h.open();
+        const value = { kept: 1, [Symbol('top')]: 2, nested: { [Symbol('inner')]: 3, also: 'kept' } };
+        await cache.set('k', value as unknown as CacheValue);
+        await cache.batch([{ type: 'set', key: 'b', value: value as unknown as CacheValue }]);
+        for (const key of ['k', 'b']) {
+          const read = (await cache.get(key)) as { nested: object };
+          assert.deepStrictEqual(read, { kept: 1, nested: { also: 'kept' } });
+          assert.deepStrictEqual(Object.getOwnPropertySymbols(read), [], `${key}: a symbol key was kept`);
+          assert.deepStrictEqual(
+            Object.getOwnPropertySymbols(read.nested),
+            [],
+            `${key}: a nested symbol key was kept`,
+          );
+        }
+      },
+    },
+    {
       name: 'an object key named "__proto__" round-trips as an ordinary key',
       async run(h) {
         // JSON.parse makes "__proto__" an own property; a copy made by assignment would set the
@@ -229,6 +266,7 @@ export const valueCases: CaseGroup = {
         await cache.set('bytes', bytes);
         object.list.push(3);
         object.inner.name = 'changed after set';
+        Object.assign(object, { added: 'after set' });
         bytes[0] = 99;
         const readObject = await cache.get<{ list: number[]; inner: { name: string } }>('object');
         const readBytes = await cache.get<Uint8Array>('bytes');
