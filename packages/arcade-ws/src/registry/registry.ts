@@ -283,7 +283,12 @@ export class Registry implements WebSocketApi, ClusterInbox {
 
   async joinRoom(id: string, room: string): Promise<boolean> {
     assertRoomName(room);
-    return this.joinLocalNow(id, room) ?? this.applyAnywhere({ op: 'join', connectionId: id, room });
+    const joined = this.joinLocalNow(id, room);
+    if (joined !== undefined) return joined;
+    // A local connection (the usual join, from onConnect) goes straight to its task: applyAnywhere and
+    // applyRequest would do the same behind two more promises.
+    if (this.local.get(id)) return this.joinLocal(id, room);
+    return this.applyAnywhere({ op: 'join', connectionId: id, room });
   }
 
   async leaveRoom(id: string, room: string): Promise<boolean> {
