@@ -212,7 +212,8 @@ export const SCENARIO_LIST: Scenario[] = [
     name: 'echo-latency',
     describe: (o) =>
       `storage-echo's load at a low rate: ${o.echoConnections} connections per target, each alone in its ` +
-      `room, ${o.latencyRate} msg/s in total; round trips from the send time in each message`,
+      `room, ${o.latencyRate} msg/s in total, ${(o.durationMs * 3) / 1000} s per target in ${o.slices * 3} ` +
+      `interleaved slices; round trips from the send time in each message`,
     targets: ['arcade', 'ws'],
     accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'ws-batch', 'socketio'],
     runRound: runEchoLatencyRound,
