@@ -18,10 +18,12 @@ const WITH_HISTORY = Object.freeze({ exclude: undefined, history: true });
  * `emitToRoom`'s options checked: `exclude` as a list, `history` as a boolean. Rejects a third argument
  * that is not such an object (an event form by mistake: `emitToRoom(room, 'event', data)`).
  */
-export function emitToRoomOptions(options: EmitToRoomOptions): {
+export function emitToRoomOptions(options: EmitToRoomOptions | undefined): {
   exclude: readonly string[] | undefined;
   history: boolean;
 } {
+  // The usual emit, without options: no object to look into.
+  if (options === undefined) return PLAIN;
   if (
     typeof options !== 'object' ||
     options === null ||

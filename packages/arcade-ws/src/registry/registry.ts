@@ -8,7 +8,7 @@ import { MetadataLimitError, RoomLimitError } from '../errors';
 import { positiveInteger, positiveNumber } from '../internal/checks';
 import { deliver, deliverToEach, type PositionedReceiver } from '../transport/delivery';
 import type { LocalConnection } from '../transport/local-connection';
-import { type EmitArguments, type EncodedMessage, encodeMessage } from '../transport/message';
+import { type EmitArguments, type EncodedMessage, encodeMessage, encodeOne } from '../transport/message';
 import type { ClusterInbox } from './cluster-node';
 import type { ConnectionInfo, ConnectionMetadata } from './connection-info';
 import { ConnectionQueries } from './connection-queries';
@@ -243,11 +243,11 @@ export class Registry implements WebSocketApi, ClusterInbox {
   async emitToRoom(
     room: string,
     message: unknown,
-    options: EmitToRoomOptions = {},
+    options?: EmitToRoomOptions,
   ): Promise<RoomPosition | undefined> {
     assertRoomName(room);
     const { exclude, history } = emitToRoomOptions(options);
-    const payload = encodeMessage(message);
+    const payload = encodeOne(message);
     if (history) return this.emitWithHistory(room, payload, exclude);
     this.deliverToRoom(room, payload, exclude);
     // The storage in use, without waiting a turn for it once it is started (the private store has none).

@@ -17,7 +17,11 @@ export function encodeMessage(...args: EmitArguments): EncodedMessage {
     const [event, data] = args as [string, unknown];
     return JSON.stringify({ event, data });
   }
-  const [message] = args;
+  return encodeOne(args[0]);
+}
+
+/** {@link encodeMessage} of `(message)`, for callers with one argument: no array of arguments per emit. */
+export function encodeOne(message: unknown): EncodedMessage {
   if (typeof message === 'string' || message instanceof Uint8Array) return message;
   if (message instanceof ArrayBuffer) return new Uint8Array(message);
   const text = JSON.stringify(message);
