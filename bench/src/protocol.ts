@@ -97,12 +97,6 @@ export interface ConnectionsJob {
   connectConcurrency: number;
   /** Connections opened and closed again before each rung's CPU window (load/connections.ts). */
   warmup: number;
-  /**
-   * The rungs are slices of one measurement, which the runner interleaves with other servers' slices
-   * (scenarios/connections.ts): the warm-up runs before the first slice only, and each rung reports
-   * the figures of every slice so far.
-   */
-  slices?: boolean;
 }
 
 /**

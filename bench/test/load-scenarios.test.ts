@@ -2,7 +2,7 @@ import { runConnections } from '../src/load/connections';
 import { runEcho } from '../src/load/echo';
 import { runFanout } from '../src/load/fanout';
 import { runHttp } from '../src/load/http';
-import type { ConnectionsJob, Metrics } from '../src/protocol';
+import type { Metrics } from '../src/protocol';
 import { type HttpTestServer, startHttpServer, startWsServer, type TestServer } from './support/servers';
 
 describe('fan-out load against a real ws server', () => {
@@ -132,23 +132,20 @@ describe('idle connections in rungs against a real ws server', () => {
     });
   });
   afterEach(() => server.close());
-  /** An idle job against the server, this process standing in for it. */
-  const idleJob = (
-    job: Pick<ConnectionsJob, 'rungs' | 'warmup' | 'connectConcurrency'> & Partial<ConnectionsJob>,
-  ) =>
-    ({
-      kind: 'connections',
-      endpoint: { port: server.port, dialect: 'raw' },
-      pid: process.pid,
-      sidePids: [],
-      rooms: 2,
-      ...job,
-    }) satisfies ConnectionsJob;
 
   it('grows to each rung after closing its warm-up connections, reports it while open, then closes them all', async () => {
     const seen: Array<{ metrics: Metrics; open: number }> = [];
     const last = await runConnections(
-      idleJob({ sidePids: [process.pid], rungs: [3, 7], connectConcurrency: 2, warmup: 4 }),
+      {
+        kind: 'connections',
+        endpoint: { port: server.port, dialect: 'raw' },
+        pid: process.pid,
+        sidePids: [process.pid],
+        rungs: [3, 7],
+        rooms: 2,
+        connectConcurrency: 2,
+        warmup: 4,
+      },
       async (metrics) => {
         seen.push({ metrics, open });
       },
@@ -170,36 +167,22 @@ describe('idle connections in rungs against a real ws server', () => {
     expect(open).toBe(0);
   });
 
-  it('takes slices as one measurement: one warm-up before the first, figures over every slice so far', async () => {
-    const seen: Array<{ metrics: Metrics; open: number }> = [];
-    const last = await runConnections(
-      idleJob({ rungs: [3, 5, 8], connectConcurrency: 2, warmup: 4, slices: true }),
-      async (metrics) => {
-        seen.push({ metrics, open });
-      },
-    );
-    expect(accepted).toBe(4 + 8);
-    expect(seen.map((slice) => [slice.metrics.connections, slice.open])).toEqual([
-      [3, 3],
-      [5, 5],
-      [8, 8],
-    ]);
-    for (const { metrics } of seen) {
-      expect(metrics.failedConnects).toBe(0);
-      expect(metrics.connectsPerSec).toBeGreaterThan(0);
-    }
-    expect(last).toEqual(seen[2]!.metrics);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(open).toBe(0);
-  });
-
   it('only warms the server up, a batch of handshakes at a time, and leaves nothing open', async () => {
     let most = 0;
     const counting = setInterval(() => {
       most = Math.max(most, open);
     }, 1);
     const metrics = await runConnections(
-      idleJob({ rungs: [], connectConcurrency: 3, warmup: 7 }),
+      {
+        kind: 'connections',
+        endpoint: { port: server.port, dialect: 'raw' },
+        pid: process.pid,
+        sidePids: [],
+        rungs: [],
+        rooms: 2,
+        connectConcurrency: 3,
+        warmup: 7,
+      },
       async () => {
         throw new Error('no rung to report');
       },

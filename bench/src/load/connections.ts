@@ -62,9 +62,7 @@ async function warmUp(job: ConnectionsJob): Promise<void> {
  * rooms, with at most `connectConcurrency` handshakes in flight, each rung after a {@link warmUp}. At
  * each rung, `whileOpen` gets the rung's figures (the runner reads the server's memory then); the next
  * rung opens once it resolves. All connections close at the end. Resolves with the figures of the last
- * rung. A job without rungs only warms the server up (and resolves with no figures). With
- * `job.slices`, the rungs are slices of one measurement: one warm-up before the first, and figures
- * over every slice so far at each.
+ * rung. A job without rungs only warms the server up (and resolves with no figures).
  *
  * A rung's CPU window runs from its first handshake to {@link SETTLE_MS} after its last: the server's
  * CPU per connect (and its redis-server's apart), idle timers included, which cost nothing measurable.
@@ -76,35 +74,27 @@ export async function runConnections(
   const clients: Array<BenchClient | null> = [];
   let failed = 0;
   let metrics: Metrics = {};
-  let measured: Measured | undefined;
   if (job.rungs.length === 0) await warmUp(job);
   try {
     for (const total of job.rungs) {
       const first = clients.length;
       const count = total - first;
       if (count <= 0) continue;
+      const cpu = new CpuWindow([job.pid, ...job.sidePids], (pid) =>
+        pid === job.pid ? cpuMicros(pid) : threadCpuMicros(pid),
+      );
       const failedBefore = failed;
-      if (!job.slices || measured === undefined) {
-        await warmUp(job);
-        measured = {
-          connected: 0,
-          elapsedMs: 0,
-          cpu: new CpuWindow([job.pid, ...job.sidePids], (pid) =>
-            pid === job.pid ? cpuMicros(pid) : threadCpuMicros(pid),
-          ),
-        };
-      }
-      measured.cpu.start();
+      await warmUp(job);
+      cpu.start();
       const startedAt = performance.now();
       const opened = await openMany(job, first, count, () => {
         failed++;
       });
-      measured.elapsedMs += performance.now() - startedAt;
+      const elapsedMs = performance.now() - startedAt;
       await delay(SETTLE_MS);
-      measured.cpu.stop();
+      cpu.stop();
       clients.push(...opened);
-      measured.connected += count - (failed - failedBefore);
-      const { connected, elapsedMs, cpu } = measured;
+      const connected = count - (failed - failedBefore);
       const [serverCpu = 0, ...sideCpu] = cpu.cpu;
       metrics = {
         connections: clients.length - failed,
@@ -121,12 +111,4 @@ export async function runConnections(
     await Promise.all(clients.map((client) => client?.close()));
   }
   return metrics;
-}
-
-/** What one measurement has counted so far: a rung's, or every slice's of a sliced job. */
-interface Measured {
-  connected: number;
-  /** Wall time of its handshakes, ms. */
-  elapsedMs: number;
-  cpu: CpuWindow;
 }

@@ -3,7 +3,12 @@ import type { TargetName } from '../processes';
 import type { Metrics } from '../protocol';
 import { runClusterScenario } from './cluster';
 import { CLUSTER_MASTERS, runClusterShardedScenario } from './cluster-sharded';
-import { LADDER_METRICS, runConnectionsRound, runScaleScenario, runStorageIdleRound } from './connections';
+import {
+  LADDER_METRICS,
+  runConnectionsScenario,
+  runScaleScenario,
+  runStorageIdleScenario,
+} from './connections';
 import { runEchoLatencyRound, runEchoRound, runStorageEchoRound } from './echo';
 import { runBigRoomScenario, runFanoutScenario } from './fanout';
 import { runHttpRound } from './http';
@@ -228,11 +233,10 @@ export const SCENARIO_LIST: Scenario[] = [
   {
     name: 'connections',
     describe: (o) =>
-      `${o.idleConnections} idle connections per target (each in one of 10 rooms), the targets serving at ` +
-      `once and taking turns in ${o.slices} interleaved slices; memory after full GCs (until one frees nothing more)`,
+      `${o.idleConnections} idle connections (each in one of 10 rooms); memory after full GCs (until one frees nothing more)`,
     targets: ['arcade', 'arcade-metrics', 'ws', 'socketio'],
     accepts: WS_TARGETS,
-    runRound: runConnectionsRound,
+    run: runConnectionsScenario,
     columns: IDLE_COLUMNS,
     ratios: [
       { metric: 'rssPerConnKiB', baseline: 'ws', header: 'RSS/conn ÷ ws' },
@@ -245,13 +249,12 @@ export const SCENARIO_LIST: Scenario[] = [
   {
     name: 'storage-idle',
     describe: (o) =>
-      `${o.idleConnections} idle connections per target, each in one of ${o.idleRooms} rooms, 100 ` +
-      `handshakes in flight; the targets serve at once (one redis-server for those on Redis) and take ` +
-      `turns in ${o.slices} interleaved slices; memory after full GCs; server CPU per connect over each ` +
-      `slice, from its first handshake to 200 ms after its last (redis-server's apart, not in the ratios)`,
+      `${o.idleConnections} idle connections, each in one of ${o.idleRooms} rooms, 100 handshakes in ` +
+      `flight; memory after full GCs; server CPU per connect from the first handshake to 200 ms after ` +
+      `the last (redis-server's apart, not in the ratios)`,
     targets: STORAGE_TARGETS,
     accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'socketio'],
-    runRound: runStorageIdleRound,
+    run: runStorageIdleScenario,
     columns: [...IDLE_COLUMNS, { metric: 'redisCpuUsPerConnect', header: 'redis CPU µs/connect', digits: 0 }],
     ratios: (['ws', 'ws-redis'] as const).flatMap((baseline) =>
       sameRoundRatios(baseline, [
