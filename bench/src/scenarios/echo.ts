@@ -49,9 +49,16 @@ export const runEchoRound = echoRound({ route: 'echo', rate: (o) => o.echoRate, 
 export const runStorageEchoRound = echoRound({ route: 'room', rate: (o) => o.echoRate, length: 1 });
 
 /**
- * echo-latency: the same path at the low rate `latencyRate`, for round-trip percentiles, three times as
- * long and in three times as many slices as the other echo scenarios: a p99 below a millisecond is
+ * echo-latency: the same path at the low rate `latencyRate`, for round-trip percentiles, this many times
+ * as long and in this many times as many slices as the other echo scenarios: a p99 below a millisecond is
  * set by the VM's stalls, and a stall lands in one server's slice; over more slices both servers get
  * their share of them (bench/README.md, "Sample results").
  */
-export const runEchoLatencyRound = echoRound({ route: 'room', rate: (o) => o.latencyRate, length: 3 });
+export const LATENCY_LENGTH = 3;
+
+/** echo-latency's round, {@link LATENCY_LENGTH} times as long. */
+export const runEchoLatencyRound = echoRound({
+  route: 'room',
+  rate: (o) => o.latencyRate,
+  length: LATENCY_LENGTH,
+});

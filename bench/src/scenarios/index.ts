@@ -9,7 +9,7 @@ import {
   runScaleScenario,
   runStorageIdleScenario,
 } from './connections';
-import { runEchoLatencyRound, runEchoRound, runStorageEchoRound } from './echo';
+import { LATENCY_LENGTH, runEchoLatencyRound, runEchoRound, runStorageEchoRound } from './echo';
 import { runBigRoomScenario, runFanoutScenario } from './fanout';
 import { runHttpRound } from './http';
 
@@ -217,7 +217,8 @@ export const SCENARIO_LIST: Scenario[] = [
     name: 'echo-latency',
     describe: (o) =>
       `storage-echo's load at a low rate: ${o.echoConnections} connections per target, each alone in its ` +
-      `room, ${o.latencyRate} msg/s in total, ${(o.durationMs * 3) / 1000} s per target in ${o.slices * 3} ` +
+      `room, ${o.latencyRate} msg/s in total, ${(o.durationMs * LATENCY_LENGTH) / 1000} s per target in ` +
+      `${o.slices * LATENCY_LENGTH} ` +
       `interleaved slices; round trips from the send time in each message`,
     targets: ['arcade', 'ws'],
     accepts: [...STORAGE_TARGETS, ...ARCADE_VARIANTS, 'ws-batch', 'socketio'],

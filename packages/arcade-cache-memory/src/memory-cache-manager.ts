@@ -1,5 +1,6 @@
 // One piece: the whole CacheManager contract on one MemoryStore, a method per member; the store
-// (memory-store.ts), the checks (validation.ts) and the log (CappedLog, @arcade/cache) live apart.
+// (memory-store.ts), the checks (validation.ts), the batch's kind check (key-kinds.ts) and the log
+// (CappedLog, @arcade/cache) live apart.
 import {
   assertLogAppendOptions,
   assertLogReadOptions,
@@ -18,10 +19,9 @@ import {
   type SetOptions,
   type Unsubscribe,
 } from '@arcade/cache';
+import { checkBatchKinds, type KeyKind, wrongType } from './key-kinds';
 import {
   type ChannelSubscriber,
-  type Entry,
-  type EntryKind,
   ExpiringValue,
   kindOf,
   MemoryStore,
@@ -36,7 +36,6 @@ import {
   copyValueIn,
   copyValueOut,
   expiryFor,
-  type PreparedOperation,
 } from './validation';
 
 /** Options of {@link MemoryCacheManager}. */
@@ -187,7 +186,7 @@ export class MemoryCacheManager implements CacheManager {
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     this.ready('batch');
     const prepared = checkBatch(operations, this.store.now());
-    this.checkBatchKinds(prepared);
+    checkBatchKinds(prepared, this.keyKind);
     for (const operation of prepared) {
       switch (operation.type) {
         case 'set':
@@ -222,7 +221,7 @@ export class MemoryCacheManager implements CacheManager {
     const full = this.prefix + name;
     const entry = this.store.read(full);
     if (entry !== undefined && !(entry instanceof StoredLog))
-      throw wrongType(key, 'appendToLog', holds(entry));
+      throw wrongType(key, 'appendToLog', kindOf(entry));
     const now = this.store.now();
     const log = entry?.log ?? new CappedLog();
     // Stored bytes read back as a plain Uint8Array, as from any other adapter.
@@ -240,7 +239,7 @@ export class MemoryCacheManager implements CacheManager {
     assertLogReadOptions(options);
     const entry = this.store.read(this.prefix + name);
     if (entry === undefined) return { position: null, entries: [] };
-    if (!(entry instanceof StoredLog)) throw wrongType(key, 'readLog', holds(entry));
+    if (!(entry instanceof StoredLog)) throw wrongType(key, 'readLog', kindOf(entry));
     const { position, entries } = entry.log.read(options);
     return {
       position: position && { ...position },
@@ -339,14 +338,14 @@ export class MemoryCacheManager implements CacheManager {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
     if (entry === undefined) return undefined;
-    if (kindOf(entry) !== 'value') throw wrongType(key, method, holds(entry));
+    if (kindOf(entry) !== 'value') throw wrongType(key, method, kindOf(entry));
     return storedValueOf(entry);
   }
 
   private readSet(key: string, method: string): Set<string> | undefined {
     this.ready(method);
     const entry = this.store.read(this.prefix + checkName(key, 'key'));
-    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, method, holds(entry));
+    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, method, kindOf(entry));
     return entry;
   }
 
@@ -360,7 +359,7 @@ export class MemoryCacheManager implements CacheManager {
   private addMembers(key: string, members: readonly string[]): number {
     const full = this.prefix + key;
     const entry = this.store.read(full);
-    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, 'setAdd', holds(entry));
+    if (entry !== undefined && !(entry instanceof Set)) throw wrongType(key, 'setAdd', kindOf(entry));
     if (members.length === 0) return 0;
     const set = entry ?? new Set<string>();
     const before = set.size;
@@ -373,40 +372,18 @@ export class MemoryCacheManager implements CacheManager {
     const full = this.prefix + key;
     const entry = this.store.read(full);
     if (entry === undefined) return 0;
-    if (!(entry instanceof Set)) throw wrongType(key, 'setRemove', holds(entry));
+    if (!(entry instanceof Set)) throw wrongType(key, 'setRemove', kindOf(entry));
     let removed = 0;
     for (const member of members) if (entry.delete(member)) removed += 1;
     if (entry.size === 0) this.store.delete(full);
     return removed;
   }
 
-  /**
-   * Rejects the batch before it writes anything when a set operation would meet a value or a log:
-   * what an earlier operation of the batch left at its key, else what the store holds there.
-   */
-  private checkBatchKinds(operations: readonly PreparedOperation[]): void {
-    // What the batch has left at each key it touched so far, kept for batches too long to scan back
-    // over: the registry's combined batches hold hundreds of operations, many on the same key.
-    const left = operations.length > SCAN_BACK_LIMIT ? new Map<string, KeyKind>() : undefined;
-    for (let index = 0; index < operations.length; index++) {
-      const operation = operations[index]!;
-      if (operation.type !== 'set' && operation.type !== 'remove') {
-        const kind =
-          (left === undefined ? kindBefore(operations, index) : left.get(operation.key)) ??
-          this.keyKind(operation.key);
-        if (kind === 'value' || kind === 'log') {
-          throw wrongType(operation.key, `batch ${operation.type}`, describeKind(kind));
-        }
-      }
-      left?.set(operation.key, kindAfter(operation));
-    }
-  }
-
-  /** What the store holds at `key` of this adapter now. */
-  private keyKind(key: string): KeyKind {
+  /** What the store holds at `key` of this adapter now (for the batch's kind check, key-kinds.ts). */
+  private readonly keyKind = (key: string): KeyKind => {
     const entry = this.store.read(this.prefix + key);
     return entry === undefined ? 'none' : kindOf(entry);
-  }
+  };
 
   private changeStatus(status: CacheStatus): void {
     this.currentStatus = status;
@@ -414,44 +391,11 @@ export class MemoryCacheManager implements CacheManager {
   }
 }
 
-/** What a key holds (or `none`) as a batch goes. */
-type KeyKind = EntryKind | 'none';
-
-/** Batches up to this long check kinds by scanning back over their earlier operations. */
-const SCAN_BACK_LIMIT = 16;
-
-/** What `operation` leaves at its key. */
-function kindAfter(operation: PreparedOperation): KeyKind {
-  return operation.type === 'set' ? 'value' : operation.type === 'remove' ? 'none' : 'set';
-}
-
-/** What the operations before `index` left at the key of operation `index`; `undefined` if none touched it. */
-function kindBefore(operations: readonly PreparedOperation[], index: number): KeyKind | undefined {
-  const key = operations[index]?.key;
-  for (let i = index - 1; i >= 0; i--) {
-    const operation = operations[i]!;
-    if (operation.key === key) return kindAfter(operation);
-  }
-  return undefined;
-}
-
 function disposedError(method: string): CacheError {
   return new CacheError(
     'DISPOSED',
     `MemoryCacheManager.${method}() was called after dispose(); create a new adapter.`,
   );
-}
-
-function wrongType(key: string, method: string, holds: string): CacheError {
-  return new CacheError('WRONG_TYPE', `${method}() cannot use key "${key}": it holds ${holds}.`);
-}
-
-function holds(entry: Entry): string {
-  return describeKind(kindOf(entry));
-}
-
-function describeKind(kind: EntryKind): string {
-  return kind === 'value' ? 'a value' : kind === 'set' ? 'a set' : 'a log';
 }
 
 function reportListenerError(error: unknown, channel: string): void {

@@ -1,3 +1,6 @@
+// One piece: the conformance group for what a value is and how get/set/remove/contains keep it (JSON
+// fidelity, bytes, copies, kinds of keys); each case is a few lines of data and assertions, and the
+// suite reports the group under one name that adapters' test runs and tests refer to.
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import type { CacheValue, JsonValue } from '../../cache-manager';
